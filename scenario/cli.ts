@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The `jeelinky` command line. Commands live in scenario/commands/, one module each; this file only
+ * wires them into yargs and turns errors into one line and an exit code (see plugin/errors.ts).
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.js';
+import { renderFailure } from './output.js';
+import { ExitCode } from '../plugin/errors.js';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const parser = yargs(argv)
+    .scriptName('jeelinky')
+    .usage('$0 <command> [options]\n\nLinky (Enedis) smart-meter data into Jeedom, MQTT/Home Assistant and InfluxDB.')
+    .strict()
+    .demandCommand(1, 'Name a command: jeelinky --help lists them.')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .parserConfiguration({ 'populate--': true })
+    .fail((msg, err) => {
+      // yargs' own validation (unknown flag, missing argument) is a usage error; errors thrown by a
+      // handler arrive here too when the handler is async and rejected.
+      if (err) throw err;
+      process.stderr.write(`jeelinky: ${msg}\nRun "jeelinky --help" for usage.\n`);
+      exitCode = ExitCode.USAGE;
+    })
+    .epilogue(
+      'Exit codes: 0 done · 75 temporary failure, run again later · 78 a person must act (pairing, consent, configuration) · 64 bad usage · 1 bug.',
+    );
+  for (const command of commands) parser.command(command);
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    return renderFailure(err);
+  }
+  return exitCode !== ExitCode.OK ? exitCode : (process.exitCode as number | undefined) ?? ExitCode.OK;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.exitCode = renderFailure(err);
+  },
+);

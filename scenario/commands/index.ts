@@ -1,0 +1,8 @@
+/**
+ * The CLI's commands, in the order `jeelinky --help` lists them. Add a command by writing its module
+ * in this folder and listing it here.
+ */
+import type { CommandModule } from 'yargs';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [];

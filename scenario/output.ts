@@ -1,0 +1,27 @@
+/**
+ * How the CLI speaks: one line per failure on stderr, data on stdout, `--json` as a single document.
+ */
+import { ExitCode, isJeelinkyError } from '../plugin/errors.js';
+import { redact } from '../plugin/secrets.js';
+
+/** Prints the failure as one line and returns the exit code it maps to. */
+export function renderFailure(err: unknown): number {
+  if (isJeelinkyError(err)) {
+    const when = err.retryAt ? ` (retry after ${err.retryAt.toISOString()})` : '';
+    process.stderr.write(`jeelinky: ${redact(err.message, [])}${when}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(
+    `jeelinky: unexpected error: ${redact(message, [])}. This is a bug: please report it with the command you ran` +
+      ` (set JEELINKY_DEBUG=1 to see the stack).\n`,
+  );
+  if (process.env.JEELINKY_DEBUG && err instanceof Error && err.stack) {
+    process.stderr.write(redact(err.stack, []) + '\n');
+  }
+  return ExitCode.BUG;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
