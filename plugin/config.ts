@@ -1,0 +1,224 @@
+/**
+ * Configuration: flags override JEELINKY_* environment variables, which override the config file
+ * `config.json` in the state directory. The names are a contract documented in the README.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { READING_KINDS, type ReadingKind } from './readings.js';
+import { assertZone, DEFAULT_TZ } from './time/local.js';
+
+export const PROXY = {
+  production: {
+    baseUrl: 'https://enedis.domoticz.russandol.pro',
+    clientId: 'd198fd52-61c0-4b77-8725-06a1ef90da9f',
+  },
+  sandbox: {
+    baseUrl: 'https://opensrcdev.alwaysdata.net/domoticzlinkyconnect',
+    clientId: '9c551777-9d1b-447c-9e68-bfe6896ee002',
+  },
+} as const;
+
+export const PACKAGE_VERSION = '0.1.0';
+export const DEFAULT_USER_AGENT = `jeelinky/${PACKAGE_VERSION}`;
+
+export interface JeelinkyConfig {
+  /** Base URL of the device-code / token proxy. */
+  authUrl: string;
+  /** Base URL under which `/data/proxy/<v5 path>` metering routes are requested. */
+  apiUrl: string;
+  clientId: string;
+  sandbox: boolean;
+  userAgent: string;
+  /** Least time between two calls to the proxy, in ms. */
+  paceMs: number;
+  stateDir: string;
+  /** The PDL to use when the consent covers several. */
+  usagePoint?: string;
+  tz: string;
+  kinds: ReadingKind[];
+  /** Base delay of the bounded retries on 5xx / network errors, in ms. */
+  retryBaseMs: number;
+  /** How long a run waits for another run's lock before giving up, in ms. */
+  lockWaitMs: number;
+  /** HTTP timeout per request, in ms. */
+  timeoutMs: number;
+  jeedomUrl?: string;
+  jeedomApiKey?: string;
+}
+
+/** Options as the CLI or a script gives them; undefined means "not given". */
+export type ConfigOverrides = Partial<{
+  authUrl: string;
+  apiUrl: string;
+  clientId: string;
+  sandbox: boolean;
+  userAgent: string;
+  paceMs: number;
+  stateDir: string;
+  usagePoint: string;
+  tz: string;
+  kinds: string[];
+  retryBaseMs: number;
+  lockWaitMs: number;
+  timeoutMs: number;
+  jeedomUrl: string;
+  jeedomApiKey: string;
+}>;
+
+const ENV: Record<keyof ConfigOverrides, string> = {
+  authUrl: 'JEELINKY_AUTH_URL',
+  apiUrl: 'JEELINKY_API_URL',
+  clientId: 'JEELINKY_CLIENT_ID',
+  sandbox: 'JEELINKY_SANDBOX',
+  userAgent: 'JEELINKY_USER_AGENT',
+  paceMs: 'JEELINKY_PACE_MS',
+  stateDir: 'JEELINKY_STATE_DIR',
+  usagePoint: 'JEELINKY_USAGE_POINT_ID',
+  tz: 'JEELINKY_TZ',
+  kinds: 'JEELINKY_KINDS',
+  retryBaseMs: 'JEELINKY_RETRY_BASE_MS',
+  lockWaitMs: 'JEELINKY_LOCK_WAIT_MS',
+  timeoutMs: 'JEELINKY_TIMEOUT_MS',
+  jeedomUrl: 'JEELINKY_JEEDOM_URL',
+  jeedomApiKey: 'JEELINKY_JEEDOM_APIKEY',
+};
+
+const fileSchema = z
+  .object({
+    authUrl: z.string(),
+    apiUrl: z.string(),
+    clientId: z.string(),
+    sandbox: z.boolean(),
+    userAgent: z.string(),
+    paceMs: z.number().int().nonnegative(),
+    usagePoint: z.string(),
+    tz: z.string(),
+    kinds: z.array(z.string()),
+    retryBaseMs: z.number().int().nonnegative(),
+    lockWaitMs: z.number().int().nonnegative(),
+    timeoutMs: z.number().int().positive(),
+    jeedomUrl: z.string(),
+    jeedomApiKey: z.string(),
+  })
+  .partial()
+  .strict();
+
+/** The per-user state directory: $XDG_STATE_HOME/jeelinky or ~/.local/state/jeelinky. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'jeelinky');
+}
+
+function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
+  const file = path.join(stateDir, 'config.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`${file} is not valid JSON: fix it or delete it (flags and JEELINKY_* variables work without it)`);
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(
+      `${file}: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'} (keys are the camelCase names listed in the README)`,
+    );
+  }
+  return parsed.data;
+}
+
+function parseBool(name: string, value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off|)$/i.test(value)) return false;
+  throw new ConfigError(`${name}="${value}" is not a boolean: use 1 or 0`);
+}
+
+function parseInteger(name: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}="${value}" is not a whole number of milliseconds`);
+  return Number(value);
+}
+
+function normalizeUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name}="${value}" is not a URL: write it with its scheme, e.g. https://host/path`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${name}="${value}" must be an http:// or https:// URL`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+export function parseKinds(name: string, values: string[]): ReadingKind[] {
+  const out: ReadingKind[] = [];
+  for (const raw of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+    if (!(READING_KINDS as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name}: unknown reading kind "${raw}"; known kinds: ${READING_KINDS.join(', ')}`);
+    }
+    if (!out.includes(raw as ReadingKind)) out.push(raw as ReadingKind);
+  }
+  return out;
+}
+
+/** Resolves the whole configuration; throws ConfigError with the offending name on bad input. */
+export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): JeelinkyConfig {
+  const fromEnv: ConfigOverrides = {};
+  const str = (k: keyof ConfigOverrides) => {
+    const v = env[ENV[k]];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  for (const k of ['authUrl', 'apiUrl', 'clientId', 'userAgent', 'stateDir', 'usagePoint', 'tz', 'jeedomUrl', 'jeedomApiKey'] as const) {
+    const v = str(k);
+    if (v !== undefined) fromEnv[k] = v;
+  }
+  for (const k of ['paceMs', 'retryBaseMs', 'lockWaitMs', 'timeoutMs'] as const) {
+    const v = str(k);
+    if (v !== undefined) fromEnv[k] = parseInteger(ENV[k], v);
+  }
+  if (str('sandbox') !== undefined) fromEnv.sandbox = parseBool(ENV.sandbox, str('sandbox')!);
+  if (str('kinds') !== undefined) fromEnv.kinds = [str('kinds')!];
+
+  const stateDir = path.resolve(overrides.stateDir ?? fromEnv.stateDir ?? defaultStateDir(env));
+  const file = readConfigFile(stateDir);
+  const pick = <K extends keyof ConfigOverrides>(k: K): ConfigOverrides[K] | undefined =>
+    overrides[k] !== undefined ? overrides[k] : fromEnv[k] !== undefined ? fromEnv[k] : (file[k as keyof typeof file] as ConfigOverrides[K]);
+
+  const sandbox = pick('sandbox') ?? false;
+  const proxy = sandbox ? PROXY.sandbox : PROXY.production;
+  const authUrl = normalizeUrl('auth URL (JEELINKY_AUTH_URL)', pick('authUrl') ?? proxy.baseUrl);
+  const apiUrl = normalizeUrl('API URL (JEELINKY_API_URL)', pick('apiUrl') ?? authUrl);
+  const usagePoint = pick('usagePoint');
+  if (usagePoint !== undefined && !/^\d{14}$/.test(usagePoint)) {
+    throw new ConfigError(`usage point "${usagePoint}" (JEELINKY_USAGE_POINT_ID) must be the 14 digits of your PDL`);
+  }
+  const jeedomUrl = pick('jeedomUrl');
+  return {
+    authUrl,
+    apiUrl,
+    clientId: pick('clientId') ?? proxy.clientId,
+    sandbox,
+    userAgent: pick('userAgent') ?? DEFAULT_USER_AGENT,
+    paceMs: pick('paceMs') ?? 5000,
+    stateDir,
+    usagePoint,
+    tz: assertZone(pick('tz') ?? DEFAULT_TZ),
+    kinds: parseKinds('kinds (JEELINKY_KINDS)', pick('kinds') ?? ['daily_consumption', 'max_power', 'load_curve']),
+    retryBaseMs: pick('retryBaseMs') ?? 2000,
+    lockWaitMs: pick('lockWaitMs') ?? 60_000,
+    timeoutMs: pick('timeoutMs') ?? 30_000,
+    jeedomUrl: jeedomUrl === undefined ? undefined : normalizeUrl('Jeedom URL (JEELINKY_JEEDOM_URL)', jeedomUrl),
+    jeedomApiKey: pick('jeedomApiKey'),
+  };
+}

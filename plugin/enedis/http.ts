@@ -1,0 +1,148 @@
+/**
+ * HTTP transport to the proxy: axios with TLS verification on (never turned off), pacing under the
+ * proxy's per-IP limit, bounded retries with backoff for what is safe to repeat, and answers parsed
+ * without trusting the status code (the proxy relayed errors with HTTP 200 until 2024).
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { ProtocolError, TemporaryError } from '../errors.js';
+
+export interface RawAnswer {
+  status: number;
+  /** Parsed JSON body, or undefined when the body was not JSON (see `format`). */
+  body: unknown;
+  format: 'json' | 'html' | 'empty' | 'text';
+  /** The first bytes of a non-JSON body, for messages (never a token: requests carry them, answers don't). */
+  snippet: string;
+  headers: Record<string, string>;
+}
+
+export interface CallRecord {
+  method: 'GET' | 'POST';
+  url: string;
+  status: number | 'network-error';
+  at: Date;
+}
+
+export interface HttpOptions {
+  userAgent: string;
+  timeoutMs: number;
+  /** Least time between the starts of two calls, in ms. */
+  paceMs: number;
+  /** Backoff base for retries: waits base, 4×base, 16×base... */
+  retryBaseMs: number;
+  maxRetries?: number;
+  /** Told about every request that left the machine (call budgets count them). */
+  onCall?: (call: CallRecord) => void | Promise<void>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RequestOptions {
+  /** Repeat on network errors and 5xx: only for calls that are safe to repeat. */
+  retry: boolean;
+  headers?: Record<string, string>;
+}
+
+const RETRIABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ERR_BAD_RESPONSE', 'ENETUNREACH']);
+
+export class ProxyHttp {
+  private readonly axios: AxiosInstance;
+  private lastCallAt = 0;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: HttpOptions) {
+    this.axios = axios.create({
+      timeout: options.timeoutMs,
+      // Status and body are classified by us: the proxy's status is not reliable.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: (data: unknown) => data,
+      maxRedirects: 5,
+      headers: { 'User-Agent': options.userAgent, Accept: 'application/json' },
+    });
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  postForm(url: string, form: Record<string, string>, opts: RequestOptions): Promise<RawAnswer> {
+    return this.request('POST', url, opts, () =>
+      this.axios.post(url, new URLSearchParams(form).toString(), {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...opts.headers },
+      }),
+    );
+  }
+
+  get(url: string, query: Record<string, string>, opts: RequestOptions): Promise<RawAnswer> {
+    return this.request('GET', url, opts, () => this.axios.get(url, { params: query, headers: opts.headers }));
+  }
+
+  /** Waits so that two calls start at least paceMs apart. */
+  private async pace(): Promise<void> {
+    const wait = this.lastCallAt + this.options.paceMs - Date.now();
+    if (wait > 0) await this.sleep(wait);
+    this.lastCallAt = Date.now();
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    url: string,
+    opts: RequestOptions,
+    send: () => Promise<AxiosResponse<string>>,
+  ): Promise<RawAnswer> {
+    const maxRetries = opts.retry ? this.options.maxRetries ?? 2 : 0;
+    const where = new URL(url).host;
+    for (let attempt = 0; ; attempt++) {
+      await this.pace();
+      let response: AxiosResponse<string>;
+      try {
+        response = await send();
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? 'ERR';
+        await this.options.onCall?.({ method, url, status: 'network-error', at: new Date() });
+        // A refused connection never reached the server: always safe to try again.
+        const retriable = RETRIABLE_NETWORK.has(code) && (opts.retry || code === 'ECONNREFUSED');
+        if (retriable && attempt < (opts.retry ? maxRetries : 2)) {
+          await this.sleep(this.options.retryBaseMs * 4 ** attempt);
+          continue;
+        }
+        const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` : `network error ${code}`;
+        throw new TemporaryError(`${where}: ${what}; check the connection and run again later`, 'network_error', retryIn(3600));
+      }
+      await this.options.onCall?.({ method, url, status: response.status, at: new Date() });
+      const answer = toRawAnswer(response);
+      if (response.status >= 500 && opts.retry && attempt < maxRetries) {
+        await this.sleep(this.options.retryBaseMs * 4 ** attempt);
+        continue;
+      }
+      return answer;
+    }
+  }
+}
+
+export function retryIn(seconds: number, from = new Date()): Date {
+  return new Date(from.getTime() + seconds * 1000);
+}
+
+function toRawAnswer(response: AxiosResponse<string>): RawAnswer {
+  const text = typeof response.data === 'string' ? response.data : String(response.data ?? '');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(response.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  const trimmed = text.trim();
+  const snippet = trimmed.replace(/\s+/g, ' ').slice(0, 80);
+  if (!trimmed) return { status: response.status, body: undefined, format: 'empty', snippet, headers };
+  try {
+    return { status: response.status, body: JSON.parse(trimmed), format: 'json', snippet, headers };
+  } catch {
+    const html = /^<(!doctype|html|head|body|\?xml)/i.test(trimmed) || (headers['content-type'] ?? '').includes('html');
+    return { status: response.status, body: undefined, format: html ? 'html' : 'text', snippet, headers };
+  }
+}
+
+/** The error for an answer that is not JSON where JSON was due. */
+export function notJsonError(answer: RawAnswer, what: string): ProtocolError {
+  if (answer.format === 'html') {
+    return new ProtocolError(`${what}: the server sent an HTML page (HTTP ${answer.status}) instead of JSON; it is probably down or under maintenance, run again later`, 'html_answer', retryIn(3600));
+  }
+  if (answer.format === 'empty') {
+    return new ProtocolError(`${what}: empty answer (HTTP ${answer.status}); run again later`, 'empty_answer', retryIn(3600));
+  }
+  return new ProtocolError(`${what}: malformed JSON (HTTP ${answer.status}): "${answer.snippet}"; run again later`, 'malformed_json', retryIn(3600));
+}

@@ -1,0 +1,213 @@
+/**
+ * The five metering routes through the proxy (reference §3), their range limits, the validation of
+ * their answers and their conversion into Readings with exact instants and explicit units.
+ */
+import { z } from 'zod';
+import { ConsentError, ExitCode, JeelinkyError, ProtocolError, TemporaryError } from '../errors.js';
+import { KIND_INFO, type Reading, type ReadingKind } from '../readings.js';
+import { addDays, dayStart, daysBetween, durationMinutes, instantsForWallTime, isoInZone, localDay, resolveLabelSeries } from '../time/local.js';
+import { commonProxyFailure, proxyError } from './auth.js';
+import { notJsonError, retryIn, type RawAnswer } from './http.js';
+
+export interface Route {
+  path: string;
+  /** Most days one call may cover ([start; end[). */
+  maxDays: number;
+  /** History depth from the call date, in months (plus 15 days). */
+  depthMonths: number;
+}
+
+export const ROUTES: Record<ReadingKind, Route> = {
+  daily_consumption: { path: '/data/proxy/metering_data_dc/v5/daily_consumption', maxDays: 365, depthMonths: 36 },
+  max_power: { path: '/data/proxy/metering_data_dcmp/v5/daily_consumption_max_power', maxDays: 365, depthMonths: 36 },
+  load_curve: { path: '/data/proxy/metering_data_clc/v5/consumption_load_curve', maxDays: 7, depthMonths: 24 },
+  daily_production: { path: '/data/proxy/metering_data_dp/v5/daily_production', maxDays: 365, depthMonths: 36 },
+  production_load_curve: { path: '/data/proxy/metering_data_plc/v5/production_load_curve', maxDays: 7, depthMonths: 24 },
+};
+
+/** Splits [start; end[ into the fewest calls the route allows, oldest first. */
+export function chunkRange(startDay: string, endDay: string, maxDays: number): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let s = startDay; s < endDay; ) {
+    const e = daysBetween(s, endDay) > maxDays ? addDays(s, maxDays) : endDay;
+    out.push([s, e]);
+    s = e;
+  }
+  return out;
+}
+
+const intervalSchema = z.object({
+  value: z.union([z.string(), z.number()]),
+  date: z.string(),
+  interval_length: z.string().optional(),
+  measure_type: z.string().optional(),
+});
+const meterReadingSchema = z.object({
+  meter_reading: z.object({
+    usage_point_id: z.string().optional(),
+    start: z.string().optional(),
+    end: z.string().optional(),
+    reading_type: z
+      .object({ unit: z.string().optional(), measurement_kind: z.string().optional(), aggregate: z.string().optional() })
+      .partial()
+      .optional(),
+    // Some answers omit the list when there is nothing; treat it as empty.
+    interval_reading: z.array(intervalSchema).default([]),
+  }),
+});
+
+/** What one metering call gave. */
+export type MeteringOutcome =
+  | { kind: 'data'; readings: Reading[] }
+  /** Nothing in the range (404 no_data_found): days not published yet, or holes. */
+  | { kind: 'no_data' }
+  /** The range starts before the meter's history (activation, or beyond the depth Enedis keeps). */
+  | { kind: 'history_start'; detail: string }
+  /** The meter has no such direction (e.g. production on a consumer-only meter). */
+  | { kind: 'not_available'; detail: string }
+  /** The proxy no longer knows the access token: refresh once, then try once more. */
+  | { kind: 'access_token_rejected' };
+
+function code(err: { error: string; description: string }): string {
+  return err.error.toUpperCase().replace(/_/g, '-');
+}
+
+/** Classifies a metering answer; throws a typed error for what stops the kind or the run. */
+export function classifyMeteringAnswer(answer: RawAnswer, kind: ReadingKind, usagePoint: string, tz: string, now: Date): MeteringOutcome {
+  const what = `${KIND_INFO[kind].label} for PDL …${usagePoint.slice(-4)}`;
+  if (answer.format !== 'json') {
+    if (answer.status >= 500 || answer.status === 429) {
+      throw new TemporaryError(`${what}: Enedis or the proxy answered HTTP ${answer.status}; run again later`, 'enedis_unavailable', retryIn(3600, now));
+    }
+    throw notJsonError(answer, what);
+  }
+  const ok = meterReadingSchema.safeParse(answer.body);
+  // Always look at the body: before 2024 the proxy relayed Enedis errors with HTTP 200.
+  if (ok.success && !proxyError(answer)) {
+    return { kind: 'data', readings: toReadings(ok.data.meter_reading.interval_reading, kind, usagePoint, tz) };
+  }
+  const err = proxyError(answer);
+  if (!err) {
+    throw new ProtocolError(`${what}: the answer has neither meter_reading nor error (HTTP ${answer.status}); run again later`, 'unexpected_answer', retryIn(3600, now));
+  }
+  const c = code(err);
+  const d = err.description;
+  if (c === 'NO-DATA-FOUND' || c === 'STM-ERR-0000020' || c === 'STM-ERR-0000014') return { kind: 'no_data' };
+  if (c === 'ADAM-ERR0123' || c === 'ADAM-ERR0125' || c === 'ADAM-DC-0016' || /history deadline|last activation date/i.test(d)) {
+    return { kind: 'history_start', detail: d || c };
+  }
+  if (c === 'ADAM-ERR0069') return { kind: 'not_available', detail: d || c };
+  if (c === 'ADAM-ERR0075' || /objected to the load curve/i.test(d)) {
+    throw new JeelinkyError(
+      `${what}: Enedis does not collect the load curve for this meter; enable "collecte de la courbe de charge" in your Enedis account (valid one year), or leave ${kind} out of JEELINKY_KINDS`,
+      { code: 'load_curve_not_collected', exitCode: ExitCode.ACTION_NEEDED },
+    );
+  }
+  if (c === 'ADAM-DC-0008' || c === 'ADAM-DC-0009' || c === 'UNAUTHORIZED-USER') {
+    throw new ConsentError(`${what}: Enedis finds no valid consent for this PDL (${err.error}); give it again with "jeelinky pair"`, 'consent_missing');
+  }
+  if (c === 'ADAM-DC-0007') {
+    throw new ConsentError(`${what}: Enedis says the customer no longer owns this PDL (moved?); pair again with "jeelinky pair"`, 'consent_not_owner');
+  }
+  if (c === 'STM-ERR-0000019') {
+    throw new ConsentError(`${what}: Enedis does not know this PDL or user; check JEELINKY_USAGE_POINT_ID, then pair again`, 'unknown_usage_point');
+  }
+  if (err.error === 'Unauthorized' || err.error === 'invalid_token') {
+    if (/access token not found|timed out|expired/i.test(d) || err.error === 'invalid_token') return { kind: 'access_token_rejected' };
+    if (/bad access token/i.test(d)) {
+      throw new ConsentError(`${what}: this PDL is not in the list your consent covers; use one of your paired PDLs (jeelinky status) or pair again`, 'usage_point_not_in_consent');
+    }
+    if (/autori[sz]ation missing/i.test(d)) {
+      throw new ProtocolError(`${what}: the proxy did not receive the Authorization header; check any HTTP proxy between you and it`, 'authorization_missing');
+    }
+    return commonTemporary(what, `${err.error}: ${d}`, now);
+  }
+  if (c === '429' || answer.status === 429) {
+    // Enedis quotas are per application, shared by every user of the proxy, and come without
+    // Retry-After. Q3 (5/s) clears in a moment; Q4 (10 000/h) needs at least an hour (reference §6.3).
+    const q4 = /Q4/i.test(d);
+    throw new TemporaryError(
+      `${what}: Enedis quota ${q4 ? 'Q4 (calls per hour, shared by every user of the proxy)' : 'Q3 (calls per second)'} reached; run again ${q4 ? 'in an hour' : 'in a few minutes'}`,
+      q4 ? 'enedis_quota_hour' : 'enedis_quota_second',
+      retryIn(q4 ? 3600 : 300, now),
+    );
+  }
+  if (answer.status >= 500 || /technical|unavailable|exception/i.test(d) || c === 'STM-ERR-0000001' || c === 'ADAM-DC-0500') {
+    return commonTemporary(what, `${err.error}${d ? ': ' + d : ''}`, now);
+  }
+  if (err.error === 'slow_down' || err.error === 'version_mismatch' || /client_id|cURL error|client credentials/i.test(d)) {
+    if (/cURL error|client credentials/i.test(d)) return commonTemporary(what, `the proxy cannot reach Enedis (${d})`, now);
+    throw commonProxyFailure(answer, what);
+  }
+  if (/end date parameter must be earlier/i.test(d)) {
+    // Seen just after midnight (a server-side date mismatch): not our range's fault, try later.
+    return commonTemporary(what, 'Enedis does not accept today yet as the end of the range', now);
+  }
+  throw new JeelinkyError(`${what}: Enedis refused the request (${err.error}${d ? ': ' + d : ''}); this is a jeelinky bug, please report it`, {
+    code: 'request_refused',
+    exitCode: ExitCode.BUG,
+  });
+}
+
+function commonTemporary(what: string, detail: string, now: Date): never {
+  throw new TemporaryError(`${what}: ${detail}; run again later`, 'enedis_unavailable', retryIn(3600, now));
+}
+
+function toNumber(value: string | number, date: string): number {
+  const n = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isFinite(n) || (typeof value === 'string' && value.trim() === '')) {
+    throw new ProtocolError(`Enedis sent the value "${String(value)}" for ${date}, which is not a number`, 'bad_value');
+  }
+  return n;
+}
+
+/** Converts the API's items into readings with exact instants (reference §3.3 and §5). */
+export function toReadings(items: Array<z.infer<typeof intervalSchema>>, kind: ReadingKind, usagePoint: string, tz: string): Reading[] {
+  const info = KIND_INFO[kind];
+  if (info.curve) {
+    // Curve labels mark the END of each interval in local wall time; only their order tells the
+    // two 02:xx of the October change apart.
+    const ends = resolveLabelSeries(items.map((i) => i.date), tz);
+    return items.map((item, i) => {
+      const minutes = durationMinutes(item.interval_length ?? 'PT30M');
+      const end = ends[i]!;
+      const start = end - minutes * 60_000;
+      const watts = toNumber(item.value, item.date);
+      return {
+        usagePoint,
+        kind,
+        day: localDay(start, tz),
+        start: isoInZone(start, tz),
+        end: isoInZone(end, tz),
+        value: watts,
+        unit: 'W',
+        energyWh: (watts * minutes) / 60,
+      };
+    });
+  }
+  return items.map((item) => {
+    const day = item.date.slice(0, 10);
+    const start = dayStart(day, tz);
+    const end = dayStart(addDays(day, 1), tz);
+    const reading: Reading = {
+      usagePoint,
+      kind,
+      day,
+      start: isoInZone(start, tz),
+      end: isoInZone(end, tz),
+      value: toNumber(item.value, item.date),
+      unit: info.unit,
+    };
+    if (kind === 'max_power' && item.date.length > 10) {
+      const instants = instantsForWallTime(item.date, tz);
+      if (instants.length) reading.at = isoInZone(instants[0]!, tz);
+    }
+    return reading;
+  });
+}
+
+/** Half-hours (or other steps) in a local day: 46/48/50 for PT30M in Paris. */
+export function expectedPoints(day: string, tz: string, intervalMinutes: number): number {
+  const minutes = (dayStart(addDays(day, 1), tz).valueOf() - dayStart(day, tz).valueOf()) / 60_000;
+  return Math.round(minutes / intervalMinutes);
+}

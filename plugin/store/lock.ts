@@ -1,0 +1,49 @@
+/**
+ * One jeelinky run at a time per state directory: never two refreshes with one token, never two
+ * writers of one month document. A lock left by a killed process goes stale after a few seconds
+ * (proper-lockfile refreshes its mtime while the holder lives) and is then taken over.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { LockBusyError, StateError } from '../errors.js';
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+const STALE_MS = 10_000;
+
+export async function acquireStateLock(stateDir: string, waitMs: number): Promise<HeldLock> {
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const target = path.join(stateDir, 'run');
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(stateDir, {
+        lockfilePath: `${target}.lock`,
+        stale: STALE_MS,
+        update: STALE_MS / 4,
+        realpath: false,
+        onCompromised: (err) => {
+          // Another process took the lock over (we were frozen longer than STALE_MS): stop rather
+          // than write concurrently with it.
+          process.stderr.write(`jeelinky: lost the state lock (${err.message}); stopping to keep the state safe\n`);
+          process.exit(75);
+        },
+      });
+      return { release: () => release().catch(() => undefined) };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code !== 'ELOCKED') {
+        throw new StateError(`cannot lock ${stateDir}: ${err.message}`, 'state_unwritable', e);
+      }
+      if (Date.now() >= deadline) {
+        throw new LockBusyError(
+          `another jeelinky run is working on ${stateDir} and did not finish within ${Math.round(waitMs / 1000)} s: run again later`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.min(500, Math.max(50, deadline - Date.now()))));
+    }
+  }
+}

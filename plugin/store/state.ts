@@ -1,0 +1,104 @@
+/**
+ * Durable state on node-persist: tokens, pairing, readings, retry time, call counters.
+ *
+ * node-persist writes its files in place; a power cut in the middle would leave half a token file.
+ * We keep its key → file layout but route every write through write-file-atomic (write a temporary
+ * file, fsync, rename), with files 0600 in a 0700 directory. A file that cannot be parsed is never
+ * silently reset: the error names it and says what to do.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import storage from 'node-persist';
+import writeFileAtomic from 'write-file-atomic';
+import type { z } from 'zod';
+import { StateError } from '../errors.js';
+
+type LocalStorage = ReturnType<typeof storage.create>;
+
+export class StateStore {
+  private constructor(
+    readonly dir: string,
+    private readonly persist: LocalStorage,
+  ) {}
+
+  static async open(dir: string): Promise<StateStore> {
+    const dataDir = path.join(dir, 'data');
+    try {
+      fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      fs.chmodSync(dir, 0o700);
+      fs.chmodSync(dataDir, 0o700);
+    } catch (e) {
+      throw new StateError(
+        `cannot create the state directory ${dir}: ${(e as Error).message}; set JEELINKY_STATE_DIR to a writable folder`,
+        'state_unwritable',
+        e,
+      );
+    }
+    const persist = storage.create({
+      dir: dataDir,
+      writeQueue: false,
+      forgiveParseErrors: false,
+      expiredInterval: 0, // no TTLs are used: no background timer
+      logging: false,
+    });
+    await persist.init();
+    // Atomic, private writes instead of node-persist's in-place fs.writeFile.
+    const internals = persist as unknown as {
+      writeFile: (file: string, content: unknown) => Promise<unknown>;
+      stringify: (v: unknown) => string;
+    };
+    internals.writeFile = async (file: string, content: unknown) => {
+      await writeFileAtomic(file, internals.stringify(content), { mode: 0o600, fsync: true });
+      return { file, content };
+    };
+    return new StateStore(dir, persist);
+  }
+
+  /** Path of the file holding `key` (node-persist names files by a hash of the key). */
+  fileOf(key: string): string {
+    return (this.persist as unknown as { getDatumPath: (k: string) => string }).getDatumPath(key);
+  }
+
+  /** Reads `key` and checks its shape; a damaged file is a StateError naming it. */
+  async read<S extends z.ZodTypeAny>(key: string, schema: S): Promise<z.infer<S> | undefined> {
+    let value: unknown;
+    try {
+      value = await this.persist.getItem(key);
+    } catch (e) {
+      throw this.damaged(key, (e as Error).message, e);
+    }
+    if (value === undefined) return undefined;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw this.damaged(key, `${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'unexpected shape'}`);
+    }
+    return parsed.data;
+  }
+
+  async write(key: string, value: unknown): Promise<void> {
+    try {
+      await this.persist.setItem(key, value);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new StateError(
+        `cannot save "${key}" in ${this.dir}: ${err.code ?? ''} ${err.message}. Free disk space or fix permissions, then run again`,
+        'state_unwritable',
+        e,
+      );
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.persist.removeItem(key);
+  }
+
+  private damaged(key: string, why: string, cause?: unknown): StateError {
+    return new StateError(
+      `state file ${this.fileOf(key)} ("${key}") is damaged (${why}). Move it aside and run again; ` +
+        `for tokens, pair again with "jeelinky pair" if no copy is left`,
+      'state_damaged',
+      cause,
+    );
+  }
+}
