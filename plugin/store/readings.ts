@@ -59,8 +59,19 @@ export interface StoreResult {
   added: number;
   changed: number;
   unchanged: number;
+  /** The readings that were added or changed, for the sinks. */
+  fresh: Reading[];
 }
 
+const metaSchema = z.object({
+  /** Days before this one are outside the meter's history (activation, or Enedis' depth). */
+  historyStart: z.string().optional(),
+  /** Why this kind cannot be had for this PDL (e.g. no production direction), and since when. */
+  unavailable: z.object({ reason: z.string(), since: z.string() }).optional(),
+});
+export type KindMeta = z.infer<typeof metaSchema>;
+
+const metaKey = (usagePoint: string, kind: ReadingKind) => `meta:${usagePoint}:${kind}`;
 const monthKey = (usagePoint: string, kind: ReadingKind, month: string) => `readings:${usagePoint}:${kind}:${month}`;
 
 function sameReading(a: Reading, b: Reading): boolean {
@@ -97,7 +108,7 @@ export class ReadingsStore {
     for (const r of readings) slot(r.day).readings.push(r);
     for (const o of outcomes) slot(o.day).outcomes.push(o);
 
-    const result: StoreResult = { added: 0, changed: 0, unchanged: 0 };
+    const result: StoreResult = { added: 0, changed: 0, unchanged: 0, fresh: [] };
     for (const [m, work] of [...months].sort(([a], [b]) => a.localeCompare(b))) {
       const doc = await this.month(usagePoint, kind, m);
       let dirty = false;
@@ -110,6 +121,7 @@ export class ReadingsStore {
           continue;
         }
         doc.readings[r.start] = r;
+        result.fresh.push(r);
         dirty = true;
       }
       for (const o of work.outcomes) {
@@ -129,6 +141,14 @@ export class ReadingsStore {
       if (dirty) await this.store.write(monthKey(usagePoint, kind, m), doc);
     }
     return result;
+  }
+
+  async meta(usagePoint: string, kind: ReadingKind): Promise<KindMeta> {
+    return (await this.store.read(metaKey(usagePoint, kind), metaSchema)) ?? {};
+  }
+
+  async setMeta(usagePoint: string, kind: ReadingKind, meta: KindMeta): Promise<void> {
+    await this.store.write(metaKey(usagePoint, kind), meta);
   }
 
   async dayRecord(usagePoint: string, kind: ReadingKind, day: string): Promise<DayRecord | undefined> {

@@ -79,6 +79,7 @@ export class StateStore {
   async write(key: string, value: unknown): Promise<void> {
     try {
       await this.persist.setItem(key, value);
+      crashPointReached(key);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new StateError(
@@ -101,4 +102,18 @@ export class StateStore {
       cause,
     );
   }
+}
+
+/**
+ * Test-only crash points (the fault suite): JEELINKY_TEST_CRASH_AFTER="N" kills the process as
+ * kill -9 would right after the N-th durable write, "key:<prefix>" right after the first write of
+ * a key starting with <prefix>. Unset in normal use.
+ */
+let durableWrites = 0;
+function crashPointReached(key: string): void {
+  const spec = process.env.JEELINKY_TEST_CRASH_AFTER;
+  if (!spec) return;
+  durableWrites++;
+  const hit = spec.startsWith('key:') ? key.startsWith(spec.slice(4)) : durableWrites === Number(spec);
+  if (hit) process.kill(process.pid, 'SIGKILL');
 }

@@ -1,0 +1,186 @@
+/**
+ * A paired account as one object: the proxy's protocol (auth.ts, metering.ts) plus the durable
+ * state. The rule it enforces: every answer carrying tokens is saved before anything else is done
+ * with it, so that a crash can never lose a refresh token the proxy handed out.
+ */
+import type { JeelinkyConfig } from '../config.js';
+import { ConfigError, PairingError, TemporaryError } from '../errors.js';
+import type { ReadingKind } from '../readings.js';
+import { CallCounter } from '../store/budget.js';
+import type { StateStore } from '../store/state.js';
+import { TokenState, type Pairing, type Tokens } from '../store/tokens.js';
+import { localDay } from '../time/local.js';
+import { pollDeviceToken, refreshAccessToken, requestDeviceCode, type AuthEndpoint, type TokenAnswer } from './auth.js';
+import { ProxyHttp, retryIn } from './http.js';
+import { classifyMeteringAnswer, ROUTES, type MeteringOutcome } from './metering.js';
+
+/** Refresh when the access token expires within this margin (or its expiry is unknown). */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export interface SessionOptions {
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type PollOutcome = { state: 'pending' } | { state: 'slow_down' } | { state: 'approved'; tokens: Tokens };
+
+export class LinkySession {
+  readonly tokens: TokenState;
+  readonly calls: CallCounter;
+  readonly http: ProxyHttp;
+  readonly now: () => Date;
+  private readonly auth: AuthEndpoint;
+
+  constructor(
+    readonly config: JeelinkyConfig,
+    readonly store: StateStore,
+    options: SessionOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.tokens = new TokenState(store);
+    this.calls = new CallCounter(store);
+    this.auth = { baseUrl: config.authUrl, clientId: config.clientId };
+    this.http = new ProxyHttp({
+      userAgent: config.userAgent,
+      timeoutMs: config.timeoutMs,
+      paceMs: config.paceMs,
+      retryBaseMs: config.retryBaseMs,
+      sleep: options.sleep,
+      onCall: async (call) => {
+        const isMetering = call.url.includes('/data/proxy/');
+        const pdl = isMetering ? /[?&]usage_point_id=(\d+)/.exec(call.url)?.[1] : undefined;
+        await this.calls.record(localDay(call.at, config.tz), isMetering ? 'metering' : 'auth', pdl);
+      },
+    });
+  }
+
+  /** Step `code`: asks the proxy for a device code and keeps it for `firstConnexion`. */
+  async startPairing(): Promise<Pairing> {
+    const d = await requestDeviceCode(this.http, this.auth);
+    const now = this.now();
+    const pairing: Pairing = {
+      deviceCode: d.deviceCode,
+      userCode: d.userCode,
+      verificationUri: d.verificationUri,
+      verificationUriComplete: d.verificationUriComplete,
+      expiresAt: new Date(now.getTime() + d.expiresInSeconds * 1000).toISOString(),
+      intervalSeconds: d.intervalSeconds,
+      requestedAt: now.toISOString(),
+    };
+    await this.tokens.savePairing(pairing);
+    return pairing;
+  }
+
+  /** One poll of the token endpoint for the saved device code. */
+  async pollOnce(pairing: Pairing): Promise<PollOutcome> {
+    const result = await pollDeviceToken(this.http, this.auth, pairing.deviceCode);
+    if (result.state !== 'approved') return result;
+    // The proxy hands the tokens out once: save them before anything else.
+    const tokens = this.tokensFromFirstAnswer(result.token);
+    await this.tokens.saveTokens(tokens);
+    await this.tokens.clearPairing();
+    return { state: 'approved', tokens };
+  }
+
+  private tokensFromFirstAnswer(t: TokenAnswer): Tokens {
+    const now = this.now();
+    const usagePointsId = t.usage_points_id ?? t.usage_point_id ?? '';
+    if (!t.refresh_token) {
+      throw new PairingError('the proxy sent tokens without a refresh token: start pairing again with "jeelinky pair"', 'no_refresh_token');
+    }
+    return {
+      accessToken: t.access_token,
+      tokenType: t.token_type ?? 'Bearer',
+      refreshToken: t.refresh_token,
+      accessTokenExpiresAt: t.expires_in ? new Date(now.getTime() + t.expires_in * 1000).toISOString() : undefined,
+      usagePointsId,
+      usagePoints: usagePointsId.split(/[,;]/).map((s) => s.trim()).filter(Boolean),
+      obtainedAt: now.toISOString(),
+      rotations: 0,
+    };
+  }
+
+  async requireTokens(): Promise<Tokens> {
+    const tokens = await this.tokens.getTokens();
+    if (!tokens) {
+      throw new PairingError('jeelinky is not paired yet: run "jeelinky pair" (or "jeelinky run --code" then "--first-connexion")', 'not_paired');
+    }
+    return tokens;
+  }
+
+  /** Step `refresh`: renews the access token; a rotated refresh token is saved before anything else. */
+  async refresh(): Promise<Tokens> {
+    const old = await this.requireTokens();
+    const answer = await refreshAccessToken(this.http, this.auth, old.refreshToken, old.usagePointsId);
+    const now = this.now();
+    const rotated = answer.refresh_token !== undefined && answer.refresh_token !== old.refreshToken;
+    const tokens: Tokens = {
+      ...old,
+      accessToken: answer.access_token,
+      tokenType: answer.token_type ?? old.tokenType,
+      refreshToken: answer.refresh_token ?? old.refreshToken,
+      accessTokenExpiresAt: answer.expires_in ? new Date(now.getTime() + answer.expires_in * 1000).toISOString() : undefined,
+      refreshedAt: now.toISOString(),
+      rotations: old.rotations + (rotated ? 1 : 0),
+      // The refresh answer carries no usage_points_id (Era B): keep the list first received,
+      // never erase it as the seed did.
+    };
+    await this.tokens.saveTokens(tokens);
+    return tokens;
+  }
+
+  /** True when the access token expires within the margin, or nobody knows when it expires. */
+  needsRefresh(tokens: Tokens): boolean {
+    if (!tokens.accessTokenExpiresAt) return true;
+    return Date.parse(tokens.accessTokenExpiresAt) - this.now().getTime() <= REFRESH_MARGIN_MS;
+  }
+
+  async freshTokens(): Promise<{ tokens: Tokens; refreshed: boolean }> {
+    const tokens = await this.requireTokens();
+    if (!this.needsRefresh(tokens)) return { tokens, refreshed: false };
+    return { tokens: await this.refresh(), refreshed: true };
+  }
+
+  /** The PDL to use: the configured one (which must be in the consent) or the only one. */
+  usagePointOf(tokens: Tokens): string {
+    const wanted = this.config.usagePoint;
+    if (wanted) {
+      if (tokens.usagePoints.length && !tokens.usagePoints.includes(wanted)) {
+        throw new ConfigError(
+          `PDL ${wanted} (JEELINKY_USAGE_POINT_ID) is not in your consent, which covers ${tokens.usagePoints.join(', ')}: pick one of those or pair again`,
+          'usage_point_not_in_consent',
+        );
+      }
+      return wanted;
+    }
+    if (tokens.usagePoints.length === 1) return tokens.usagePoints[0]!;
+    if (tokens.usagePoints.length === 0) {
+      throw new ConfigError('the proxy did not say which PDL your consent covers: set JEELINKY_USAGE_POINT_ID to your 14-digit PDL', 'usage_point_unknown');
+    }
+    throw new ConfigError(
+      `your consent covers several PDLs (${tokens.usagePoints.join(', ')}): choose one with JEELINKY_USAGE_POINT_ID or --usage-point`,
+      'usage_point_ambiguous',
+    );
+  }
+
+  /**
+   * One metering call for [startDay; endDay[. When the proxy no longer knows the access token,
+   * refreshes once and tries once more (reference §6.2).
+   */
+  async fetchMetering(kind: ReadingKind, usagePoint: string, startDay: string, endDay: string): Promise<MeteringOutcome> {
+    let { tokens } = await this.freshTokens();
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.http.get(
+        `${this.config.apiUrl}${ROUTES[kind].path}`,
+        { start: startDay, end: endDay, usage_point_id: usagePoint },
+        { retry: true, headers: { Authorization: `${tokens.tokenType} ${tokens.accessToken}` } },
+      );
+      const outcome = classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now());
+      if (outcome.kind !== 'access_token_rejected') return outcome;
+      if (attempt > 0) {
+        throw new TemporaryError('the proxy refuses a freshly refreshed access token; run again later', 'access_token_rejected', retryIn(3600, this.now()));
+      }
+      tokens = await this.refresh();
+    }
+  }
+}
