@@ -89,6 +89,8 @@ export interface EnedisSimulatorOptions {
    * proxy-token-bad-client-id; the proxy's HEAD code checks it on the refresh grant only).
    */
   checkClientIdOnDeviceGrant?: boolean;
+  /** The proxy's DISABLE_DATA_ENDPOINT_AUTH (debug host): /data/proxy needs no Authorization. */
+  disableDataAuth?: boolean;
 }
 
 export interface RecordedCall {
@@ -714,15 +716,17 @@ class Simulator implements EnedisSimulator {
     if (!path) return this.err(proxyErrors.pathEmpty());
     const pdl = query.usage_point_id;
     if (!pdl) return this.err(proxyErrors.missingUsagePointId());
-    let auth = req.headers.authorization;
-    if (!auth) return this.err(proxyErrors.authorizationMissing(), 404);
-    if (auth.startsWith('Bearer ')) auth = auth.slice('Bearer '.length);
-    const tok = this.accessTokens.get(auth);
-    if (!tok || this.nowMs() >= tok.expiresAt) {
-      if (tok) this.accessTokens.delete(auth);
-      return this.err(proxyErrors.accessTokenNotFound(), 403);
+    if (!this.opts.disableDataAuth) {
+      let auth = req.headers.authorization;
+      if (!auth) return this.err(proxyErrors.authorizationMissing(), 404);
+      if (auth.startsWith('Bearer ')) auth = auth.slice('Bearer '.length);
+      const tok = this.accessTokens.get(auth);
+      if (!tok || this.nowMs() >= tok.expiresAt) {
+        if (tok) this.accessTokens.delete(auth);
+        return this.err(proxyErrors.accessTokenNotFound(), 403);
+      }
+      if (!tok.usagePointsId.split(',').includes(pdl)) return this.err(proxyErrors.badAccessToken(), 404);
     }
-    if (!tok.usagePointsId.split(',').includes(pdl)) return this.err(proxyErrors.badAccessToken(), 404);
     if (!this.rateOk(`ip|${ip}`)) return this.err(proxyErrors.slowDown());
 
     const a = this.enedis(path, query);
