@@ -1,0 +1,89 @@
+/**
+ * Human-readable rendering of run reports, pairing instructions and progress, on the terminal.
+ * Data goes to stdout; progress and notes go to stderr so that `--json` stdout stays clean.
+ */
+import cliProgress from 'cli-progress';
+import moment from 'moment-timezone';
+import type { Pairing } from '../plugin/store/tokens.js';
+import { KIND_INFO, type ReadingKind } from '../plugin/readings.js';
+import type { KindReport, RunEvents, RunReport } from './steps.js';
+
+export function pairingInstructions(p: Pairing | NonNullable<RunReport['pairing']>, tz: string): string {
+  const until = moment.tz(p.expiresAt, tz).format('HH:mm:ss');
+  return [
+    'Open this address in a browser, sign in to your Enedis account and accept to share your Linky data:',
+    `  ${p.verificationUriComplete}`,
+    `  (or open ${p.verificationUri} and type the code ${p.userCode})`,
+    `The code stays valid until ${until} (${tz}), about ${Math.max(0, Math.round((Date.parse(p.expiresAt) - Date.now()) / 60000))} minutes.`,
+  ].join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function kindLine(k: KindReport): string {
+  const label = KIND_INFO[k.kind].label.padEnd(23);
+  if (k.status === 'not_attempted') return `${label} not attempted (the run stopped before)`;
+  if (k.status === 'not_available') return `${label} not available: ${k.error?.message ?? ''}`;
+  const range = k.from && k.to ? `${k.from} → ${k.to} (end excluded)` : '';
+  const stored = `+${k.added} new, ${k.changed} changed, ${k.unchanged} already known`;
+  const missing = k.missingDays.length ? ` · missing ${k.missingDays.length}: ${shortList(k.missingDays)}` : '';
+  const head = `${label} ${range} · ${plural(k.calls, 'call')} · ${stored}${missing}`;
+  return k.status === 'error' ? `${head}\n    error: ${k.error?.message}` : head;
+}
+
+function shortList(days: string[]): string {
+  return days.length <= 4 ? days.join(', ') : `${days.slice(0, 2).join(', ')} … ${days.at(-1)}`;
+}
+
+export function renderRunReport(r: RunReport, tz: string): string {
+  const lines: string[] = [];
+  if (r.pairing) lines.push(pairingInstructions(r.pairing, tz));
+  if (r.tokens?.paired) {
+    const exp = r.tokens.accessTokenExpiresAt ? moment.tz(r.tokens.accessTokenExpiresAt, tz).format('YYYY-MM-DD HH:mm') : 'unknown';
+    if (r.tokens.refreshed) lines.push(`Access token renewed (valid until ${exp}).${r.tokens.rotated ? ' The proxy issued a new refresh token: saved.' : ''}`);
+  }
+  for (const k of r.kinds) lines.push(kindLine(k));
+  if (r.kinds.length) lines.push(`${plural(r.meteringCalls, 'metering call')} this run.`);
+  if (r.error) lines.push(`error: ${r.error.message}`);
+  if (r.retryAt) lines.push(`Run again after ${moment.tz(r.retryAt, tz).format('YYYY-MM-DD HH:mm')} (exit code 75).`);
+  return lines.join('\n');
+}
+
+/** Progress bars and countdowns on stderr when it is a terminal; sparse plain lines otherwise. */
+export function terminalEvents(tz: string, quiet: boolean): RunEvents {
+  const tty = process.stderr.isTTY === true;
+  let bar: cliProgress.SingleBar | undefined;
+  let lastPlain = 0;
+  const note = (line: string) => {
+    if (!quiet) process.stderr.write(line + '\n');
+  };
+  return {
+    info: note,
+    pairingCode: (p) => note(pairingInstructions(p, tz)),
+    waiting: (left, state) => {
+      const text = `Waiting for your consent… ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left${state === 'slow_down' ? ' (the proxy asked to poll slower)' : ''}`;
+      if (tty) process.stderr.write(`\r${text}   `);
+      else if (Date.now() - lastPlain >= 30_000) {
+        lastPlain = Date.now();
+        note(text);
+      }
+    },
+    callsPlanned: (kind: ReadingKind, total) => {
+      if (!tty || total < 2) return;
+      bar = new cliProgress.SingleBar(
+        { format: `${KIND_INFO[kind].label.padEnd(23)} [{bar}] {value}/{total} calls`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(total, 0);
+    },
+    callDone: (_kind, done, total) => {
+      bar?.update(done);
+      if (done >= total) {
+        bar?.stop();
+        bar = undefined;
+      }
+    },
+  };
+}
