@@ -70,9 +70,13 @@ export function dayBounds(day: string, tz: string = DEFAULT_TZ): { start: number
   return { start: start.valueOf(), end: end.valueOf() };
 }
 
-function wallHour(t: number, tz: string): number {
+function zoneOf(tz: string): moment.MomentZone {
   const zone = moment.tz.zone(tz);
   if (!zone) throw new Error(`simulator: unknown time zone '${tz}'`);
+  return zone;
+}
+
+function wallHour(t: number, zone: moment.MomentZone): number {
   const local = t - zone.utcOffset(t) * 60_000;
   return (((local / 3_600_000) % 24) + 24) % 24;
 }
@@ -87,37 +91,63 @@ function bump(h: number, centre: number, width: number): number {
   return d >= width ? 0 : 0.5 * (1 + Math.cos((Math.PI * d) / width));
 }
 
-function consumptionPower(pdl: string, day: string, h: number, slot: number): number {
+/** Cheap per-slot uniform in [0, 1): mixes a day seed with the slot index and a salt. */
+function slotRand(seed: number, slot: number, salt: number): number {
+  let h = Math.imul(seed ^ Math.imul(slot + 1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(salt, 0xc2b2ae35);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  h = Math.imul(h, 0x297a2d39);
+  h ^= h >>> 15;
+  return (h >>> 0) / 4294967296;
+}
+
+interface DayContext {
+  seed: number;
+  base: number;
+  mood: number;
+  heatingW: number;
+  winter: number;
+  peakW: number;
+  dayLength: number;
+  cloud: number;
+}
+
+function dayContext(pdl: string, day: string): DayContext {
   const doy = dayOfYear(day);
   const winter = 0.5 * (1 + Math.cos((2 * Math.PI * (doy - 15)) / 365)); // 1 mid-January, 0 mid-July
-  const base = 200 + 200 * rand01(pdl, 'base'); // night base load 200–400 W
-  const dayMood = 0.8 + 0.4 * rand01(pdl, day, 'mood');
-  const heatingKw = (0.4 + 0.8 * rand01(pdl, 'heat')) * winter;
+  const summer = 0.5 * (1 + Math.cos((2 * Math.PI * (doy - 172)) / 365)); // 1 at the June solstice
+  return {
+    seed: hash32(`${pdl}|${day}`),
+    base: 200 + 200 * rand01(pdl, 'base'), // night base load 200–400 W
+    mood: 0.8 + 0.4 * rand01(pdl, day, 'mood'),
+    heatingW: 1000 * (0.4 + 0.8 * rand01(pdl, 'heat')) * winter * (0.8 + 0.4 * rand01(pdl, day, 'heatday')),
+    winter,
+    peakW: (2000 + 4000 * rand01(pdl, 'kwc')) * (0.35 + 0.65 * summer),
+    dayLength: 8.5 + 7.5 * summer, // hours of sun
+    cloud: 0.25 + 0.75 * rand01(pdl, day, 'cloud'),
+  };
+}
+
+function consumptionPower(c: DayContext, h: number, slot: number): number {
   const awake = h >= 6.5 && h < 23 ? 1 : 0.3;
-  let p = base;
-  p += 1000 * heatingKw * awake * (0.8 + 0.4 * rand01(pdl, day, 'heatday'));
-  p += 900 * dayMood * bump(h, 7.5, 1.2); // breakfast
-  p += 500 * dayMood * bump(h, 12.5, 1.0); // lunch
-  p += 1600 * dayMood * bump(h, 20, 2.5) * (0.8 + 0.5 * winter); // evening peak
-  p *= 0.85 + 0.3 * rand01(pdl, day, slot, 'noise');
+  let p = c.base;
+  p += c.heatingW * awake;
+  p += 900 * c.mood * bump(h, 7.5, 1.2); // breakfast
+  p += 500 * c.mood * bump(h, 12.5, 1.0); // lunch
+  p += 1600 * c.mood * bump(h, 20, 2.5) * (0.8 + 0.5 * c.winter); // evening peak
+  p *= 0.85 + 0.3 * slotRand(c.seed, slot, 1);
   // a few appliance bursts (oven, washing machine) during waking hours
-  if (h >= 8 && h < 22 && rand01(pdl, day, slot, 'burst') < 0.03) p += 1500 + 1500 * rand01(pdl, day, slot, 'kw');
+  if (h >= 8 && h < 22 && slotRand(c.seed, slot, 2) < 0.03) p += 1500 + 1500 * slotRand(c.seed, slot, 3);
   return p;
 }
 
-function productionPower(pdl: string, day: string, t: number, slot: number): number {
-  const doy = dayOfYear(day);
-  const summer = 0.5 * (1 + Math.cos((2 * Math.PI * (doy - 172)) / 365)); // 1 at the June solstice
-  const dayLength = 8.5 + 7.5 * summer; // hours of sun
+function productionPower(c: DayContext, t: number, slot: number): number {
   const utcHour = ((t / 3_600_000) % 24 + 24) % 24;
   const noon = 11.8; // solar noon in UTC for metropolitan France
-  const sunrise = noon - dayLength / 2;
-  const x = (utcHour - sunrise) / dayLength;
+  const x = (utcHour - (noon - c.dayLength / 2)) / c.dayLength;
   if (x <= 0 || x >= 1) return 0;
-  const peakW = (2000 + 4000 * rand01(pdl, 'kwc')) * (0.35 + 0.65 * summer);
-  const cloud = 0.25 + 0.75 * rand01(pdl, day, 'cloud');
-  const flicker = 0.9 + 0.2 * rand01(pdl, day, slot, 'pv');
-  return peakW * Math.sin(Math.PI * x) ** 2 * cloud * flicker;
+  return c.peakW * Math.sin(Math.PI * x) ** 2 * c.cloud * (0.9 + 0.2 * slotRand(c.seed, slot, 4));
 }
 
 interface DaySlots {
@@ -137,11 +167,13 @@ export function daySlots(pdl: string, day: string, tz: string = DEFAULT_TZ, dire
   const { start, end } = dayBounds(day, tz);
   const n = Math.round((end - start) / SLOT_MS);
   const energy = new Array<number>(n);
+  const ctx = dayContext(pdl, day);
+  const zone = zoneOf(tz);
   for (let k = 0; k < n; k++) {
     const t = start + k * SLOT_MS;
     const p = direction === 'consumption'
-      ? consumptionPower(pdl, day, wallHour(t + SLOT_MS / 2, tz), k)
-      : productionPower(pdl, day, t + SLOT_MS / 2, k);
+      ? consumptionPower(ctx, wallHour(t + SLOT_MS / 2, zone), k)
+      : productionPower(ctx, t + SLOT_MS / 2, k);
     energy[k] = Math.max(direction === 'consumption' ? 1 : 0, Math.round((p * SLOT_MINUTES) / 60));
   }
   const value = { start, energy };
@@ -153,13 +185,26 @@ export function daySlots(pdl: string, day: string, tz: string = DEFAULT_TZ, dire
   return value;
 }
 
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+function wallParts(t: number, tz: string): { wall: string; offset: string } {
+  // formatting by hand: moment's format() dominated the time of a 2-year backfill
+  const off = zoneOf(tz).utcOffset(t); // minutes WEST of UTC, as moment's zone data stores it
+  const d = new Date(t - off * 60_000);
+  const wall = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const a = Math.abs(off);
+  const offset = `${off <= 0 ? '+' : '-'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  return { wall, offset };
+}
+
 /** Local wall-clock label as the API writes it. */
 export function localLabel(t: number, tz: string = DEFAULT_TZ): string {
-  return moment(t).tz(tz).format('YYYY-MM-DD HH:mm:ss');
+  return wallParts(t, tz).wall;
 }
 
 export function isoWithOffset(t: number, tz: string = DEFAULT_TZ): string {
-  return moment(t).tz(tz).format('YYYY-MM-DDTHH:mm:ssZ');
+  const { wall, offset } = wallParts(t, tz);
+  return `${wall.replace(' ', 'T')}${offset}`;
 }
 
 /**
