@@ -14,6 +14,7 @@ import {
   simulatedMaxPower,
   startEnedisSimulator,
   versionCompare,
+  demoSimulatorOptions,
   type EnedisSimulator,
   type EnedisSimulatorOptions,
 } from '../plugin/simulators/enedis.js';
@@ -767,5 +768,49 @@ describe('faults and recording', () => {
     const r = await req('/device/proxy', { form: { grant_type: 'refresh_token' } });
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toContain('text/html');
+  });
+});
+
+describe('helpers for tests and demo', () => {
+  it('expectedValue and expectedReadings predict the answers', async () => {
+    setNow('2024-11-05T10:00:00+01:00');
+    await start({ ...QUIET, meters: [{ usagePoint: PDL, intervalMinutes: 60, missingDays: ['2024-11-02'] }] });
+    const token = (await pair()).access_token;
+    const d = await data('daily_consumption', { start: '2024-11-01', end: '2024-11-05', usage_point_id: PDL }, token);
+    expect(d.json.meter_reading.interval_reading).toEqual(sim!.expectedReadings('daily_consumption', PDL, '2024-11-01', '2024-11-05'));
+    expect(sim!.expectedValue('daily_consumption', PDL, '2024-11-01')).toBe(simulatedDaily(PDL, '2024-11-01'));
+    expect(sim!.expectedValue('daily_consumption', PDL, '2024-11-02')).toBeUndefined();
+    const curve = sim!.expectedValue('load_curve', PDL, '2024-11-01');
+    expect(curve).toHaveLength(24);
+    expect(curve.reduce((a, p) => a + p.energyWh, 0)).toBe(sim!.expectedValue('daily_consumption', PDL, '2024-11-01'));
+    const mp = sim!.expectedValue('max_power', PDL, '2024-11-01')!;
+    expect(mp.value).toBeGreaterThanOrEqual(Math.max(...curve.map((p) => p.value)));
+    expect(mp.instantIso.slice(0, 10)).toBe('2024-11-01');
+    const m = await data('daily_consumption_max_power', { start: '2024-11-01', end: '2024-11-02', usage_point_id: PDL }, token);
+    expect(m.json.meter_reading.interval_reading).toEqual([{ value: String(mp.value), date: mp.label }]);
+  });
+
+  it('approves through the browser route and serves the demo set-up, with latency', async () => {
+    setNow('2024-11-05T10:00:00+01:00');
+    await start(demoSimulatorOptions({ latencyMs: 5, autoApprove: undefined }));
+    const code = (await deviceCode()).json;
+    const wrong = await req('/auth/verify_code?code=ABCD-EFGH');
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('Code non valide');
+    const ok = await req(`/auth/verify_code?code=${code.user_code.toLowerCase()}`);
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('consentement');
+    const t = await poll(code.device_code);
+    expect(t.json.usage_points_id).toBe(`${PDL},${PDL2}`);
+    const p = await data('daily_production', { start: '2024-06-10', end: '2024-06-11', usage_point_id: PDL2 }, t.json.access_token);
+    expect(p.status).toBe(200);
+  });
+
+  it('demo options pair by themselves at the second poll', async () => {
+    setNow('2024-11-05T10:00:00+01:00');
+    await start(demoSimulatorOptions());
+    const code = (await deviceCode()).json;
+    expect((await poll(code.device_code)).json.error).toBe('authorization_pending');
+    expect((await poll(code.device_code)).status).toBe(200);
   });
 });

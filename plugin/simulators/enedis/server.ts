@@ -856,6 +856,24 @@ class Simulator implements EnedisSimulator {
   }
 }
 
+/**
+ * Options for `jeelinky demo`: one consuming meter and one producing meter, consent given by itself
+ * at the first pending poll, and no proxy or Enedis throttling (the demo client does not pace).
+ */
+export function demoSimulatorOptions(extra: EnedisSimulatorOptions = {}): EnedisSimulatorOptions {
+  const meters: SimMeter[] = [
+    { usagePoint: '00000000000001', offpeakHours: 'HC (22H00-6H00)' },
+    { usagePoint: '00000000000002', production: true, offpeakHours: 'HC (1H30-7H30;13H30-15H30)' },
+  ];
+  return {
+    meters,
+    autoApprove: { usagePoints: meters.map((m) => m.usagePoint), afterPolls: 1 },
+    limitPerMinute: 0,
+    enedisQuota: false,
+    ...extra,
+  };
+}
+
 /** Starts the simulator on 127.0.0.1, on a random free port. */
 export async function startEnedisSimulator(opts: EnedisSimulatorOptions = {}): Promise<EnedisSimulator> {
   const sim = new Simulator(opts);
