@@ -16,6 +16,8 @@ import { classifyMeteringAnswer, ROUTES, type MeteringOutcome } from './metering
 
 /** Refresh when the access token expires within this margin (or its expiry is unknown). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** Pauses of 1, 2, 3 s when Enedis' per-second quota (Q3) answers 429. */
+const Q3_RETRIES = 3;
 
 export interface SessionOptions {
   now?: () => Date;
@@ -29,6 +31,7 @@ export class LinkySession {
   readonly calls: CallCounter;
   readonly http: ProxyHttp;
   readonly now: () => Date;
+  private readonly sleep: (ms: number) => Promise<void>;
   private readonly auth: AuthEndpoint;
 
   constructor(
@@ -37,6 +40,7 @@ export class LinkySession {
     options: SessionOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.tokens = new TokenState(store);
     this.calls = new CallCounter(store);
     this.auth = { baseUrl: config.authUrl, clientId: config.clientId };
@@ -169,17 +173,30 @@ export class LinkySession {
    */
   async fetchMetering(kind: ReadingKind, usagePoint: string, startDay: string, endDay: string): Promise<MeteringOutcome> {
     let { tokens } = await this.freshTokens();
-    for (let attempt = 0; ; attempt++) {
+    let tokenRetried = false;
+    let q3Retries = 0;
+    for (;;) {
       const answer = await this.http.get(
         `${this.config.apiUrl}${ROUTES[kind].path}`,
         { start: startDay, end: endDay, usage_point_id: usagePoint },
         { retry: true, headers: { Authorization: `${tokens.tokenType} ${tokens.accessToken}` } },
       );
-      const outcome = classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now());
+      let outcome: MeteringOutcome;
+      try {
+        outcome = classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now());
+      } catch (e) {
+        // Quota Q3 is 5 calls a second for the whole application: a short pause clears it.
+        if (e instanceof TemporaryError && e.code === 'enedis_quota_second' && q3Retries < Q3_RETRIES) {
+          await this.sleep(1000 * ++q3Retries);
+          continue;
+        }
+        throw e;
+      }
       if (outcome.kind !== 'access_token_rejected') return outcome;
-      if (attempt > 0) {
+      if (tokenRetried) {
         throw new TemporaryError('the proxy refuses a freshly refreshed access token; run again later', 'access_token_rejected', retryIn(3600, this.now()));
       }
+      tokenRetried = true;
       tokens = await this.refresh();
     }
   }

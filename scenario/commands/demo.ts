@@ -1,0 +1,114 @@
+/**
+ * `jeelinky demo`: the whole pipeline with nothing to set up. It starts the embedded simulator of
+ * the proxy and Enedis on 127.0.0.1, pairs with it in a temporary state directory, fetches 30 days
+ * of every kind and prints what a real meter would give. Nothing leaves the machine.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { resolveConfig } from '../../plugin/config.js';
+import { ExitCode } from '../../plugin/errors.js';
+import { READING_KINDS } from '../../plugin/readings.js';
+import { startEnedisSimulator } from '../../plugin/simulators/enedis.js';
+import { ReadingsStore } from '../../plugin/store/readings.js';
+import { StateStore } from '../../plugin/store/state.js';
+import { addDays, localDay } from '../../plugin/time/local.js';
+import { printJson } from '../output.js';
+import { renderRunReport, terminalEvents } from '../render.js';
+import { runScenario } from '../steps.js';
+
+interface DemoArgs {
+  days?: number;
+  json?: boolean;
+  'keep-state'?: boolean;
+}
+
+const DEMO_PDL = '00000000000001';
+
+export const demoCommand: CommandModule<object, DemoArgs> = {
+  command: 'demo',
+  describe: 'Try everything against the embedded simulator (no account, no network): pair, fetch 30 days, summarise',
+  builder: (y) =>
+    y
+      .option('days', { type: 'number', default: 30, describe: 'How many days to fetch' })
+      .option('keep-state', { type: 'boolean', describe: 'Keep the temporary state directory and print its path' })
+      .option('json', { type: 'boolean', describe: 'Print the summary as JSON' }),
+  handler: async (argv) => {
+    const days = Math.max(1, Math.min(400, Math.floor(argv.days ?? 30)));
+    const sim = await startEnedisSimulator({
+      meters: [{ usagePoint: DEMO_PDL, production: true }],
+      autoApprove: { usagePoints: [DEMO_PDL], afterPolls: 0 },
+      limitPerMinute: 0,
+    });
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-demo-'));
+    try {
+      const config = resolveConfig(
+        { authUrl: sim.url, apiUrl: sim.url, stateDir, paceMs: 0, retryBaseMs: 50, kinds: [...READING_KINDS] },
+        {}, // the demo ignores the user's JEELINKY_* settings: it must not touch a real state
+      );
+      const quiet = Boolean(argv.json);
+      const events = terminalEvents(config.tz, quiet);
+      process.stderr.write(quiet ? '' : `Simulator of the proxy and Enedis listening on ${sim.url}\n`);
+      const pairing = await runScenario({ code: true, firstConnexion: true }, { config, events, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))) });
+      if (!pairing.ok) throw new Error(`demo pairing failed: ${pairing.error?.message}`);
+      const today = localDay(new Date(), config.tz);
+      const report = await runScenario({ since: addDays(today, -days) }, { config, events });
+      const summary = await summarise(stateDir, addDays(today, -days), today);
+      if (argv.json) printJson({ ...summary, meteringCalls: report.meteringCalls, exitCode: report.exitCode });
+      else {
+        process.stdout.write(renderRunReport(report, config.tz) + '\n\n' + renderSummary(summary) + '\n');
+        if (argv['keep-state']) process.stdout.write(`State kept in ${stateDir} (use --state-dir ${stateDir} with status).\n`);
+      }
+      process.exitCode = report.exitCode === ExitCode.OK ? 0 : report.exitCode;
+    } finally {
+      await sim.close();
+      if (!argv['keep-state']) fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  },
+};
+
+interface DaySummary {
+  day: string;
+  consumptionKwh: number | null;
+  loadCurveKwh: number | null;
+  maxPowerVa: number | null;
+  maxPowerAt: string | null;
+  productionKwh: number | null;
+}
+
+async function summarise(stateDir: string, from: string, to: string): Promise<{ usagePoint: string; days: DaySummary[] }> {
+  const store = new ReadingsStore(await StateStore.open(stateDir));
+  const byDay = new Map<string, DaySummary>();
+  const row = (day: string) => {
+    let r = byDay.get(day);
+    if (!r) byDay.set(day, (r = { day, consumptionKwh: null, loadCurveKwh: null, maxPowerVa: null, maxPowerAt: null, productionKwh: null }));
+    return r;
+  };
+  for (const r of await store.readings(DEMO_PDL, 'daily_consumption', from, to)) row(r.day).consumptionKwh = r.value / 1000;
+  for (const r of await store.readings(DEMO_PDL, 'daily_production', from, to)) row(r.day).productionKwh = r.value / 1000;
+  for (const r of await store.readings(DEMO_PDL, 'max_power', from, to)) {
+    row(r.day).maxPowerVa = r.value;
+    row(r.day).maxPowerAt = r.at ? r.at.slice(11, 16) : null;
+  }
+  const curveWh = new Map<string, number>();
+  for (const r of await store.readings(DEMO_PDL, 'load_curve', from, to)) curveWh.set(r.day, (curveWh.get(r.day) ?? 0) + (r.energyWh ?? 0));
+  for (const [day, wh] of curveWh) row(day).loadCurveKwh = wh / 1000;
+  return { usagePoint: DEMO_PDL, days: [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day)) };
+}
+
+function renderSummary(s: { usagePoint: string; days: DaySummary[] }): string {
+  const n = (v: number | null, digits = 2) => (v === null ? '—' : v.toFixed(digits));
+  const lines = [
+    `Demo meter ${s.usagePoint}: energy per day (kWh), load-curve energy (kWh), max power (VA at time), production (kWh)`,
+    'day         consumption  load curve  max power         production',
+  ];
+  for (const d of s.days) {
+    lines.push(
+      `${d.day}  ${n(d.consumptionKwh).padStart(11)}  ${n(d.loadCurveKwh).padStart(10)}  ${(d.maxPowerVa === null ? '—' : `${d.maxPowerVa} at ${d.maxPowerAt}`).padEnd(16)}  ${n(d.productionKwh).padStart(10)}`,
+    );
+  }
+  const total = s.days.reduce((a, d) => a + (d.consumptionKwh ?? 0), 0);
+  lines.push(`Total consumption over ${s.days.length} days: ${total.toFixed(1)} kWh.`);
+  return lines.join('\n');
+}
