@@ -129,6 +129,7 @@ describe('device code', () => {
     expect(r.json.expires_in).toBe(300);
     expect(r.json.interval).toBe(5);
     expect(r.json).not.toHaveProperty('verification_uri_complete');
+    expect(r.text).toContain('"verification_uri":"http:\\/\\/127.0.0.1:'); // PHP's json_encode escapes '/'
     const page = await req(`/device?code=${r.json.user_code}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -332,6 +333,8 @@ describe('User-Agent version check', () => {
       expect(r.status).toBe(400);
       expect(r.json).toEqual(f.body);
     }
+    const raw = await req('/device/code', { form: { client_id: 'x' }, headers: old });
+    expect(raw.text).toContain('\\u00e0 jour'); // non-ASCII escaped as PHP does
     expect((await req('/device/code', { form: { client_id: 'x' }, headers: { 'User-Agent': 'jeelinky/2.1.0 (+https://example.invalid)' } })).status).toBe(200);
     expect(versionCompare('100.0.0', '2.6.0')).toBe(1);
     expect(versionCompare('2.6.0', '2.6.0')).toBe(0);

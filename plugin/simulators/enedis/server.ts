@@ -197,6 +197,8 @@ interface Answer {
   headers?: Record<string, string>;
   /** Raw body (HTML, malformed JSON) instead of JSON. */
   raw?: string;
+  /** Enedis' own body relayed as is; otherwise the proxy (PHP) encoded it. */
+  relayed?: boolean;
 }
 
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -235,6 +237,16 @@ function userCode(): string {
   let s = '';
   for (let i = 0; i < 8; i++) s += USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)];
   return `${s.slice(0, 4)}-${s.slice(4)}`;
+}
+
+/**
+ * The proxy's JSON as Symfony's JsonResponse writes it: json_encode escapes '/', and with its
+ * default flags also ', <, >, &, and every non-ASCII character as \uXXXX.
+ */
+export function phpJsonEncode(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\//g, '\\/')
+    .replace(/[<>&'\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -534,6 +546,7 @@ class Simulator implements EnedisSimulator {
       answer = this.route(req, method, u.pathname, query, form ?? {});
     } else if (fault) {
       answer = this.faultAnswer(fault, u.pathname);
+      if (answer !== 'reset') answer.relayed = true; // written as given
     } else {
       answer = this.route(req, method, u.pathname, query, form ?? {});
     }
@@ -545,7 +558,7 @@ class Simulator implements EnedisSimulator {
     call.status = answer.status;
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(answer.headers ?? {}) };
     res.writeHead(answer.status, headers);
-    res.end(answer.raw ?? JSON.stringify(answer.body));
+    res.end(answer.raw ?? (answer.relayed ? JSON.stringify(answer.body) : phpJsonEncode(answer.body)));
   }
 
   private takeFault(method: string, path: string): SimFault | undefined {
@@ -732,7 +745,7 @@ class Simulator implements EnedisSimulator {
     const a = this.enedis(path, query);
     const headers: Record<string, string> = { 'content-type': a.headers?.['content-type'] ?? 'application/json', via: VIA_HEADER };
     const status = this.opts.errorsWithHttp200 && a.status !== 200 ? 200 : a.status;
-    return { status, body: a.body, headers };
+    return { status, body: a.body, headers, relayed: true };
   }
 
   // ---------------------------------------------------------------- Enedis
