@@ -264,8 +264,9 @@ class Scanner {
     const v = m && m[0] !== '' && m[0] !== '.' ? parseFloat(m[0]) : 0;
     return Math.trunc(v * Math.pow(10, 7 - (c.p - begin)));
   }
+  /** Like PHP 8.2's timelib: every leading sign flips the direction ("--1" is 1, "+-1" is -1). */
   private getSignedNr(c: Cur, maxLength: number): number {
-    let sign = '';
+    let dir = 1;
     while (!isDigit(c.at()) && c.at() !== '+' && c.at() !== '-') {
       if (c.at() === '\0') {
         this.addError('Found unexpected data');
@@ -273,8 +274,8 @@ class Scanner {
       }
       c.p++;
     }
-    if (c.at() === '+' || c.at() === '-') {
-      sign = c.at();
+    while (c.at() === '+' || c.at() === '-') {
+      if (c.at() === '-') dir = -dir;
       c.p++;
     }
     while (!isDigit(c.at())) {
@@ -286,12 +287,12 @@ class Scanner {
     }
     const begin = c.p;
     while (isDigit(c.at()) && c.p - begin < maxLength) c.p++;
-    const n = BigInt(sign + c.t.slice(begin, c.p));
-    if (n > 9223372036854775807n || n < -9223372036854775808n) {
+    const n = BigInt(c.t.slice(begin, c.p));
+    if (n > 9223372036854775807n) {
       this.addError('Number out of range');
       return 0;
     }
-    return Number(n);
+    return dir * Number(n);
   }
   private static lookupRelativeText(c: Cur): { value: number; behavior: number | undefined } {
     const begin = c.p;

@@ -198,7 +198,9 @@ export function fillHoles(t: ParsedTime, now: NowParts): void {
   if (t.i === UNSET) t.i = now.i;
   if (t.s === UNSET) t.s = now.s;
   if (t.z === UNSET) t.z = now.z;
-  if (t.dst === UNSET) t.dst = now.dst;
+  // With a zone name in the text PHP keeps the DST flag unset (non-zero), which makes a repeated
+  // autumn hour resolve to its first (summer-time) occurrence; checked against php 8.2.
+  if (t.dst === UNSET && !(t.zoneType === ZONETYPE_ID && t.zone)) t.dst = now.dst;
   if (!t.zone) t.zone = now.zone;
   if (t.zoneType === 0) t.zoneType = ZONETYPE_ID;
 }
