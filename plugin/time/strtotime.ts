@@ -49,15 +49,20 @@ const REASONS: Record<string, (token: string) => string> = {
   'Number out of range': (t) => `the number in "${t}" is out of range`,
 };
 
-function describe(expr: string, bytes: string, offset: number, err: ParseError): string {
-  if (err.message === 'Empty string') return 'cannot understand an empty date expression';
+function explain(bytes: string, offset: number, err: ParseError): string {
   const start = charIndex(bytes, offset + err.position);
   const token = Buffer.from(bytes.slice(offset + err.position, offset + err.position + err.length), 'latin1')
     .toString('utf8')
     .replace(/\0+$/, '');
-  const reason = (REASONS[err.message] ?? (() => err.message))(token);
+  return `position ${start + 1}: ${(REASONS[err.message] ?? (() => err.message))(token)}`;
+}
+
+/** The first error, then up to two more, 1-based character positions in the expression. */
+function describe(expr: string, bytes: string, offset: number, errors: ParseError[]): string {
+  if (errors[0]!.message === 'Empty string') return 'cannot understand an empty date expression';
+  const more = errors.slice(1, 3).map((e) => `; then at ${explain(bytes, offset, e)}`).join('');
   return (
-    `cannot understand "${expr}" at position ${start + 1}: ${reason} ` +
+    `cannot understand "${expr}" at ${explain(bytes, offset, errors[0]!)}${more} ` +
     `(PHP strtotime rejects it; Jeedom would silently use 1970-01-01)`
   );
 }
@@ -78,7 +83,7 @@ export function strtotimeSeconds(expr: string, now: Date | number, tz: string): 
   const bytes = Buffer.from(expr, 'utf8').toString('latin1');
   const result = parse(bytes);
   if (result.errors.length > 0) {
-    throw new DateExpressionError(describe(expr, bytes, result.offset, result.errors[0]!));
+    throw new DateExpressionError(describe(expr, bytes, result.offset, result.errors));
   }
   const t = result.time;
   fillHoles(t, unixtimeToLocal(nowTs, zone));
