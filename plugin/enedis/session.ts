@@ -53,7 +53,8 @@ export class LinkySession {
       onCall: async (call) => {
         const isMetering = call.url.includes('/data/proxy/');
         const pdl = isMetering ? /[?&]usage_point_id=(\d+)/.exec(call.url)?.[1] : undefined;
-        await this.calls.record(localDay(call.at, config.tz), isMetering ? 'metering' : 'auth', pdl);
+        // Counted on the session's clock (the one budgets and tests reason with).
+        await this.calls.record(localDay(this.now(), config.tz), isMetering ? 'metering' : 'auth', pdl);
       },
     });
   }
