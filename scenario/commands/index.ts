@@ -3,10 +3,11 @@
  * in this folder and listing it here.
  */
 import type { CommandModule } from 'yargs';
+import { dateCommand } from './date.js';
 import { demoCommand } from './demo.js';
 import { pairCommand } from './pair.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, dateCommand];
