@@ -373,7 +373,9 @@ async function fetchKind(
           historyStart = [historyStart ?? '', e].sort().at(-1);
           return 'before_history';
         }
-        await fetchSpan(s, mid);
+        // The newer half may already have shown where history starts: the older half is then
+        // entirely before it and costs nothing.
+        if (!(historyStart && historyStart >= mid)) await fetchSpan(s, mid);
         return 'ok';
       }
     }
