@@ -46,9 +46,15 @@ export function renderRunReport(r: RunReport, tz: string): string {
   }
   for (const k of r.kinds) lines.push(kindLine(k));
   if (r.kinds.length) lines.push(`${plural(r.meteringCalls, 'metering call')} this run.`);
-  if (r.error) lines.push(`error: ${r.error.message}`);
   if (r.retryAt) lines.push(`Run again after ${moment.tz(r.retryAt, tz).format('YYYY-MM-DD HH:mm')} (exit code 75).`);
   return lines.join('\n');
+}
+
+/** One line per failure of the run, for stderr (the summary on stdout keeps them too, per kind). */
+export function failureLines(r: RunReport): string[] {
+  const lines = r.error ? [r.error.message] : [];
+  for (const k of r.kinds) if (k.status === 'error' && k.error) lines.push(k.error.message);
+  return lines.map((l) => `jeelinky: ${l}`);
 }
 
 /** Progress bars and countdowns on stderr when it is a terminal; sparse plain lines otherwise. */

@@ -12,7 +12,7 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-const STALE_MS = 10_000;
+const STALE_MS = 5_000;
 
 export async function acquireStateLock(stateDir: string, waitMs: number): Promise<HeldLock> {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });

@@ -5,9 +5,10 @@
 import type { CommandModule } from 'yargs';
 import { dateCommand } from './date.js';
 import { demoCommand } from './demo.js';
+import { jeedomCommand } from './jeedom.js';
 import { pairCommand } from './pair.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, dateCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, jeedomCommand, dateCommand];

@@ -8,7 +8,7 @@ import { parseKinds } from '../../plugin/config.js';
 import type { ReadingKind } from '../../plugin/readings.js';
 import { resolveDayInput } from '../dates.js';
 import { printJson } from '../output.js';
-import { renderRunReport, terminalEvents } from '../render.js';
+import { failureLines, renderRunReport, terminalEvents } from '../render.js';
 import { runScenario, type RunOptions } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
@@ -65,6 +65,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const text = renderRunReport(report, config.tz);
       if (text) process.stdout.write(text + '\n');
     }
+    for (const line of failureLines(report)) process.stderr.write(line + '\n');
     process.exitCode = report.exitCode === ExitCode.OK ? 0 : report.exitCode;
   },
 };

@@ -1,0 +1,101 @@
+/**
+ * `jeelinky jeedom setup`: creates or checks the Jeedom virtual device of a PDL and its info commands
+ * (logicalIds are a contract, see README). Idempotent; `--dry-run` only says what it would do.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { resolveConfig, type ConfigOverrides } from '../../plugin/config.js';
+import { ConfigError } from '../../plugin/errors.js';
+import { JeedomClient } from '../../plugin/jeedom/client.js';
+import { assertUsagePoint, defaultEquipment, ensureVirtualDevice, type SetupReport } from '../../plugin/jeedom/virtual.js';
+import { printJson } from '../output.js';
+
+export interface JeedomArgs {
+  'jeedom-url'?: string;
+  'jeedom-apikey'?: string;
+  'usage-point'?: string;
+  'state-dir'?: string;
+  equipment?: string;
+  'dry-run'?: boolean;
+  json?: boolean;
+  statistics?: boolean;
+}
+
+/** Jeedom connection flags, shared with other commands that talk to Jeedom. */
+export function withJeedomOptions<T>(y: Argv<T>): Argv<T & JeedomArgs> {
+  return y
+    .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL, e.g. http://192.168.1.20 [JEELINKY_JEEDOM_URL]" })
+    .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key (Réglages → Système → Configuration → API) [JEELINKY_JEEDOM_APIKEY]' })
+    .option('usage-point', { type: 'string', describe: 'PDL (14 digits) whose device to manage [JEELINKY_USAGE_POINT_ID]' })
+    .option('state-dir', { type: 'string', describe: 'Directory holding config.json [JEELINKY_STATE_DIR]' }) as Argv<T & JeedomArgs>;
+}
+
+export function jeedomClientFromArgs(argv: JeedomArgs): { client: JeedomClient; usagePoint?: string } {
+  const o: ConfigOverrides = {};
+  if (argv['jeedom-url'] !== undefined) o.jeedomUrl = argv['jeedom-url'];
+  if (argv['jeedom-apikey'] !== undefined) o.jeedomApiKey = argv['jeedom-apikey'];
+  if (argv['usage-point'] !== undefined) o.usagePoint = argv['usage-point'];
+  if (argv['state-dir'] !== undefined) o.stateDir = argv['state-dir'];
+  const config = resolveConfig(o);
+  if (!config.jeedomUrl) throw new ConfigError('no Jeedom URL: set JEELINKY_JEEDOM_URL or pass --jeedom-url (e.g. http://192.168.1.20)', 'jeedom_url');
+  if (!config.jeedomApiKey) {
+    throw new ConfigError('no Jeedom API key: set JEELINKY_JEEDOM_APIKEY or pass --jeedom-apikey (Réglages → Système → Configuration → API)', 'jeedom_apikey');
+  }
+  return { client: new JeedomClient({ url: config.jeedomUrl, apikey: config.jeedomApiKey }), usagePoint: config.usagePoint };
+}
+
+const SYMBOL: Record<string, string> = {
+  create_object: '+ object ',
+  create_device: '+ device ',
+  adopt_device: '~ adopt device ',
+  create_command: '+ command ',
+  adopt_command: '~ adopt command ',
+  update_command: '~ fix command ',
+};
+
+function render(report: SetupReport, url: string): string {
+  const lines: string[] = [];
+  const verb = report.dryRun ? 'would be' : 'was';
+  lines.push(`Jeedom ${url} (timezone ${report.timezone}), PDL ${report.usagePoint}`);
+  lines.push(`Device ${report.device.humanName}${report.device.id ? ` (id ${report.device.id})` : ''}, logicalId ${report.device.logicalId}`);
+  for (const c of report.changes) lines.push(`  ${SYMBOL[c.action] ?? c.action}${c.target}${c.details?.length ? `: ${c.details.join(', ')}` : ''}`);
+  for (const w of report.warnings) lines.push(`  ! ${w}`);
+  if (!report.changed) lines.push('Nothing to change: the device and its commands are as jeelinky needs them.');
+  else lines.push(`${report.changes.length} change(s) ${verb} ${report.dryRun ? 'made (dry run: nothing written)' : 'made'}.`);
+  return lines.join('\n') + '\n';
+}
+
+const setupCommand: CommandModule<object, JeedomArgs> = {
+  command: 'setup',
+  describe: 'Create or check the virtual device of the PDL and its info commands (idempotent)',
+  builder: (y) =>
+    withJeedomOptions(y)
+      .option('equipment', { type: 'string', describe: 'Where a new device goes, "[Objet][Équipement]" [default "[Linky][Linky <PDL>]"]' })
+      .option('dry-run', { type: 'boolean', describe: 'Print what would be created or changed, write nothing' })
+      .option('statistics', { type: 'boolean', default: true, describe: 'Also the six stats_*_kwh commands (--no-statistics to skip)' })
+      .option('json', { type: 'boolean', describe: 'Print the report as JSON' })
+      .example('$0 jeedom setup --equipment "[Maison][Linky]" --dry-run', 'See what setup would do')
+      .example('JEELINKY_JEEDOM_URL=http://192.168.1.20 JEELINKY_JEEDOM_APIKEY=… $0 jeedom setup --usage-point 12345678901234', '') as Argv<JeedomArgs>,
+  handler: async (argv) => {
+    const { client, usagePoint } = jeedomClientFromArgs(argv);
+    try {
+      const pdl = assertUsagePoint(usagePoint);
+      const report = await ensureVirtualDevice(client, {
+        usagePoint: pdl,
+        equipment: argv.equipment,
+        dryRun: argv['dry-run'] ?? false,
+        statistics: argv.statistics,
+      });
+      if (argv.json) printJson({ url: client.displayUrl, defaultEquipment: argv.equipment ? undefined : defaultEquipment(pdl), ...report });
+      else process.stdout.write(render(report, client.displayUrl));
+    } finally {
+      client.close();
+    }
+  },
+};
+
+export const jeedomCommand: CommandModule<object, object> = {
+  command: 'jeedom <command>',
+  describe: 'Jeedom integration: set up the virtual device that receives tokens and readings',
+  builder: (y) => y.command(setupCommand).demandCommand(1, 'Name a jeedom command: jeelinky jeedom --help lists them.'),
+  handler: () => undefined,
+};
