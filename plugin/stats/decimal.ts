@@ -32,6 +32,11 @@ function plainDecimal(text: string): string {
 
 /** `CAST(value AS DECIMAL(12,2))` as integer cents (BigInt, exact). */
 export function toCents(value: number | string): bigint {
+  // Fast path: whole numbers (Wh readings) need no decimal parsing.
+  if (typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) <= 9999999999) {
+    return BigInt(value * 100);
+  }
+  if (typeof value === 'string' && /^-?\d{1,10}$/.test(value)) return BigInt(value) * 100n;
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '0') : numericPrefix(value);
   const plain = plainDecimal(text);
   const negative = plain.startsWith('-');
