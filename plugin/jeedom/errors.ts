@@ -80,3 +80,12 @@ export class JeedomRpcError extends JeelinkyError {
     this.method = method;
   }
 }
+
+/** Jeedom became unreachable in the middle of a history write; `summary` says what was done. */
+export class JeedomWriteInterruptedError extends JeedomUnavailableError {
+  readonly summary: unknown;
+  constructor(message: string, code: string, summary: unknown) {
+    super(message, code);
+    this.summary = summary;
+  }
+}

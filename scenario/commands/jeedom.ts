@@ -54,13 +54,13 @@ const SYMBOL: Record<string, string> = {
 
 function render(report: SetupReport, url: string): string {
   const lines: string[] = [];
-  const verb = report.dryRun ? 'would be' : 'was';
   lines.push(`Jeedom ${url} (timezone ${report.timezone}), PDL ${report.usagePoint}`);
   lines.push(`Device ${report.device.humanName}${report.device.id ? ` (id ${report.device.id})` : ''}, logicalId ${report.device.logicalId}`);
   for (const c of report.changes) lines.push(`  ${SYMBOL[c.action] ?? c.action}${c.target}${c.details?.length ? `: ${c.details.join(', ')}` : ''}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
   if (!report.changed) lines.push('Nothing to change: the device and its commands are as jeelinky needs them.');
-  else lines.push(`${report.changes.length} change(s) ${verb} ${report.dryRun ? 'made (dry run: nothing written)' : 'made'}.`);
+  else if (report.dryRun) lines.push(`${report.changes.length} change(s) would be made (dry run: nothing written).`);
+  else lines.push(`${report.changes.length} change(s) made.`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,0 +1,379 @@
+/**
+ * The idempotent history writer: readings → `cmd::event {id, value, datetime}` on the virtual's info
+ * commands, writing only what is missing or different.
+ *
+ * Datetimes (reference §3, §4): `YYYY-MM-DD HH:MM:SS` in the box's own timezone, read from its config.
+ * - Daily energy (consumption, production): `<day> 12:00:00` (the seed's choice; configurable).
+ * - Max power: the instant it happened (`at`).
+ * - Load curves: the START of the interval. Jeedom's statistics take both bounds inclusive, so with
+ *   start stamps `statisticsBetween(cmd, sum, D 00:00, D 23:59:59)` sums exactly day D's intervals;
+ *   end stamps (Enedis' labels) would count the previous day's last half-hour at 00:00 and push the
+ *   day's own last half-hour to the next day. Start stamps also match `Reading.day`.
+ * - October DST change: Jeedom's datetime has no offset, so the two intervals starting at 02:00
+ *   (+02:00, then +01:00) share one datetime, as do the two 02:30. They are MERGED into one point:
+ *   energy summed (Wh), power averaged over the covered duration (W). No energy is lost: the day's
+ *   load_curve_energy still sums to the day's total; the day shows 48 points for 50 intervals. In
+ *   March the 02:00–02:59 local hour does not exist and nothing collides (46 points).
+ *
+ * Idempotence: the command's history is read for the range first (`cmd::getHistory`, history plus
+ * archive). A point already stored with the right value is never re-sent: once Jeedom has archived
+ * it (after ~2 h), a re-send creates a second row that statistics count twice. A different value is
+ * re-sent (a correction); if that point was archived, Jeedom counts both rows until its next 05:00
+ * archive replaces the old one (there is no history-edit method in JSON-RPC).
+ *
+ * Order: `cmd::event` makes the sent point the command's current value and fires its triggers, for
+ * every point of a backfill. Points go oldest first through a small pool of concurrent requests
+ * (Jeedom has no batch requests), then each command's newest written point is sent last, once every
+ * older point has been acknowledged, so that the current value ends as the newest reading.
+ */
+import moment from 'moment-timezone';
+import { ConfigError, JeelinkyError, TemporaryError } from '../errors.js';
+import type { Reading } from '../readings.js';
+import { maskUsagePoint } from '../secrets.js';
+import type { JeedomClient } from './client.js';
+import { JeedomWriteInterruptedError } from './errors.js';
+import { historySettingsProblems, loadVirtualDevice, specOf, type VirtualDevice } from './virtual.js';
+
+const DT = 'YYYY-MM-DD HH:mm:ss';
+
+export interface HistoryWriteOptions {
+  /** Time of day for daily values, `HH:MM:SS` (default `12:00:00`, as the seed). */
+  dailyTime?: string;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+  /** Upper bound on requests started per second (default: no bound beyond `concurrency`). */
+  maxRequestsPerSecond?: number;
+  /** Compute what would be written without writing. */
+  dryRun?: boolean;
+  /** Days of history read per `cmd::getHistory` call (default 31). */
+  readChunkDays?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Already loaded devices, by PDL (saves a few requests). */
+  devices?: Map<string, VirtualDevice>;
+}
+
+export interface WriteTally {
+  /** Points that were missing and were written. */
+  written: number;
+  /** Points already present with the right value (not re-sent). */
+  skipped: number;
+  /** Points present with another value, re-sent. */
+  corrected: number;
+  failed: number;
+}
+
+export interface HistoryWriteSummary extends WriteTally {
+  /** Distinct (command, datetime) points the readings map to. */
+  points: number;
+  /** Intervals merged into a shared datetime (October repeated hour). */
+  merged: number;
+  /** HTTP requests made (reads included). */
+  requests: number;
+  elapsedMs: number;
+  requestsPerSecond: number;
+  timezone: string;
+  dryRun: boolean;
+  byCommand: Record<string, WriteTally>;
+  warnings: string[];
+}
+
+export interface JeedomPoint {
+  logicalId: string;
+  /** `YYYY-MM-DD HH:MM:SS` in the box timezone. */
+  datetime: string;
+  value: number;
+  /** Real instant of the point (ms), for ordering. */
+  instant: number;
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const sameValue = (stored: string, value: number) => Math.abs(Number(stored) - value) < 1e-6;
+
+/** Maps readings to Jeedom points (pure): one per (command, datetime), collisions merged. */
+export function readingsToPoints(readings: Reading[], timezone: string, dailyTime = '12:00:00'): { points: JeedomPoint[]; merged: number } {
+  if (!/^\d{2}:\d{2}:\d{2}$/.test(dailyTime)) throw new ConfigError(`daily time "${dailyTime}" must be HH:MM:SS`, 'jeedom_daily_time');
+  const local = (iso: string) => moment.tz(moment.parseZone(iso).valueOf(), timezone).format(DT);
+  // The same interval twice in the input is one reading (the last wins), never summed.
+  const unique = new Map<string, Reading>();
+  for (const r of readings) unique.set(`${r.kind}|${r.kind === 'max_power' || !r.start ? r.day : moment.parseZone(r.start).valueOf()}`, r);
+  interface Acc { logicalId: string; datetime: string; instant: number; sum: number; weight: number; count: number; average: boolean }
+  const acc = new Map<string, Acc>();
+  const add = (logicalId: string, datetime: string, instant: number, value: number, weight: number, average: boolean) => {
+    const key = `${logicalId}|${datetime}`;
+    const a = acc.get(key) ?? { logicalId, datetime, instant, sum: 0, weight: 0, count: 0, average };
+    a.sum += average ? value * weight : value;
+    a.weight += weight;
+    a.count += 1;
+    a.instant = Math.min(a.instant, instant);
+    acc.set(key, a);
+  };
+  for (const r of unique.values()) {
+    const dayInstant = moment.tz(`${r.day} ${dailyTime}`, DT, timezone).valueOf();
+    switch (r.kind) {
+      case 'daily_consumption':
+      case 'daily_production':
+        add(r.kind, `${r.day} ${dailyTime}`, dayInstant, r.value, 1, false);
+        break;
+      case 'max_power':
+        if (r.at) add('max_power', local(r.at), moment.parseZone(r.at).valueOf(), r.value, 1, false);
+        else add('max_power', `${r.day} ${dailyTime}`, dayInstant, r.value, 1, false);
+        break;
+      case 'load_curve':
+      case 'production_load_curve': {
+        const prefix = r.kind === 'load_curve' ? 'load_curve' : 'production_load_curve';
+        const start = moment.parseZone(r.start).valueOf();
+        const hours = (moment.parseZone(r.end).valueOf() - start) / 3_600_000;
+        const energy = r.energyWh ?? r.value * hours;
+        const dt = local(r.start);
+        add(`${prefix}_power`, dt, start, r.value, hours > 0 ? hours : 1, true);
+        add(`${prefix}_energy`, dt, start, energy, 1, false);
+        break;
+      }
+    }
+  }
+  let merged = 0;
+  const points: JeedomPoint[] = [];
+  for (const a of acc.values()) {
+    if (a.count > 1 && a.logicalId.endsWith('_energy')) merged += a.count - 1;
+    points.push({
+      logicalId: a.logicalId,
+      datetime: a.datetime,
+      value: round3(a.average ? a.sum / a.weight : a.sum),
+      instant: a.instant,
+    });
+  }
+  points.sort((x, y) => x.instant - y.instant || (x.logicalId < y.logicalId ? -1 : 1));
+  return { points, merged };
+}
+
+/** Runs `fn` over `items` with at most `concurrency` in flight and at most `rate` starts per second. */
+async function pool<T>(items: T[], concurrency: number, rate: number | undefined, fn: (t: T) => Promise<void>, stopped: () => boolean): Promise<void> {
+  let next = 0;
+  let nextStart = Date.now();
+  const gap = rate && rate > 0 ? 1000 / rate : 0;
+  const worker = async () => {
+    while (next < items.length && !stopped()) {
+      const item = items[next++]!;
+      if (gap) {
+        const wait = nextStart - Date.now();
+        nextStart = Math.max(nextStart, Date.now()) + gap;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (stopped()) return;
+      }
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}
+
+function chunks(first: string, last: string, days: number): [string, string][] {
+  const out: [string, string][] = [];
+  let start = moment.utc(first.slice(0, 10), 'YYYY-MM-DD');
+  const end = moment.utc(last, DT);
+  while (start.isSameOrBefore(end)) {
+    const next = start.clone().add(days, 'days');
+    out.push([start.format(DT), next.clone().subtract(1, 'second').format(DT)]);
+    start = next;
+  }
+  return out;
+}
+
+const emptyTally = (): WriteTally => ({ written: 0, skipped: 0, corrected: 0, failed: 0 });
+
+/**
+ * Writes readings into the virtual device(s) of their PDL(s). Throws JeedomWriteInterruptedError
+ * (exit 75, with `summary`) when Jeedom becomes unreachable mid-way; the next run completes the rest.
+ */
+export async function writeReadings(client: JeedomClient, readings: Reading[], opts: HistoryWriteOptions = {}): Promise<HistoryWriteSummary> {
+  const t0 = Date.now();
+  const requests0 = client.requestCount;
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
+  const dryRun = opts.dryRun ?? false;
+  const timezone = await client.timezone();
+  const summary: HistoryWriteSummary = {
+    ...emptyTally(),
+    points: 0,
+    merged: 0,
+    requests: 0,
+    elapsedMs: 0,
+    requestsPerSecond: 0,
+    timezone,
+    dryRun,
+    byCommand: {},
+    warnings: [],
+  };
+  const finish = () => {
+    summary.requests = client.requestCount - requests0;
+    summary.elapsedMs = Date.now() - t0;
+    summary.requestsPerSecond = summary.elapsedMs > 0 ? Math.round((summary.requests * 1000) / summary.elapsedMs) : summary.requests;
+    return summary;
+  };
+  const byPdl = new Map<string, Reading[]>();
+  for (const r of readings) byPdl.set(r.usagePoint, [...(byPdl.get(r.usagePoint) ?? []), r]);
+
+  for (const [pdl, list] of byPdl) {
+    const device = opts.devices?.get(pdl) ?? (await loadVirtualDevice(client, pdl));
+    if (!device.eqLogic.isEnable) {
+      throw new ConfigError(`${device.humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device, then run again`, 'jeedom_device_disabled');
+    }
+    const { points, merged } = readingsToPoints(list, timezone, opts.dailyTime);
+    summary.points += points.length;
+    summary.merged += merged;
+    const byCmd = new Map<string, JeedomPoint[]>();
+    for (const p of points) byCmd.set(p.logicalId, [...(byCmd.get(p.logicalId) ?? []), p]);
+
+    // Check every target command before writing anything: a lossy setting must stop the import.
+    const problems: string[] = [];
+    for (const logicalId of byCmd.keys()) {
+      const cmd = device.cmds.get(logicalId);
+      const spec = specOf(logicalId)!;
+      if (!cmd) problems.push(`command ${logicalId} is missing`);
+      else {
+        const p = historySettingsProblems(cmd, spec);
+        if (p.length) problems.push(`${device.humanName}[${cmd.name}]: ${p.join(', ')}`);
+      }
+    }
+    if (problems.length) {
+      throw new ConfigError(`Jeedom device of PDL ${maskUsagePoint(pdl)} is not ready for history (${problems.join('; ')}): run "jeelinky jeedom setup"`, 'jeedom_cmd_settings');
+    }
+
+    // Read what is there, per command and per chunk of days.
+    const existing = new Map<string, Map<string, string[]>>();
+    const reads: { logicalId: string; id: number; from: string; to: string }[] = [];
+    for (const [logicalId, pts] of byCmd) {
+      existing.set(logicalId, new Map());
+      const dts = pts.map((p) => p.datetime).sort();
+      for (const [from, to] of chunks(dts[0]!, dts[dts.length - 1]!, opts.readChunkDays ?? 31)) {
+        reads.push({ logicalId, id: device.cmds.get(logicalId)!.id, from, to });
+      }
+    }
+    let readError: unknown;
+    await pool(reads, concurrency, opts.maxRequestsPerSecond, async (r) => {
+      try {
+        for (const row of await client.history(r.id, r.from, r.to)) {
+          const m = existing.get(r.logicalId)!;
+          m.set(row.datetime, [...(m.get(row.datetime) ?? []), row.value]);
+        }
+      } catch (err) {
+        readError ??= err;
+      }
+    }, () => readError !== undefined);
+    if (readError) throw readError;
+    const current = await client.currentValues([...byCmd.keys()].map((l) => device.cmds.get(l)!.id));
+
+    // Decide, point by point.
+    const toWrite: (JeedomPoint & { correction: boolean })[] = [];
+    for (const [logicalId, pts] of byCmd) {
+      const tally = (summary.byCommand[logicalId] ??= emptyTally());
+      const stored = existing.get(logicalId)!;
+      const targets = new Set(pts.map((p) => p.datetime));
+      const foreign = [...stored.keys()].filter((dt) => !targets.has(dt)).length;
+      if (foreign) summary.warnings.push(`${logicalId}: ${foreign} stored point(s) at datetimes jeelinky does not write were left untouched`);
+      for (const p of pts) {
+        const values = stored.get(p.datetime);
+        if (values && values.every((v) => sameValue(v, p.value))) {
+          tally.skipped++;
+          summary.skipped++;
+        } else toWrite.push({ ...p, correction: values !== undefined });
+      }
+    }
+
+    // Each command's newest point to write goes last, after every older one is acknowledged.
+    const last = new Map<string, JeedomPoint & { correction: boolean }>();
+    for (const p of toWrite) if (!last.has(p.logicalId) || last.get(p.logicalId)!.instant <= p.instant) last.set(p.logicalId, p);
+    const finals = new Set(last.values());
+    const first = toWrite.filter((p) => !finals.has(p));
+    for (const [logicalId, p] of last) {
+      const newestTarget = byCmd.get(logicalId)!.reduce((a, b) => (b.datetime > a ? b.datetime : a), '');
+      const cur = current.get(device.cmds.get(logicalId)!.id)?.collectDate ?? '';
+      const newestKnown = newestTarget > cur ? newestTarget : cur;
+      if (p.datetime < newestKnown) {
+        summary.warnings.push(
+          `${logicalId}: its current value will be the point of ${p.datetime}, older than the stored ${newestKnown}; the next new reading fixes it (a stored point is never re-sent: once archived it would count twice)`,
+        );
+      }
+    }
+
+    const total = toWrite.length;
+    let done = 0;
+    let fatal: JeelinkyError | undefined;
+    const send = async (p: JeedomPoint & { correction: boolean }) => {
+      const tally = summary.byCommand[p.logicalId]!;
+      try {
+        if (!dryRun) await client.event(device.cmds.get(p.logicalId)!.id, p.value, p.datetime);
+        if (p.correction) {
+          tally.corrected++;
+          summary.corrected++;
+        } else {
+          tally.written++;
+          summary.written++;
+        }
+      } catch (err) {
+        if (err instanceof TemporaryError) {
+          fatal ??= err;
+          return;
+        }
+        tally.failed++;
+        summary.failed++;
+        if (summary.warnings.length < 20) summary.warnings.push(`${p.logicalId} @ ${p.datetime}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      done++;
+      opts.onProgress?.(done, total);
+    };
+    await pool(first, concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
+    if (!fatal) await pool([...finals], concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
+    if (fatal) {
+      const left = total - done;
+      summary.failed += left;
+      finish();
+      throw new JeedomWriteInterruptedError(
+        `${fatal.message} (history of PDL ${maskUsagePoint(pdl)}: ${summary.written} written, ${summary.corrected} corrected, ${left} left for the next run)`,
+        fatal.code,
+        summary,
+      );
+    }
+  }
+  return finish();
+}
+
+/** The token state kept in the virtual's (non-historised) info commands, as the seed does. */
+export interface TokenState {
+  device_code?: string;
+  access_token?: string;
+  token_type?: string;
+  refresh_token?: string;
+  usage_point_id?: string;
+}
+
+/**
+ * Writes the given token fields into their commands, only those whose current value differs (so
+ * triggers fire only on a real change). Token values never appear in errors.
+ */
+export async function writeTokenState(client: JeedomClient, device: VirtualDevice, state: TokenState): Promise<{ written: string[]; unchanged: string[] }> {
+  const entries = Object.entries(state).filter((e): e is [string, string] => typeof e[1] === 'string');
+  const missing = entries.filter(([k]) => !device.cmds.has(k)).map(([k]) => k);
+  if (missing.length) {
+    throw new ConfigError(`${device.humanName} lacks the command(s) ${missing.join(', ')}: run "jeelinky jeedom setup"`, 'jeedom_cmd_missing');
+  }
+  const ids = entries.map(([k]) => device.cmds.get(k)!.id);
+  const current = await client.currentValues(ids);
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  for (const [k, v] of entries) {
+    const id = device.cmds.get(k)!.id;
+    if (String(current.get(id)?.value ?? '') === v) {
+      unchanged.push(k);
+      continue;
+    }
+    await client.event(id, v);
+    written.push(k);
+  }
+  return { written, unchanged };
+}
+
+/** Sets (1) or clears (0) the relaunch flag that a Jeedom scenario can trigger on. */
+export async function setRelaunch(client: JeedomClient, device: VirtualDevice, on: boolean): Promise<void> {
+  const cmd = device.cmds.get('relaunch');
+  if (!cmd) throw new ConfigError(`${device.humanName} lacks the relaunch command: run "jeelinky jeedom setup"`, 'jeedom_cmd_missing');
+  await client.event(cmd.id, on ? 1 : 0);
+}

@@ -1,0 +1,371 @@
+/**
+ * The Jeedom virtual device (plugin "Virtuel") that receives one PDL's token state and readings.
+ *
+ * Safe recipe from reference §2, which this module follows to the letter:
+ * - the device is found by its logicalId (`jeelinky_<PDL>`), never created twice (an
+ *   `eqLogic::save` without id duplicates it);
+ * - `eqLogic::save` carries a `cmd` list only when the device is created (a partial list deletes
+ *   the omitted commands and their history); later commands are added one by one with `cmd::save`,
+ *   and settings are fixed with `cmd::save {id, configuration}` (keys merge, null removes);
+ * - user commands are never deleted or renamed, and neither is the device.
+ */
+import { ConfigError } from '../errors.js';
+import { maskUsagePoint } from '../secrets.js';
+import type { JeedomClient, JeedomCmd, JeedomEqLogic } from './client.js';
+import { JeedomAmbiguousError, JeedomNotFoundError } from './errors.js';
+import { humanEquipment, looseKey, matchEquipments, NO_OBJECT_NAMES, parseEquipmentAddress } from './names.js';
+
+export type CmdSubType = 'numeric' | 'string' | 'binary';
+
+export interface CommandSpec {
+  /** The contract users' scenarios rely on. */
+  logicalId: string;
+  /** Display name given at creation (the user may rename it afterwards). */
+  name: string;
+  subType: CmdSubType;
+  unite: string;
+  historized: boolean;
+  /** Shown on the dashboard at creation (tokens are not). */
+  visible: boolean;
+  meaning: string;
+}
+
+/** Settings every historised numeric command must keep (reference §4, "What a backfilling client must do"). */
+export const HISTORY_CONFIGURATION = {
+  historizeMode: 'none',
+  historyPurge: 'never',
+  repeatEventManagement: 'always',
+} as const;
+
+/** Keys that silently alter written values (smoothing, rounding, clamping, offsets, dropped values). */
+export const FORBIDDEN_CONFIGURATION_KEYS = [
+  'history::smooth',
+  'historizeRound',
+  'minValue',
+  'maxValue',
+  'calculValueOffset',
+  'denyValues',
+] as const;
+
+export const TOKEN_COMMANDS: CommandSpec[] = [
+  { logicalId: 'device_code', name: 'device_code', subType: 'string', unite: '', historized: false, visible: false, meaning: 'device code of the pairing in progress (secret)' },
+  { logicalId: 'access_token', name: 'access_token', subType: 'string', unite: '', historized: false, visible: false, meaning: 'current access token (secret)' },
+  { logicalId: 'token_type', name: 'token_type', subType: 'string', unite: '', historized: false, visible: false, meaning: 'token type, "Bearer"' },
+  { logicalId: 'refresh_token', name: 'refresh_token', subType: 'string', unite: '', historized: false, visible: false, meaning: 'current refresh token (secret; jeelinky keeps the write-ahead copy locally)' },
+  { logicalId: 'usage_point_id', name: 'usage_point_id', subType: 'string', unite: '', historized: false, visible: true, meaning: 'the PDL (14 digits)' },
+];
+
+export const RELAUNCH_COMMAND: CommandSpec = {
+  logicalId: 'relaunch',
+  name: 'relaunch',
+  subType: 'binary',
+  unite: '',
+  historized: false,
+  visible: true,
+  meaning: '1 when the last run failed temporarily and should run again in about 3 hours; 0 after a successful run',
+};
+
+export const READING_COMMANDS: CommandSpec[] = [
+  { logicalId: 'daily_consumption', name: 'value', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy consumed per day, at <day> 12:00:00' },
+  { logicalId: 'max_power', name: 'maxPower', subType: 'numeric', unite: 'VA', historized: true, visible: true, meaning: 'maximum apparent power of the day, at the instant it happened' },
+  { logicalId: 'load_curve_power', name: 'load_curve_power', subType: 'numeric', unite: 'W', historized: true, visible: true, meaning: 'average power over each load-curve interval, at the interval start' },
+  { logicalId: 'load_curve_energy', name: 'load_curve_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy of each load-curve interval, at the interval start (sums to the day)' },
+  { logicalId: 'daily_production', name: 'daily_production', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy produced per day, at <day> 12:00:00' },
+  { logicalId: 'production_load_curve_power', name: 'production_load_curve_power', subType: 'numeric', unite: 'W', historized: true, visible: true, meaning: 'average production power per interval, at the interval start' },
+  { logicalId: 'production_load_curve_energy', name: 'production_load_curve_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy produced per interval, at the interval start' },
+];
+
+/** The seed's six figures (issue 4), refreshed by the daily run; the last value only. */
+export const STATISTICS_COMMANDS: CommandSpec[] = [
+  { logicalId: 'stats_day_kwh', name: 'stats_day_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption of the last published day (the day before yesterday as the seed computes it)' },
+  { logicalId: 'stats_this_week_kwh', name: 'stats_this_week_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption since Monday 00:00' },
+  { logicalId: 'stats_last_week_kwh', name: 'stats_last_week_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption of last week, Monday to Sunday' },
+  { logicalId: 'stats_this_month_kwh', name: 'stats_this_month_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption since the 1st of this month' },
+  { logicalId: 'stats_last_month_kwh', name: 'stats_last_month_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption of last month' },
+  { logicalId: 'stats_this_year_kwh', name: 'stats_this_year_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption since 1 January' },
+];
+
+export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND, ...READING_COMMANDS, ...STATISTICS_COMMANDS];
+
+export const deviceLogicalId = (usagePoint: string) => `jeelinky_${usagePoint}`;
+export const defaultEquipment = (usagePoint: string) => `[Linky][Linky ${usagePoint}]`;
+
+export function assertUsagePoint(usagePoint: string | undefined): string {
+  const pdl = (usagePoint ?? '').trim();
+  if (!/^\d{14}$/.test(pdl)) {
+    throw new ConfigError(
+      pdl ? `usage point "${maskUsagePoint(pdl)}" is not a 14-digit PDL` : 'no PDL: pass --usage-point or set JEELINKY_USAGE_POINT_ID',
+      'usage_point',
+    );
+  }
+  return pdl;
+}
+
+/** The configuration a command of this spec must have: key → wanted value (null = must be absent). */
+export function wantedConfiguration(spec: CommandSpec): Record<string, string | null> {
+  if (spec.subType === 'numeric' && spec.historized) {
+    const out: Record<string, string | null> = { ...HISTORY_CONFIGURATION };
+    for (const k of FORBIDDEN_CONFIGURATION_KEYS) out[k] = null;
+    return out;
+  }
+  // Every relaunch=1 must fire the scenario's trigger, even when the previous run also failed.
+  if (spec.logicalId === 'relaunch') return { repeatEventManagement: 'always', denyValues: null };
+  if (spec.subType === 'numeric') return { historizeRound: null, minValue: null, maxValue: null, calculValueOffset: null, denyValues: null };
+  return { denyValues: null };
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** What differs between a command and its spec, as a `cmd::save` patch plus readable lines. */
+export function commandFixes(cmd: JeedomCmd, spec: CommandSpec): { patch: Record<string, unknown>; details: string[] } {
+  const patch: Record<string, unknown> = {};
+  const details: string[] = [];
+  if (cmd.subType !== spec.subType) {
+    patch.subType = spec.subType;
+    details.push(`subType ${cmd.subType || '∅'} → ${spec.subType}`);
+  }
+  if (cmd.unite !== spec.unite) {
+    patch.unite = spec.unite;
+    details.push(`unit "${cmd.unite}" → "${spec.unite}"`);
+  }
+  if (cmd.isHistorized !== spec.historized) {
+    patch.isHistorized = spec.historized ? 1 : 0;
+    details.push(`historiser ${cmd.isHistorized ? 'on' : 'off'} → ${spec.historized ? 'on' : 'off'}`);
+  }
+  const configuration: Record<string, string | null> = {};
+  for (const [k, want] of Object.entries(wantedConfiguration(spec))) {
+    const have = cmd.configuration[k];
+    if (want === null) {
+      if (present(have)) {
+        configuration[k] = null;
+        details.push(`remove ${k} (was ${String(have)})`);
+      }
+    } else if (String(have ?? '') !== want) {
+      configuration[k] = want;
+      details.push(`${k} ${present(have) ? String(have) : '∅'} → ${want}`);
+    }
+  }
+  if (Object.keys(configuration).length) patch.configuration = configuration;
+  return { patch, details };
+}
+
+/** Problems that would make history writes lossy; empty when the command is fit. */
+export function historySettingsProblems(cmd: JeedomCmd, spec: CommandSpec): string[] {
+  return commandFixes(cmd, spec).details;
+}
+
+function creationFields(spec: CommandSpec, name: string): Record<string, unknown> {
+  const configuration: Record<string, string> = {};
+  for (const [k, v] of Object.entries(wantedConfiguration(spec))) if (v !== null) configuration[k] = v;
+  return {
+    name,
+    logicalId: spec.logicalId,
+    type: 'info',
+    subType: spec.subType,
+    unite: spec.unite,
+    isHistorized: spec.historized ? 1 : 0,
+    isVisible: spec.visible ? 1 : 0,
+    configuration,
+  };
+}
+
+export interface SetupChange {
+  action: 'create_object' | 'create_device' | 'adopt_device' | 'create_command' | 'adopt_command' | 'update_command';
+  target: string;
+  details?: string[];
+}
+
+export interface SetupReport {
+  dryRun: boolean;
+  /** Masked PDL. */
+  usagePoint: string;
+  timezone: string;
+  device: { id?: number; humanName: string; logicalId: string; enabled: boolean };
+  /** logicalId → command id (absent in a dry run for commands not created yet). */
+  commands: Record<string, number | undefined>;
+  changes: SetupChange[];
+  warnings: string[];
+  changed: boolean;
+}
+
+export interface EnsureVirtualOptions {
+  /** `[Objet][Équipement]` for a new device; default `[Linky][Linky <PDL>]`. */
+  equipment?: string;
+  usagePoint: string;
+  dryRun?: boolean;
+  /** Also the six statistics commands of issue 4 (default true). */
+  statistics?: boolean;
+}
+
+export interface VirtualDevice {
+  eqLogic: JeedomEqLogic;
+  humanName: string;
+  /** logicalId → command. */
+  cmds: Map<string, JeedomCmd>;
+}
+
+function findByLogicalId(eqLogics: JeedomEqLogic[], logicalId: string): JeedomEqLogic | undefined {
+  const found = eqLogics.filter((e) => e.eqType_name === 'virtual' && e.logicalId === logicalId);
+  if (found.length > 1) {
+    const list = found.map((e) => `id ${e.id} "${e.name}"`);
+    throw new JeedomAmbiguousError(`${found.length} virtual devices carry logicalId ${logicalId} (${list.join(', ')}): delete the extra one in Jeedom, keeping the one with history`, list);
+  }
+  return found[0];
+}
+
+/** Creates or checks the virtual device of a PDL and its info commands; idempotent. */
+export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirtualOptions): Promise<SetupReport> {
+  const pdl = assertUsagePoint(opts.usagePoint);
+  const dryRun = opts.dryRun ?? false;
+  const specs = opts.statistics === false ? ALL_COMMANDS.filter((s) => !STATISTICS_COMMANDS.includes(s)) : ALL_COMMANDS;
+  const logicalId = deviceLogicalId(pdl);
+  const changes: SetupChange[] = [];
+  const warnings: string[] = [];
+  const commands: Record<string, number | undefined> = {};
+  const [timezone, objects, eqLogics] = await Promise.all([client.timezone(), client.objects(), client.eqLogics()]);
+  const objectName = (id: number | null) => (id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === id)?.name ?? NO_OBJECT_NAMES[0]!));
+
+  let device = findByLogicalId(eqLogics, logicalId);
+  if (device && opts.equipment) {
+    const wanted = parseEquipmentAddress(opts.equipment);
+    const here = matchEquipments(objects, [device], wanted);
+    if (here.length === 0) {
+      warnings.push(
+        `the device of this PDL already exists as ${humanEquipment(objectName(device.object_id), device)} (id ${device.id}); jeelinky does not rename or move it, do it in Jeedom if you want`,
+      );
+    }
+  }
+
+  if (!device) {
+    const address = parseEquipmentAddress(opts.equipment ?? defaultEquipment(pdl));
+    const human = `[${address.object}][${address.equipment}]`;
+    const matches = matchEquipments(objects, eqLogics, address);
+    if (matches.length > 1) {
+      const list = matches.map((m) => `${m.humanName} (id ${m.eqLogic.id})`);
+      throw new JeedomAmbiguousError(`equipment ${human} matches ${matches.length} devices: ${list.join(', ')}; pass another --equipment`, list);
+    }
+    const existing = matches[0]?.eqLogic;
+    if (existing) {
+      if (existing.eqType_name !== 'virtual') {
+        throw new ConfigError(`${human} is a "${existing.eqType_name}" device, not a virtual: pass another --equipment`, 'jeedom_conflict');
+      }
+      if (existing.logicalId && existing.logicalId !== logicalId) {
+        throw new ConfigError(`${human} is already used by another device (logicalId "${existing.logicalId}"): pass another --equipment`, 'jeedom_conflict');
+      }
+      // A virtual made by hand (the seed's EnedisDomoticz): adopt it. No `cmd` key: nothing is deleted.
+      changes.push({ action: 'adopt_device', target: matches[0]!.humanName, details: [`logicalId → ${logicalId}`] });
+      device = dryRun ? { ...existing, logicalId } : await client.saveEqLogic({ id: existing.id, logicalId });
+    } else {
+      let objectId: number | null = null;
+      const isNone = NO_OBJECT_NAMES.some((n) => looseKey(n) === looseKey(address.object));
+      if (!isNone) {
+        const exact = objects.filter((o) => o.name === address.object);
+        const loose = exact.length ? exact : objects.filter((o) => looseKey(o.name) === looseKey(address.object));
+        if (loose.length > 1) {
+          throw new JeedomAmbiguousError(`object "${address.object}" matches ${loose.length} objects in Jeedom: give its exact name`, loose.map((o) => o.name));
+        }
+        if (loose[0]) objectId = loose[0].id;
+        else {
+          changes.push({ action: 'create_object', target: `[${address.object}]` });
+          if (!dryRun) {
+            const created = await client.saveObject({ name: address.object });
+            objectId = created.id;
+            objects.push(created);
+          }
+        }
+      }
+      changes.push({ action: 'create_device', target: human, details: [`virtual, logicalId ${logicalId}, ${specs.length} info commands`] });
+      for (const spec of specs) changes.push({ action: 'create_command', target: `${human}[${spec.name}]`, details: [`logicalId ${spec.logicalId}`] });
+      if (dryRun) {
+        return { dryRun, usagePoint: maskUsagePoint(pdl), timezone, device: { humanName: human, logicalId, enabled: true }, commands, changes, warnings, changed: true };
+      }
+      // The only eqLogic::save with a cmd list: at creation, with every command.
+      const created = await client.saveEqLogic({
+        name: address.equipment,
+        logicalId,
+        object_id: objectId,
+        isEnable: 1,
+        isVisible: 1,
+        cmd: specs.map((s) => creationFields(s, s.name)),
+      });
+      device = created;
+    }
+  }
+
+  const humanName = humanEquipment(objectName(device.object_id), device);
+  if (!device.isEnable) {
+    warnings.push(`${humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device`);
+  }
+  const cmds = device.id && !(dryRun && changes.some((c) => c.action === 'create_device')) ? await client.cmdsByEqLogic(device.id) : [];
+  const taken = new Set(cmds.map((c) => c.name));
+  for (const spec of specs) {
+    let cmd = cmds.find((c) => c.logicalId === spec.logicalId);
+    const dupes = cmds.filter((c) => c.logicalId === spec.logicalId);
+    if (dupes.length > 1) warnings.push(`${dupes.length} commands carry logicalId ${spec.logicalId} (ids ${dupes.map((d) => d.id).join(', ')}): jeelinky uses id ${dupes[0]!.id}`);
+    if (!cmd) {
+      // A command made by hand with the seed's name and no logicalId: adopt it if it is compatible.
+      const candidate = cmds.find(
+        (c) => !c.logicalId && c.type === 'info' && (looseKey(c.name) === looseKey(spec.name) || looseKey(c.name) === looseKey(spec.logicalId)),
+      );
+      if (candidate && candidate.subType === spec.subType) {
+        const { patch, details } = commandFixes(candidate, spec);
+        changes.push({ action: 'adopt_command', target: `${humanName}[${candidate.name}]`, details: [`logicalId → ${spec.logicalId}`, ...details] });
+        if (!dryRun) await client.saveCmd({ id: candidate.id, logicalId: spec.logicalId, ...patch });
+        commands[spec.logicalId] = candidate.id;
+        continue;
+      }
+      let name = spec.name;
+      if (taken.has(name)) name = taken.has(spec.logicalId) ? `${spec.name} (jeelinky)` : spec.logicalId;
+      if (taken.has(name)) {
+        warnings.push(`cannot add ${spec.logicalId}: the names "${spec.name}", "${spec.logicalId}" and "${name}" are taken on ${humanName}; rename one`);
+        continue;
+      }
+      taken.add(name);
+      changes.push({ action: 'create_command', target: `${humanName}[${name}]`, details: [`logicalId ${spec.logicalId}`] });
+      if (!dryRun) {
+        const created = await client.saveCmd({ eqType_name: 'virtual', eqLogic_id: device.id, ...creationFields(spec, name) });
+        commands[spec.logicalId] = created.id;
+      }
+      continue;
+    }
+    commands[spec.logicalId] = cmd.id;
+    if (cmd.type !== 'info') {
+      warnings.push(`command ${humanName}[${cmd.name}] (logicalId ${spec.logicalId}) is an action, not an info: jeelinky leaves it alone and cannot write ${spec.logicalId}`);
+      continue;
+    }
+    const { patch, details } = commandFixes(cmd, spec);
+    if (details.length) {
+      changes.push({ action: 'update_command', target: `${humanName}[${cmd.name}]`, details });
+      if (!dryRun) cmd = await client.saveCmd({ id: cmd.id, ...patch });
+    }
+  }
+  return {
+    dryRun,
+    usagePoint: maskUsagePoint(pdl),
+    timezone,
+    device: { id: device.id || undefined, humanName, logicalId, enabled: device.isEnable },
+    commands,
+    changes,
+    warnings,
+    changed: changes.length > 0,
+  };
+}
+
+/** The device of a PDL, for writers; a clear error when setup was never run. */
+export async function loadVirtualDevice(client: JeedomClient, usagePoint: string): Promise<VirtualDevice> {
+  const pdl = assertUsagePoint(usagePoint);
+  const logicalId = deviceLogicalId(pdl);
+  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType('virtual')]);
+  const eqLogic = findByLogicalId(virtuals, logicalId);
+  if (!eqLogic) {
+    throw new JeedomNotFoundError(`Jeedom at ${client.displayUrl} has no virtual device for PDL ${maskUsagePoint(pdl)}: run "jeelinky jeedom setup" first`);
+  }
+  const objectName = eqLogic.object_id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === eqLogic.object_id)?.name ?? NO_OBJECT_NAMES[0]!);
+  const cmds = new Map<string, JeedomCmd>();
+  for (const c of await client.cmdsByEqLogic(eqLogic.id)) if (c.logicalId && c.type === 'info' && !cmds.has(c.logicalId)) cmds.set(c.logicalId, c);
+  return { eqLogic, humanName: humanEquipment(objectName, eqLogic), cmds };
+}
+
+export function specOf(logicalId: string): CommandSpec | undefined {
+  return ALL_COMMANDS.find((s) => s.logicalId === logicalId);
+}
