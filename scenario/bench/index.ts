@@ -1,0 +1,14 @@
+/**
+ * `npm run bench`: prints the project's speed and call-count figures, section by section.
+ * Figures, never pass/fail: the tests check behaviour, this measures it.
+ */
+import { benchBackfill } from './backfill.js';
+
+const sections: Array<[string, () => Promise<Record<string, number | string>>]> = [['Fetch and store (simulator)', benchBackfill]];
+
+for (const [title, run] of sections) {
+  process.stdout.write(`\n${title}\n${'-'.repeat(title.length)}\n`);
+  const figures = await run();
+  const width = Math.max(...Object.keys(figures).map((k) => k.length));
+  for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+}
