@@ -83,6 +83,12 @@ describe('jeelinky CLI', () => {
     expect(JSON.parse(first.stdout).tokens).toMatchObject({ paired: true, usagePoints: [PDL] });
     const tokens = await new TokenState(await StateStore.open(stateDir)).getTokens();
     expect(tokens?.refreshToken).toBe(sim.currentRefreshToken());
+    // --since takes PHP strtotime expressions, resolved in Europe/Paris whatever the process TZ.
+    const since = await runCli(['run', '--daily-consumption', '--since', '-10 days', '--json'], env);
+    expect(since.code).toBe(0);
+    const parisToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+    const expectedFrom = new Date(Date.parse(`${parisToday}T12:00:00Z`) - 10 * 86400_000).toISOString().slice(0, 10);
+    expect(JSON.parse(since.stdout).kinds[0].from).toBe(expectedFrom);
     const mode = fs.statSync(stateDir).mode & 0o777;
     expect(mode).toBe(0o700);
     for (const f of fs.readdirSync(`${stateDir}/data`)) expect(fs.statSync(`${stateDir}/data/${f}`).mode & 0o777).toBe(0o600);
