@@ -923,7 +923,6 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
     } catch {
       params = {};
     }
-    counts[method] = (counts[method] ?? 0) + 1;
     try {
       if (method !== 'ping') {
         const key = params.apikey ?? params.api;
@@ -969,7 +968,10 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
       const ctype = String(req.headers['content-type'] ?? '');
       if (url.searchParams.has('request')) body = url.searchParams.get('request') ?? '';
       else if (ctype.includes('application/x-www-form-urlencoded')) body = new URLSearchParams(body).get('request') ?? body;
-      const f = takeFault(peekMethod(body));
+      // Counted when received, faulted or not: what a real box's access log would show.
+      const method = peekMethod(body);
+      if (method) counts[method] = (counts[method] ?? 0) + 1;
+      const f = takeFault(method);
       const send = (status: number, type: string, text: string) => {
         const go = () => {
           if (res.writableEnded || res.destroyed) return;
