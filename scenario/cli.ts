@@ -9,9 +9,30 @@ import { commands } from './commands/index.js';
 import { renderFailure } from './output.js';
 import { ExitCode } from '../plugin/errors.js';
 
+/** Options whose value may start with "-" (date expressions such as "-10 days"). */
+const DASHED_VALUE_OPTIONS = new Set(['--since', '--until', '--now']);
+
+/**
+ * yargs reads `--since -10 days` as flags -1, -0…; glue such values to their option
+ * (`--since=-10 days`) so that users can write expressions the way PHP does.
+ */
+export function glueDashedValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return out.concat(argv.slice(i));
+    const next = argv[i + 1];
+    if (DASHED_VALUE_OPTIONS.has(arg) && next !== undefined && next.startsWith('-') && next !== '--') {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.OK;
-  const parser = yargs(argv)
+  const parser = yargs(glueDashedValues(argv))
     .scriptName('jeelinky')
     .usage('$0 <command> [options]\n\nLinky (Enedis) smart-meter data into Jeedom, MQTT/Home Assistant and InfluxDB.')
     .strict()
