@@ -209,7 +209,11 @@ export async function writeReadings(client: JeedomClient, readings: Reading[], o
     return summary;
   };
   const byPdl = new Map<string, Reading[]>();
-  for (const r of readings) byPdl.set(r.usagePoint, [...(byPdl.get(r.usagePoint) ?? []), r]);
+  for (const r of readings) {
+    const list = byPdl.get(r.usagePoint);
+    if (list) list.push(r);
+    else byPdl.set(r.usagePoint, [r]);
+  }
 
   for (const [pdl, list] of byPdl) {
     const device = opts.devices?.get(pdl) ?? (await loadVirtualDevice(client, pdl));
@@ -220,7 +224,11 @@ export async function writeReadings(client: JeedomClient, readings: Reading[], o
     summary.points += points.length;
     summary.merged += merged;
     const byCmd = new Map<string, JeedomPoint[]>();
-    for (const p of points) byCmd.set(p.logicalId, [...(byCmd.get(p.logicalId) ?? []), p]);
+    for (const p of points) {
+      const list = byCmd.get(p.logicalId);
+      if (list) list.push(p);
+      else byCmd.set(p.logicalId, [p]);
+    }
 
     // Check every target command before writing anything: a lossy setting must stop the import.
     const problems: string[] = [];
@@ -252,7 +260,9 @@ export async function writeReadings(client: JeedomClient, readings: Reading[], o
       try {
         for (const row of await client.history(r.id, r.from, r.to)) {
           const m = existing.get(r.logicalId)!;
-          m.set(row.datetime, [...(m.get(row.datetime) ?? []), row.value]);
+          const values = m.get(row.datetime);
+          if (values) values.push(row.value);
+          else m.set(row.datetime, [row.value]);
         }
       } catch (err) {
         readError ??= err;

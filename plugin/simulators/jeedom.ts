@@ -585,10 +585,10 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
     if (c.isHistorized === '1') addHistoryValue(c, value, collectDate);
   }
 
-  function rowsOf(cmdId: number): HistoryRow[] {
+  function rowsOf(cmdId: number, keep: (datetime: string) => boolean = () => true): HistoryRow[] {
     const rows: HistoryRow[] = [];
-    for (const [datetime, value] of arch.get(cmdId) ?? []) rows.push({ cmd_id: cmdId, datetime, value, table: 'historyArch' });
-    for (const [datetime, value] of hist.get(cmdId) ?? []) rows.push({ cmd_id: cmdId, datetime, value, table: 'history' });
+    for (const [datetime, value] of arch.get(cmdId) ?? []) if (keep(datetime)) rows.push({ cmd_id: cmdId, datetime, value, table: 'historyArch' });
+    for (const [datetime, value] of hist.get(cmdId) ?? []) if (keep(datetime)) rows.push({ cmd_id: cmdId, datetime, value, table: 'history' });
     return rows.sort((a, b) => (a.datetime < b.datetime ? -1 : a.datetime > b.datetime ? 1 : 0));
   }
 
@@ -602,13 +602,13 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
     const s = bound(start);
     const e = bound(end);
     if (s === undefined || e === undefined) return [];
-    return rowsOf(cmdId).filter((r) => (s === null || r.datetime >= s) && (e === null || r.datetime <= e));
+    return rowsOf(cmdId, (dt) => (s === null || dt >= s) && (e === null || dt <= e));
   }
 
   function statistique(cmdId: number, start: unknown, end: unknown): Record<string, unknown> {
     const s = bound(start);
     const e = bound(end);
-    const rows = s && e ? rowsOf(cmdId).filter((r) => r.datetime >= s && r.datetime <= e) : [];
+    const rows = s && e ? rowsOf(cmdId, (dt) => dt >= s && dt <= e) : [];
     if (rows.length === 0) return { avg: null, min: null, max: null, sum: null, count: 0, std: null, variance: null };
     const cs = rows.map((r) => cents(r.value));
     const n = cs.length;
