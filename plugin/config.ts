@@ -47,6 +47,11 @@ export interface JeelinkyConfig {
   timeoutMs: number;
   jeedomUrl?: string;
   jeedomApiKey?: string;
+  /**
+   * The whole config.json, for the settings other modules own (MQTT, InfluxDB, tariffs…): they
+   * resolve them with `pickSetting` in the same order, flag > variable > file.
+   */
+  fileSettings: Record<string, unknown>;
 }
 
 /** Options as the CLI or a script gives them; undefined means "not given". */
@@ -104,7 +109,8 @@ const fileSchema = z
     jeedomApiKey: z.string(),
   })
   .partial()
-  .strict();
+  // Other modules own other keys (see pickSetting); each validates its own.
+  .passthrough();
 
 /** The per-user state directory: $XDG_STATE_HOME/jeelinky or ~/.local/state/jeelinky. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -137,18 +143,18 @@ function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
   return parsed.data;
 }
 
-function parseBool(name: string, value: string): boolean {
+export function parseBool(name: string, value: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off|)$/i.test(value)) return false;
   throw new ConfigError(`${name}="${value}" is not a boolean: use 1 or 0`);
 }
 
-function parseInteger(name: string, value: string): number {
+export function parseInteger(name: string, value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}="${value}" is not a whole number of milliseconds`);
   return Number(value);
 }
 
-function normalizeUrl(name: string, value: string): string {
+export function normalizeUrl(name: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -220,5 +226,27 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     timeoutMs: pick('timeoutMs') ?? 30_000,
     jeedomUrl: jeedomUrl === undefined ? undefined : normalizeUrl('Jeedom URL (JEELINKY_JEEDOM_URL)', jeedomUrl),
     jeedomApiKey: pick('jeedomApiKey'),
+    fileSettings: file as Record<string, unknown>,
   };
+}
+
+/**
+ * One setting of a module outside this file, resolved as every setting is: the flag when given,
+ * else the JEELINKY_* variable, else the config.json key. `parse` turns the text (or the file's
+ * JSON value) into the setting and throws ConfigError naming `envName` when it cannot.
+ */
+export function pickSetting<T>(
+  flagValue: T | undefined,
+  envName: string,
+  fileKey: string,
+  config: Pick<JeelinkyConfig, 'fileSettings'>,
+  parse: (name: string, raw: string) => T,
+  env: NodeJS.ProcessEnv = process.env,
+): T | undefined {
+  if (flagValue !== undefined) return flagValue;
+  const fromEnv = env[envName];
+  if (fromEnv !== undefined && fromEnv !== '') return parse(envName, fromEnv);
+  const fromFile = config.fileSettings[fileKey];
+  if (fromFile === undefined || fromFile === null) return undefined;
+  return parse(`${fileKey} (config.json)`, typeof fromFile === 'string' ? fromFile : JSON.stringify(fromFile));
 }

@@ -46,6 +46,13 @@ export function renderRunReport(r: RunReport, tz: string): string {
   }
   for (const k of r.kinds) lines.push(kindLine(k));
   if (r.kinds.length) lines.push(`${plural(r.meteringCalls, 'metering call')} this run.`);
+  for (const sink of r.sinks) {
+    lines.push(
+      sink.error
+        ? `${sink.sink.padEnd(23)} not delivered: ${sink.error.message} (readings kept; delivered at the next run)`
+        : `${sink.sink.padEnd(23)} ${sink.written} written, ${sink.skipped} already there, ${sink.corrected} corrected${sink.failed ? `, ${sink.failed} failed` : ''}`,
+    );
+  }
   if (r.retryAt) lines.push(`Run again after ${moment.tz(r.retryAt, tz).format('YYYY-MM-DD HH:mm')} (exit code 75).`);
   return lines.join('\n');
 }
@@ -54,6 +61,7 @@ export function renderRunReport(r: RunReport, tz: string): string {
 export function failureLines(r: RunReport): string[] {
   const lines = r.error ? [r.error.message] : [];
   for (const k of r.kinds) if (k.status === 'error' && k.error) lines.push(k.error.message);
+  for (const sink of r.sinks) if (sink.error) lines.push(`${sink.sink}: ${sink.error.message}`);
   return lines.map((l) => `jeelinky: ${l}`);
 }
 

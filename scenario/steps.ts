@@ -8,14 +8,19 @@ import type { JeelinkyConfig } from '../plugin/config.js';
 import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, TemporaryError } from '../plugin/errors.js';
 import { LinkySession } from '../plugin/enedis/session.js';
 import { expectedPoints, ROUTES } from '../plugin/enedis/metering.js';
-import { KIND_INFO, type Reading, type ReadingKind } from '../plugin/readings.js';
+import { KIND_INFO, READING_KINDS, type Reading, type ReadingKind } from '../plugin/readings.js';
+import type { Sink, SinkResult } from '../plugin/sinks/sink.js';
 import { acquireStateLock } from '../plugin/store/lock.js';
 import { ReadingsStore, type DayOutcome } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import type { Pairing, Tokens } from '../plugin/store/tokens.js';
 import { addDays, daysBetween, eachDay, localDay } from '../plugin/time/local.js';
 import { maskSecret } from '../plugin/secrets.js';
+import { deliverToSinks, finishSinks } from './deliver.js';
 import { dayNeedsFetch, newestAskableEnd, planCalls } from './plan.js';
+
+/** How far back the sinks' ledgers are checked at each run: the whole history Enedis keeps. */
+const DELIVERY_HORIZON_DAYS = 37 * 31;
 
 export interface RunOptions {
   /** Step flags; none at all means the daily job. */
@@ -36,6 +41,7 @@ export interface RunEvents {
   waiting?(secondsLeft: number, state: 'pending' | 'slow_down'): void;
   callsPlanned?(kind: ReadingKind, total: number): void;
   callDone?(kind: ReadingKind, done: number, total: number): void;
+  sinkProgress?(sink: string, done: number, total: number): void;
 }
 
 export interface KindReport {
@@ -72,8 +78,12 @@ export interface RunReport {
     rotated: boolean;
     refreshToken: string;
   };
+  /** The PDL the run worked for. */
+  usagePoint?: string;
   kinds: KindReport[];
   meteringCalls: number;
+  /** What each configured sink received this run (pending readings of the whole store). */
+  sinks: SinkResult[];
   retryAt?: string;
   error?: { code: string; message: string };
   /** New or changed readings of this run, for the sinks (not printed). */
@@ -82,6 +92,8 @@ export interface RunReport {
 
 export interface RunContext {
   config: JeelinkyConfig;
+  /** Where readings go besides the store (Jeedom, MQTT, InfluxDB); see plugin/sinks. */
+  sinks?: Sink[];
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   events?: RunEvents;
@@ -154,6 +166,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
     finishedAt: '',
     kinds: [],
     meteringCalls: 0,
+    sinks: [],
     readings: [],
   };
   const fail = (e: unknown) => {
@@ -169,6 +182,22 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       } catch (e) {
         fail(e);
       }
+      const sinks = ctx.sinks ?? [];
+      if (sinks.length && report.usagePoint) {
+        // Whatever the fetch gave, the store may hold readings a sink has not had yet.
+        report.sinks = await deliverToSinks(store, sinks, {
+          usagePoint: report.usagePoint,
+          kinds: READING_KINDS,
+          fromDay: addDays(localDay(now(), ctx.config.tz), -DELIVERY_HORIZON_DAYS),
+          toDay: addDays(localDay(now(), ctx.config.tz), 1),
+          tz: ctx.config.tz,
+          now: now(),
+          onProgress: ctx.events?.sinkProgress,
+        });
+        // A sink that needs a person (bad API key) fails the run; one that is down does not:
+        // its readings stay pending and the next run delivers them.
+        for (const r of report.sinks) if (r.error?.exitCode === ExitCode.ACTION_NEEDED || r.error?.exitCode === ExitCode.BUG) report.exitCode = worse(report.exitCode, r.error.exitCode);
+      }
       // The seed's relaunchScenario, made precise: a retry-at time, cleared by a clean run.
       if (report.exitCode === ExitCode.TEMPORARY) {
         const retryAt = report.retryAt ?? new Date(now().getTime() + 3600_000).toISOString();
@@ -178,12 +207,25 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       } else if (report.exitCode === ExitCode.OK && report.steps.some((s) => s.startsWith('fetch'))) {
         await session.tokens.clearRetry();
       }
+      report.ok = report.exitCode === ExitCode.OK;
+      report.finishedAt = now().toISOString();
+      if (sinks.length) {
+        await finishSinks(sinks, report.sinks, {
+          usagePoint: report.usagePoint ?? '',
+          ok: report.ok,
+          exitCode: report.exitCode,
+          finishedAt: report.finishedAt,
+          retryAt: report.retryAt,
+          error: report.error ?? report.kinds.find((k) => k.status === 'error')?.error,
+          tokens: (await session.tokens.getTokens()) ?? undefined,
+        });
+      }
     });
   } catch (e) {
     fail(e);
   }
   report.ok = report.exitCode === ExitCode.OK;
-  report.finishedAt = now().toISOString();
+  report.finishedAt ||= now().toISOString();
   return report;
 }
 
@@ -224,6 +266,14 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
   const tokensNow = await session.tokens.getTokens();
   if (fetchKinds.length === 0) {
     report.tokens = tokenSummary(tokensNow, refreshed, rotated);
+    // Sinks still hear about the run (Jeedom keeps the token state in its info commands).
+    if (tokensNow) {
+      try {
+        report.usagePoint = session.usagePointOf(tokensNow);
+      } catch {
+        // Several PDLs and none chosen: said by the next fetch, not by a pairing step.
+      }
+    }
     return;
   }
   // The daily job: refresh when the access token expires within 5 minutes (or nobody knows).
@@ -236,6 +286,7 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
   }
   report.tokens = tokenSummary(fresh.tokens, refreshed, rotated);
   const usagePoint = session.usagePointOf(fresh.tokens);
+  report.usagePoint = usagePoint;
   const readingsStore = new ReadingsStore(store);
   for (const kind of fetchKinds) {
     report.steps.push(`fetch:${kind}`);

@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../plugin/errors.js';
 import { parseKinds } from '../../plugin/config.js';
+import { createSinks } from '../../plugin/sinks/index.js';
 import type { ReadingKind } from '../../plugin/readings.js';
 import { resolveDayInput } from '../dates.js';
 import { printJson } from '../output.js';
@@ -58,8 +59,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     // The pairing URL and code go to stdout with the report (a Jeedom scenario logs stdout).
     const { pairingCode: _printedWithReport, ...events } = terminalEvents(config.tz, false);
-    const report = await runScenario(options, { config, events });
+    const report = await runScenario(options, { config, events, sinks: createSinks(config) });
     const { readings: _sinkOnly, ...printable } = report;
+
     if (argv.json) printJson(printable);
     else {
       const text = renderRunReport(report, config.tz);

@@ -1,0 +1,58 @@
+/**
+ * What every sink (Jeedom, MQTT, InfluxDB) offers the runner. Sinks are interchangeable: each takes
+ * readings from the store and reports written / skipped / failed. A sink must be idempotent:
+ * delivering a reading twice leaves its target as after the first delivery.
+ */
+import type { Reading } from '../readings.js';
+import type { Tokens } from '../store/tokens.js';
+
+export const SINK_NAMES = ['jeedom', 'mqtt', 'influx'] as const;
+export type SinkName = (typeof SINK_NAMES)[number];
+
+export interface DeliveryContext {
+  usagePoint: string;
+  tz: string;
+  now: Date;
+  /** Told how far a long delivery got (progress bars). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SinkResult {
+  sink: SinkName;
+  /** Points written to the target. */
+  written: number;
+  /** Points the target already had, right. */
+  skipped: number;
+  /** Points the target had with another value, rewritten. */
+  corrected: number;
+  /** Points that could not be delivered (they stay pending for the next run). */
+  failed: number;
+  /** Set when the sink failed as a whole (target down, bad credentials): nothing is marked delivered. */
+  error?: { code: string; message: string; exitCode?: number };
+}
+
+/** How the run ended, for sinks that show it (Jeedom's relaunch flag and token commands, MQTT status). */
+export interface RunOutcome {
+  usagePoint: string;
+  ok: boolean;
+  exitCode: number;
+  finishedAt: string;
+  retryAt?: string;
+  error?: { code: string; message: string };
+  /** The current tokens, for the one sink that stores them for the user (Jeedom's info commands). */
+  tokens?: Tokens;
+}
+
+export interface Sink {
+  readonly name: SinkName;
+  /** Readings of one PDL, possibly of several kinds, in any order. */
+  deliver(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult>;
+  /** Told how the run ended, after the deliveries (optional). */
+  runEnded?(outcome: RunOutcome): Promise<void>;
+  /** Called once at the end (disconnect); must not throw for a target that was never reached. */
+  close(): Promise<void>;
+}
+
+export function emptyResult(sink: SinkName): SinkResult {
+  return { sink, written: 0, skipped: 0, corrected: 0, failed: 0 };
+}

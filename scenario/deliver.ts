@@ -1,0 +1,74 @@
+/**
+ * Feeding the sinks from the readings store: each sink gets what its ledger says it has not had
+ * yet (or everything in a range when forced), and one sink's failure never stops the others.
+ */
+import { isJeelinkyError } from '../plugin/errors.js';
+import type { ReadingKind } from '../plugin/readings.js';
+import { DeliveryLedger } from '../plugin/sinks/ledger.js';
+import { emptyResult, type RunOutcome, type Sink, type SinkResult } from '../plugin/sinks/sink.js';
+import { ReadingsStore } from '../plugin/store/readings.js';
+import type { StateStore } from '../plugin/store/state.js';
+
+export interface DeliveryOptions {
+  usagePoint: string;
+  kinds: readonly ReadingKind[];
+  /** Days [fromDay; toDay[ to consider. */
+  fromDay: string;
+  toDay: string;
+  /** Re-deliver everything in the range, delivered or not (`publish --since`). */
+  force?: boolean;
+  tz: string;
+  now: Date;
+  onProgress?: (sink: string, done: number, total: number) => void;
+}
+
+export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: DeliveryOptions): Promise<SinkResult[]> {
+  const ledger = new DeliveryLedger(store);
+  const readings = new ReadingsStore(store);
+  const results: SinkResult[] = [];
+  for (const sink of sinks) {
+    let result: SinkResult;
+    try {
+      const pending = [];
+      for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, opts.force)));
+      if (pending.length === 0) result = emptyResult(sink.name);
+      else {
+        result = await sink.deliver(pending, {
+          usagePoint: opts.usagePoint,
+          tz: opts.tz,
+          now: opts.now,
+          onProgress: opts.onProgress ? (done, total) => opts.onProgress!(sink.name, done, total) : undefined,
+        });
+        // All or nothing: sinks are idempotent, so a partly failed delivery is simply redone.
+        if (!result.error && result.failed === 0) await ledger.markDelivered(sink.name, opts.usagePoint, pending);
+      }
+    } catch (e) {
+      result = { ...emptyResult(sink.name), error: sinkError(e) };
+    }
+    results.push(result);
+  }
+  return results;
+}
+
+export function sinkError(e: unknown): NonNullable<SinkResult['error']> {
+  return isJeelinkyError(e)
+    ? { code: e.code, message: e.message, exitCode: e.exitCode }
+    : { code: 'bug', message: e instanceof Error ? e.message : String(e), exitCode: 1 };
+}
+
+/** Tells every sink how the run ended, then closes them all; errors land in their results. */
+export async function finishSinks(sinks: Sink[], results: SinkResult[], outcome: RunOutcome): Promise<void> {
+  for (const sink of sinks) {
+    const result = results.find((r) => r.sink === sink.name);
+    try {
+      await sink.runEnded?.(outcome);
+    } catch (e) {
+      if (result && !result.error) result.error = sinkError(e);
+    }
+    try {
+      await sink.close();
+    } catch (e) {
+      if (result && !result.error) result.error = sinkError(e);
+    }
+  }
+}
