@@ -11,7 +11,7 @@ import type { StateStore } from '../store/state.js';
 import { TokenState, type Pairing, type Tokens } from '../store/tokens.js';
 import { localDay } from '../time/local.js';
 import { pollDeviceToken, refreshAccessToken, requestDeviceCode, type AuthEndpoint, type TokenAnswer } from './auth.js';
-import { ProxyHttp, retryIn } from './http.js';
+import { ProxyHttp, retryIn, type RawAnswer } from './http.js';
 import { classifyMeteringAnswer, ROUTES, type MeteringOutcome } from './metering.js';
 
 /** Refresh when the access token expires within this margin (or its expiry is unknown). */
@@ -173,18 +173,34 @@ export class LinkySession {
    * refreshes once and tries once more (reference §6.2).
    */
   async fetchMetering(kind: ReadingKind, usagePoint: string, startDay: string, endDay: string): Promise<MeteringOutcome> {
+    return this.authorizedGet(
+      ROUTES[kind].path,
+      { start: startDay, end: endDay, usage_point_id: usagePoint },
+      (answer) => classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now()),
+    );
+  }
+
+  /**
+   * One authenticated GET on a `/data/proxy/...` route, with the rules every such call follows:
+   * fresh tokens first; short pauses on Enedis' per-second quota (Q3); when `classify` says the
+   * proxy no longer knows the access token, one refresh and one more try.
+   */
+  async authorizedGet<T>(
+    path: string,
+    query: Record<string, string>,
+    classify: (answer: RawAnswer) => T | { kind: 'access_token_rejected' },
+  ): Promise<T> {
     let { tokens } = await this.freshTokens();
     let tokenRetried = false;
     let q3Retries = 0;
     for (;;) {
-      const answer = await this.http.get(
-        `${this.config.apiUrl}${ROUTES[kind].path}`,
-        { start: startDay, end: endDay, usage_point_id: usagePoint },
-        { retry: true, headers: { Authorization: `${tokens.tokenType} ${tokens.accessToken}` } },
-      );
-      let outcome: MeteringOutcome;
+      const answer = await this.http.get(`${this.config.apiUrl}${path}`, query, {
+        retry: true,
+        headers: { Authorization: `${tokens.tokenType} ${tokens.accessToken}` },
+      });
+      let outcome: T | { kind: 'access_token_rejected' };
       try {
-        outcome = classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now());
+        outcome = classify(answer);
       } catch (e) {
         // Quota Q3 is 5 calls a second for the whole application: a short pause clears it.
         if (e instanceof TemporaryError && e.code === 'enedis_quota_second' && q3Retries < Q3_RETRIES) {
@@ -193,7 +209,7 @@ export class LinkySession {
         }
         throw e;
       }
-      if (outcome.kind !== 'access_token_rejected') return outcome;
+      if (!isTokenRejection(outcome)) return outcome;
       if (tokenRetried) {
         throw new TemporaryError('the proxy refuses a freshly refreshed access token; run again later', 'access_token_rejected', retryIn(3600, this.now()));
       }
@@ -201,4 +217,8 @@ export class LinkySession {
       tokens = await this.refresh();
     }
   }
+}
+
+function isTokenRejection(outcome: unknown): outcome is { kind: 'access_token_rejected' } {
+  return typeof outcome === 'object' && outcome !== null && (outcome as { kind?: unknown }).kind === 'access_token_rejected';
 }
