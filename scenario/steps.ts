@@ -218,6 +218,9 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           retryAt: report.retryAt,
           error: report.error ?? report.kinds.find((k) => k.status === 'error')?.error,
           tokens: (await session.tokens.getTokens()) ?? undefined,
+          recentDaily: report.usagePoint
+            ? (await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(localDay(now(), ctx.config.tz), -400), localDay(now(), ctx.config.tz))).map((r) => ({ day: r.day, value: r.value }))
+            : undefined,
         });
       }
     });

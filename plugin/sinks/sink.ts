@@ -41,6 +41,8 @@ export interface RunOutcome {
   error?: { code: string; message: string };
   /** The current tokens, for the one sink that stores them for the user (Jeedom's info commands). */
   tokens?: Tokens;
+  /** Daily consumption of the last ~13 months from the store, for summary figures (seed's six). */
+  recentDaily?: Array<{ day: string; value: number }>;
 }
 
 export interface Sink {

@@ -23,6 +23,9 @@ interface RunArgs extends CommonArgs {
   production?: boolean;
   since?: string;
   kinds?: string[];
+  'jeedom-url'?: string;
+  'jeedom-apikey'?: string;
+  'jeedom-rate'?: number;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -38,13 +41,20 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('load-curve', { type: 'boolean', describe: 'Fetch the consumption load curve (W average and Wh per interval)' })
       .option('production', { type: 'boolean', describe: 'Fetch daily production (Wh) and the production load curve' })
       .option('since', { type: 'string', describe: 'First day to fetch: YYYY-MM-DD or an expression ("-30 days"); default: 7 days ago or the day after the newest stored' })
+      .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL, e.g. http://192.168.1.20 [JEELINKY_JEEDOM_URL]" })
+      .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key [JEELINKY_JEEDOM_APIKEY]' })
+      .option('jeedom-rate', { type: 'number', describe: 'Most requests per second sent to Jeedom (a backfill sends one per point) [JEELINKY_JEEDOM_RATE]' })
       .option('kinds', { type: 'string', array: true, describe: 'Kinds of the daily job [JEELINKY_KINDS; default daily_consumption,max_power,load_curve]' })
       .example('$0 run', 'The daily job: refresh if needed, fetch every enabled kind up to yesterday')
       .example('$0 run --code', 'Pairing step 1: print the URL and code to approve')
       .example('$0 run --first-connexion', 'Pairing step 2: collect the tokens once approved')
       .example('$0 run --load-curve --since 2026-01-01', 'Only the load curve, from a given day'),
   handler: async (argv) => {
-    const config = configFromArgs(argv, argv.kinds ? { kinds: argv.kinds } : {});
+    const config = configFromArgs(argv, {
+      ...(argv.kinds ? { kinds: argv.kinds } : {}),
+      ...(argv['jeedom-url'] ? { jeedomUrl: argv['jeedom-url'] } : {}),
+      ...(argv['jeedom-apikey'] ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
+    });
     const fetchKinds: ReadingKind[] = [];
     if (argv['daily-consumption']) fetchKinds.push('daily_consumption');
     if (argv['max-power']) fetchKinds.push('max_power');
@@ -59,7 +69,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     // The pairing URL and code go to stdout with the report (a Jeedom scenario logs stdout).
     const { pairingCode: _printedWithReport, ...events } = terminalEvents(config.tz, false);
-    const report = await runScenario(options, { config, events, sinks: createSinks(config) });
+    const report = await runScenario(options, { config, events, sinks: createSinks(config, argv) });
     const { readings: _sinkOnly, ...printable } = report;
 
     if (argv.json) printJson(printable);

@@ -1,0 +1,91 @@
+/**
+ * The Jeedom sink: readings into the history of the virtual device's info commands, then, at the
+ * end of the run, the token state, the relaunch flag and the seed's six figures. The local state
+ * is the write-ahead copy: whatever Jeedom misses now, the next run brings it up to date.
+ */
+import { parseInteger, pickSetting, type JeelinkyConfig } from '../config.js';
+import { ConfigError, ExitCode, isJeelinkyError } from '../errors.js';
+import { JeedomClient } from '../jeedom/client.js';
+import { JeedomWriteInterruptedError } from '../jeedom/errors.js';
+import { setRelaunch, writeReadings, writeTokenState, type WriteTally } from '../jeedom/history.js';
+import { loadVirtualDevice } from '../jeedom/virtual.js';
+import type { Reading } from '../readings.js';
+import { dailyPoints, seedFigures } from '../stats/figures.js';
+import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
+
+export interface JeedomSinkOptions {
+  url: string;
+  apikey: string;
+  /** Upper bound of requests per second sent to the box (a backfill sends one per point). */
+  maxRequestsPerSecond?: number;
+  concurrency?: number;
+}
+
+function failure(e: unknown): NonNullable<SinkResult['error']> {
+  return isJeelinkyError(e) ? { code: e.code, message: `Jeedom: ${e.message}`, exitCode: e.exitCode } : { code: 'bug', message: `Jeedom: ${String(e)}`, exitCode: ExitCode.BUG };
+}
+
+export class JeedomSink implements Sink {
+  readonly name = 'jeedom' as const;
+  private readonly client: JeedomClient;
+
+  constructor(private readonly options: JeedomSinkOptions) {
+    this.client = new JeedomClient({ url: options.url, apikey: options.apikey });
+  }
+
+  async deliver(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult> {
+    try {
+      const s = await writeReadings(this.client, readings, {
+        maxRequestsPerSecond: this.options.maxRequestsPerSecond,
+        concurrency: this.options.concurrency,
+        onProgress: ctx.onProgress,
+      });
+      return { sink: this.name, written: s.written, skipped: s.skipped, corrected: s.corrected, failed: s.failed };
+    } catch (e) {
+      // Jeedom went away mid-way: what was acknowledged is in its history, the rest stays pending.
+      if (e instanceof JeedomWriteInterruptedError) {
+        const done = e.summary as Partial<WriteTally>;
+        return { sink: this.name, written: done.written ?? 0, skipped: done.skipped ?? 0, corrected: done.corrected ?? 0, failed: Math.max(1, done.failed ?? 0), error: failure(e) };
+      }
+      return { ...emptyResult(this.name), error: failure(e) };
+    }
+  }
+
+  async runEnded(outcome: RunOutcome): Promise<void> {
+    if (!outcome.usagePoint) return;
+    const device = await loadVirtualDevice(this.client, outcome.usagePoint);
+    if (outcome.tokens) {
+      await writeTokenState(this.client, device, {
+        access_token: outcome.tokens.accessToken,
+        token_type: outcome.tokens.tokenType,
+        refresh_token: outcome.tokens.refreshToken,
+        usage_point_id: outcome.usagePoint,
+      });
+    }
+    // The seed's relaunchScenario: set on a temporary failure, cleared by a clean run.
+    if (outcome.exitCode === ExitCode.TEMPORARY) await setRelaunch(this.client, device, true);
+    else if (outcome.ok) await setRelaunch(this.client, device, false);
+    if (outcome.recentDaily?.length) {
+      const tz = await this.client.timezone();
+      for (const f of seedFigures(dailyPoints(outcome.recentDaily), new Date(outcome.finishedAt), tz)) {
+        const cmd = device.cmds.get(f.logicalId);
+        if (cmd && f.kwh !== null) await this.client.event(cmd.id, Math.round(f.kwh * 1000) / 1000);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}
+
+/** Configured when JEELINKY_JEEDOM_URL (or --jeedom-url) is set. */
+export function createJeedomSink(config: JeelinkyConfig, flags: Record<string, unknown> = {}): Sink | undefined {
+  if (!config.jeedomUrl) return undefined;
+  if (!config.jeedomApiKey) {
+    throw new ConfigError('JEELINKY_JEEDOM_URL is set but not JEELINKY_JEEDOM_APIKEY: give the core API key (Réglages → Système → Configuration → API)', 'jeedom_apikey');
+  }
+  const rate = pickSetting(flags['jeedom-rate'] as number | undefined, 'JEELINKY_JEEDOM_RATE', 'jeedomRate', config, parseInteger);
+  const concurrency = pickSetting(undefined, 'JEELINKY_JEEDOM_CONCURRENCY', 'jeedomConcurrency', config, parseInteger);
+  return new JeedomSink({ url: config.jeedomUrl, apikey: config.jeedomApiKey, maxRequestsPerSecond: rate || undefined, concurrency: concurrency || undefined });
+}
