@@ -3,8 +3,12 @@
  * Figures, never pass/fail: the tests check behaviour, this measures it.
  */
 import { benchBackfill } from './backfill.js';
+import { benchDates } from './dates.js';
 
-const sections: Array<[string, () => Promise<Record<string, number | string>>]> = [['Fetch and store (simulator)', benchBackfill]];
+const sections: Array<[string, () => Promise<Record<string, number | string>>]> = [
+  ['Fetch and store (simulator)', benchBackfill],
+  ['Date expressions and statistics', benchDates],
+];
 
 for (const [title, run] of sections) {
   process.stdout.write(`\n${title}\n${'-'.repeat(title.length)}\n`);
