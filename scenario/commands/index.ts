@@ -9,6 +9,7 @@ import { jeedomCommand } from './jeedom.js';
 import { pairCommand } from './pair.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
+import { tariffCommand } from './tariff.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, jeedomCommand, dateCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, jeedomCommand, dateCommand, tariffCommand];
