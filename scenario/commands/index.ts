@@ -7,9 +7,11 @@ import { dateCommand } from './date.js';
 import { demoCommand } from './demo.js';
 import { jeedomCommand } from './jeedom.js';
 import { pairCommand } from './pair.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { tariffCommand } from './tariff.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, jeedomCommand, dateCommand, tariffCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, reportCommand, jeedomCommand, dateCommand, tariffCommand, statsCommand];

@@ -1,0 +1,382 @@
+/**
+ * The report model: everything the HTML page shows, computed from the stored readings by pure
+ * functions (no I/O, no clock), so that the page, its text summaries and the tests agree on every
+ * figure. Charts read the same model from the page (it is embedded as JSON).
+ */
+import moment from 'moment-timezone';
+import { KIND_INFO, READING_KINDS, type Reading, type ReadingKind } from '../readings.js';
+import { maskUsagePoint } from '../secrets.js';
+import { addDays, eachDay } from '../time/local.js';
+
+/** HP/HC split and costs, as the tariff module computes them (optional: rendered when given). */
+export interface ReportTariffInput {
+  /** Currency symbol for costs, e.g. "€". */
+  currency: string;
+  days: Array<{ day: string; hpWh: number; hcWh: number }>;
+  months: Array<{ month: string; hpWh: number; hcWh: number; cost: number }>;
+  /** The same consumption priced under each plan over `period`; `current` names the user's plan. */
+  comparison?: { period: string; current: string; plans: Array<{ plan: string; cost: number }> };
+}
+
+export interface ReportInput {
+  /** The PDL in clear: only its masked form reaches the model. */
+  usagePoint: string;
+  tz: string;
+  /** First day shown and the day after the last one shown ([from; to[). */
+  from: string;
+  to: string;
+  readings: Partial<Record<ReadingKind, Reading[]>>;
+  /** Why a kind cannot be had for this PDL (from the store's meta), shown in the gaps section. */
+  unavailable?: Partial<Record<ReadingKind, string>>;
+  /** Subscribed power in VA, when the contract is known. */
+  subscribedPowerVa?: number;
+  tariff?: ReportTariffInput;
+  /** When the report was written (ISO), shown in the footer. */
+  generatedAt: string;
+}
+
+export type HeatCell = [x: number, y: number, watts: number];
+
+export interface KindCoverage {
+  kind: ReadingKind;
+  label: string;
+  /** Days of the range with at least one reading. */
+  daysWithData: number;
+  /** Days with no reading at all (every day of the range when nothing is stored). */
+  missing: string[];
+  /** Curves only: days with some but not all of their intervals. */
+  partial: string[];
+  /** Why the kind is not there, when known. */
+  note?: string;
+}
+
+export interface ReportModel {
+  v: 1;
+  usagePoint: string;
+  tz: string;
+  from: string;
+  /** Last day shown (inclusive). */
+  until: string;
+  days: string[];
+  generatedAt: string;
+  total: { kwh: number; source: 'daily_consumption' | 'load_curve' | 'none'; days: number };
+  daily: {
+    consumptionKwh: Array<number | null>;
+    productionKwh: Array<number | null> | null;
+    /** Trailing 7-day mean of the days that have a value (null when none of the 7 has one). */
+    avg7Kwh: Array<number | null>;
+    summary: string;
+  };
+  heat: {
+    intervalMinutes: number;
+    /** Column labels, local wall clock; the repeated autumn hour gets its own columns ("02:00 (2nd)"). */
+    columns: string[];
+    /** Rows are `days` (every day of the range, so that a missing day is an empty row). */
+    cells: HeatCell[];
+    cellsPerDay: Record<string, number>;
+    maxW: number;
+    /** Days whose length is not 24 h, with their interval count. */
+    dstDays: Array<{ day: string; hours: number; cells: number }>;
+    summary: string;
+    /** Says what the repeated-hour columns are, when there are some. */
+    note: string | null;
+  } | null;
+  maxPower: {
+    va: Array<number | null>;
+    /** Local time of each day's maximum, HH:MM. */
+    at: Array<string | null>;
+    subscribedVa: number | null;
+    summary: string;
+  } | null;
+  tariff: {
+    currency: string;
+    hpKwh: Array<number | null>;
+    hcKwh: Array<number | null>;
+    months: string[];
+    monthHpKwh: number[];
+    monthHcKwh: number[];
+    monthCost: number[];
+    comparison: ReportTariffInput['comparison'] | null;
+    summaryDays: string;
+    summaryMonths: string;
+    summaryCost: string;
+    summaryPlans: string;
+  } | null;
+  /** The line shown instead of the HP/HC and cost charts when tariffs are not known. */
+  tariffHint: string | null;
+  /** The line shown under the max-power chart when the subscribed power is not known. */
+  subscribedHint: string | null;
+  gaps: { kinds: KindCoverage[]; summary: string };
+}
+
+export const TARIFF_HINT =
+  'Off-peak (HP/HC) split, costs and the plan comparison appear here once the contract’s off-peak hours and your prices per kWh are known ' +
+  '(see the README’s section on contract, off-peak hours and costs); then write this report again.';
+export const SUBSCRIBED_HINT =
+  'Subscribed power not known: it comes with the contract (see the README’s section on contract, off-peak hours and costs); then write this report again.';
+
+const kwh = (wh: number) => wh / 1000;
+const round = (n: number, digits: number) => Number(n.toFixed(digits));
+
+/** Wall-clock minutes since local midnight of an instant, in `zone`. */
+function wallMinutes(ms: number, zone: moment.MomentZone): number {
+  const local = ms - zone.utcOffset(ms) * 60_000; // moment's offset is minutes west of UTC
+  return Math.floor((((local % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+}
+
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** Length of a local day in hours (23, 24 or 25 in Europe/Paris). */
+export function dayHours(day: string, tz: string): number {
+  const start = moment.tz(day, 'YYYY-MM-DD', true, tz).valueOf();
+  const end = moment.tz(addDays(day, 1), 'YYYY-MM-DD', true, tz).valueOf();
+  return (end - start) / 3_600_000;
+}
+
+/** Consecutive days folded into ranges: "2024-05-01 to 2024-05-03, 2024-06-10". */
+export function dayRanges(days: string[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < days.length) {
+    let j = i;
+    while (j + 1 < days.length && addDays(days[j]!, 1) === days[j + 1]) j++;
+    parts.push(i === j ? days[i]! : `${days[i]} to ${days[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function dailySeries(days: string[], readings: Reading[] | undefined): Array<number | null> {
+  const byDay = new Map<string, number>();
+  for (const r of readings ?? []) byDay.set(r.day, (byDay.get(r.day) ?? 0) + r.value);
+  return days.map((d) => (byDay.has(d) ? kwh(byDay.get(d)!) : null));
+}
+
+function trailingMean(values: Array<number | null>, width: number): Array<number | null> {
+  return values.map((_, i) => {
+    const window = values.slice(Math.max(0, i - width + 1), i + 1).filter((v): v is number => v !== null);
+    return window.length ? round(window.reduce((a, b) => a + b, 0) / window.length, 3) : null;
+  });
+}
+
+function extremes(days: string[], values: Array<number | null>): { n: number; sum: number; max?: [string, number]; min?: [string, number] } {
+  let n = 0;
+  let sum = 0;
+  let max: [string, number] | undefined;
+  let min: [string, number] | undefined;
+  values.forEach((v, i) => {
+    if (v === null) return;
+    n++;
+    sum += v;
+    if (!max || v > max[1]) max = [days[i]!, v];
+    if (!min || v < min[1]) min = [days[i]!, v];
+  });
+  return { n, sum, max, min };
+}
+
+function curveStepMinutes(readings: Reading[]): number {
+  const counts = new Map<number, number>();
+  for (const r of readings.slice(0, 500)) {
+    const m = Math.round((Date.parse(r.end) - Date.parse(r.start)) / 60_000);
+    counts.set(m, (counts.get(m) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 30;
+}
+
+function buildHeat(days: string[], curve: Reading[], tz: string): ReportModel['heat'] {
+  if (!curve.length) return null;
+  const zone = moment.tz.zone(tz)!;
+  const step = curveStepMinutes(curve);
+  const perDay = 1440 / step;
+  const rowOf = new Map(days.map((d, i) => [d, i]));
+  // First pass: slot and occurrence of each reading (the autumn hour's labels occur twice).
+  const placed: Array<{ y: number; slot: number; second: boolean; w: number; day: string; ms: number }> = [];
+  const seen = new Map<string, Set<number>>();
+  for (const r of curve) {
+    const y = rowOf.get(r.day);
+    if (y === undefined) continue;
+    const ms = Date.parse(r.start);
+    const slot = Math.floor(wallMinutes(ms, zone) / step);
+    let slots = seen.get(r.day);
+    if (!slots) seen.set(r.day, (slots = new Set()));
+    const second = slots.has(slot);
+    slots.add(slot);
+    placed.push({ y, slot, second, w: r.value, day: r.day, ms });
+  }
+  // The repeated autumn hour's second occurrence gets its own columns right after the first, only
+  // when the range has such a day (otherwise they would be empty on every row).
+  const repeatedSlots = [...new Set(placed.filter((p) => p.second).map((p) => p.slot))].sort((a, b) => a - b);
+  const insertAfter = repeatedSlots.at(-1) ?? -1;
+  const columns: string[] = [];
+  for (let s = 0; s < perDay; s++) {
+    columns.push(hhmm(s * step));
+    if (s === insertAfter) for (const r of repeatedSlots) columns.push(`${hhmm(r * step)} (2nd)`);
+  }
+  const xOf = (slot: number, second: boolean) => {
+    if (second) return insertAfter + 1 + repeatedSlots.indexOf(slot);
+    return repeatedSlots.length && slot > insertAfter ? slot + repeatedSlots.length : slot;
+  };
+  const cells: HeatCell[] = [];
+  const cellsPerDay: Record<string, number> = {};
+  let maxW = 0;
+  let peak: (typeof placed)[number] | undefined;
+  let sumW = 0;
+  for (const p of placed) {
+    cells.push([xOf(p.slot, p.second), p.y, p.w]);
+    cellsPerDay[p.day] = (cellsPerDay[p.day] ?? 0) + 1;
+    sumW += p.w;
+    if (!peak || p.w > peak.w) peak = p;
+    if (p.w > maxW) maxW = p.w;
+  }
+  const dstDays = days
+    .map((day) => ({ day, hours: dayHours(day, tz), cells: cellsPerDay[day] ?? 0 }))
+    .filter((d) => d.hours !== 24);
+  const withData = Object.keys(cellsPerDay).length;
+  const meanW = sumW / placed.length;
+  let summary =
+    `${plural(placed.length, 'interval')} of ${step} minutes over ${plural(withData, 'day')}; ` +
+    `peak ${peak!.w} W on ${peak!.day} at ${hhmm(wallMinutes(peak!.ms, zone))}; mean ${Math.round(meanW)} W.`;
+  if (dstDays.length) {
+    summary += ` Daylight-saving days: ${dstDays.map((d) => `${d.day} (${d.hours} h) has ${plural(d.cells, 'interval')}`).join(', ')}.`;
+  }
+  const note = repeatedSlots.length
+    ? `The columns marked “(2nd)” hold the second pass of the hour repeated when clocks go back in autumn; they are empty on every other day.`
+    : null;
+  return { intervalMinutes: step, columns, cells, cellsPerDay, maxW, dstDays, summary, note };
+}
+
+function buildMaxPower(days: string[], readings: Reading[], tz: string, subscribedVa: number | undefined): ReportModel['maxPower'] {
+  if (!readings.length) return null;
+  const zone = moment.tz.zone(tz)!;
+  const byDay = new Map(readings.map((r) => [r.day, r]));
+  const va = days.map((d) => byDay.get(d)?.value ?? null);
+  const at = days.map((d) => {
+    const r = byDay.get(d);
+    return r?.at ? hhmm(wallMinutes(Date.parse(r.at), zone)) : null;
+  });
+  const e = extremes(days, va);
+  const maxIndex = days.indexOf(e.max![0]);
+  let summary =
+    `Highest ${e.max![1]} VA on ${e.max![0]}${at[maxIndex] ? ` at ${at[maxIndex]}` : ''}; ` +
+    `mean daily maximum ${Math.round(e.sum / e.n)} VA over ${plural(e.n, 'day')}.`;
+  if (subscribedVa) {
+    const over = va.filter((v) => v !== null && v >= subscribedVa).length;
+    summary += ` Subscribed power ${subscribedVa} VA: reached on ${plural(over, 'day')}.`;
+  }
+  return { va, at, subscribedVa: subscribedVa ?? null, summary };
+}
+
+function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportModel['tariff']> {
+  const byDay = new Map(t.days.map((d) => [d.day, d]));
+  const hpKwh = days.map((d) => (byDay.has(d) ? round(kwh(byDay.get(d)!.hpWh), 3) : null));
+  const hcKwh = days.map((d) => (byDay.has(d) ? round(kwh(byDay.get(d)!.hcWh), 3) : null));
+  const hp = hpKwh.reduce<number>((a, v) => a + (v ?? 0), 0);
+  const hc = hcKwh.reduce<number>((a, v) => a + (v ?? 0), 0);
+  const months = [...t.months].sort((a, b) => a.month.localeCompare(b.month));
+  const totalCost = months.reduce((a, m) => a + m.cost, 0);
+  const share = hp + hc > 0 ? Math.round((hc / (hp + hc)) * 100) : 0;
+  const dearest = [...months].sort((a, b) => b.cost - a.cost)[0];
+  let summaryCost = `Cost ${totalCost.toFixed(2)} ${t.currency} over ${plural(months.length, 'month')}`;
+  summaryCost += dearest ? `; dearest month ${dearest.month} at ${dearest.cost.toFixed(2)} ${t.currency}.` : '.';
+  let summaryPlans = '';
+  if (t.comparison?.plans.length) {
+    const best = [...t.comparison.plans].sort((a, b) => a.cost - b.cost)[0]!;
+    const current = t.comparison.plans.find((p) => p.plan === t.comparison!.current);
+    summaryPlans = `Over ${t.comparison.period}: ${t.comparison.plans.map((p) => `${p.plan} ${p.cost.toFixed(2)} ${t.currency}`).join(', ')}; `;
+    summaryPlans +=
+      current && best.plan !== current.plan
+        ? `${best.plan} would have saved ${(current.cost - best.cost).toFixed(2)} ${t.currency}.`
+        : `${best.plan} is the cheaper plan.`;
+  }
+  return {
+    currency: t.currency,
+    hpKwh,
+    hcKwh,
+    months: months.map((m) => m.month),
+    monthHpKwh: months.map((m) => round(kwh(m.hpWh), 3)),
+    monthHcKwh: months.map((m) => round(kwh(m.hcWh), 3)),
+    monthCost: months.map((m) => round(m.cost, 2)),
+    comparison: t.comparison ?? null,
+    summaryDays: `HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${share}% off-peak) over ${plural(t.days.length, 'day')}.`,
+    summaryMonths: months.map((m) => `${m.month}: HP ${kwh(m.hpWh).toFixed(1)} kWh, HC ${kwh(m.hcWh).toFixed(1)} kWh`).join('; ') + '.',
+    summaryCost,
+    summaryPlans,
+  };
+}
+
+function buildGaps(days: string[], input: ReportInput): ReportModel['gaps'] {
+  const kinds: KindCoverage[] = [];
+  for (const kind of READING_KINDS) {
+    const readings = input.readings[kind] ?? [];
+    const info = KIND_INFO[kind];
+    const count = new Map<string, number>();
+    for (const r of readings) count.set(r.day, (count.get(r.day) ?? 0) + 1);
+    const missing = days.filter((d) => !count.has(d));
+    const partial: string[] = [];
+    if (info.curve && readings.length) {
+      const step = curveStepMinutes(readings);
+      for (const d of days) {
+        const n = count.get(d);
+        if (n !== undefined && n < (dayHours(d, input.tz) * 60) / step) partial.push(d);
+      }
+    }
+    kinds.push({ kind, label: info.label, daysWithData: count.size, missing, partial, note: input.unavailable?.[kind] });
+  }
+  const lines = kinds.map((k) => {
+    if (!k.daysWithData) return `${k.label}: nothing stored in this range${k.note ? ` (${k.note})` : ''}`;
+    const parts: string[] = [];
+    if (k.missing.length) parts.push(`${plural(k.missing.length, 'day')} missing (${dayRanges(k.missing)})`);
+    if (k.partial.length) parts.push(`${plural(k.partial.length, 'day')} incomplete (${dayRanges(k.partial)})`);
+    return `${k.label}: ${parts.length ? parts.join(', ') : 'no day missing'}`;
+  });
+  return { kinds, summary: lines.join('; ') + '.' };
+}
+
+export function buildReportModel(input: ReportInput): ReportModel {
+  const days = eachDay(input.from, input.to);
+  const consumption = dailySeries(days, input.readings.daily_consumption);
+  const hasProduction = (input.readings.daily_production ?? []).length > 0;
+  const production = hasProduction ? dailySeries(days, input.readings.daily_production) : null;
+
+  const c = extremes(days, consumption);
+  let total: ReportModel['total'];
+  if (c.n) total = { kwh: c.sum, source: 'daily_consumption', days: c.n };
+  else {
+    // No daily values: the load curve's energy is the next best figure, and the header says so.
+    const curve = input.readings.load_curve ?? [];
+    const wh = curve.reduce((a, r) => a + (r.energyWh ?? 0), 0);
+    total = curve.length ? { kwh: kwh(wh), source: 'load_curve', days: new Set(curve.map((r) => r.day)).size } : { kwh: 0, source: 'none', days: 0 };
+  }
+
+  let dailySummary: string;
+  if (c.n) {
+    dailySummary =
+      `Total ${c.sum.toFixed(1)} kWh over ${plural(c.n, 'day')} with data (mean ${(c.sum / c.n).toFixed(2)} kWh a day); ` +
+      `highest ${c.max![1].toFixed(2)} kWh on ${c.max![0]}, lowest ${c.min![1].toFixed(2)} kWh on ${c.min![0]}.`;
+    if (c.n < days.length) dailySummary += ` ${plural(days.length - c.n, 'day')} without a value.`;
+  } else dailySummary = 'No daily consumption stored in this range.';
+  if (production) {
+    const p = extremes(days, production);
+    dailySummary += ` Production ${p.sum.toFixed(1)} kWh over ${plural(p.n, 'day')}.`;
+  }
+
+  return {
+    v: 1,
+    usagePoint: maskUsagePoint(input.usagePoint),
+    tz: input.tz,
+    from: input.from,
+    until: addDays(input.to, -1),
+    days,
+    generatedAt: input.generatedAt,
+    total,
+    daily: { consumptionKwh: consumption, productionKwh: production, avg7Kwh: trailingMean(consumption, 7), summary: dailySummary },
+    heat: buildHeat(days, input.readings.load_curve ?? [], input.tz),
+    maxPower: buildMaxPower(days, input.readings.max_power ?? [], input.tz, input.subscribedPowerVa),
+    tariff: input.tariff ? buildTariff(days, input.tariff) : null,
+    tariffHint: input.tariff ? null : TARIFF_HINT,
+    subscribedHint: input.subscribedPowerVa ? null : SUBSCRIBED_HINT,
+    gaps: buildGaps(days, input),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * `jeelinky report`: one self-contained HTML page of charts from the readings store. No API call:
+ * it reads the store (and the cached contract, when there is one) and writes one file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { CustomerCache } from '../../plugin/enedis/customers.js';
+import { ConfigError } from '../../plugin/errors.js';
+import { buildReport, NoReportDataError, writeReportFile, type ReportTariffInput } from '../../plugin/report/index.js';
+import { ReadingsStore } from '../../plugin/store/readings.js';
+import { StateStore } from '../../plugin/store/state.js';
+import { TokenState } from '../../plugin/store/tokens.js';
+import { localDay } from '../../plugin/time/local.js';
+import { resolveDayInput } from '../dates.js';
+import { printJson } from '../output.js';
+import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
+
+interface ReportArgs extends CommonArgs {
+  since?: string;
+  until?: string;
+  out?: string;
+  pdl?: string;
+}
+
+/** The file written when --out is not given: in the current folder, named after the PDL's last 4 digits. */
+export const defaultReportName = (usagePoint: string) => `jeelinky-report-${usagePoint.slice(-4)}.html`;
+
+export interface WriteReportOptions {
+  stateDir: string;
+  tz: string;
+  usagePoint?: string;
+  since?: string;
+  until?: string;
+  out?: string;
+  now?: Date;
+  tariff?: ReportTariffInput;
+}
+
+/** Reads the store under `stateDir` and writes the report; used by `report` and `demo`. */
+export async function writeReportFromState(o: WriteReportOptions): Promise<{ path: string; days: number; bytes: number }> {
+  if (!fs.existsSync(o.stateDir)) {
+    throw new NoReportDataError(`no state directory at ${o.stateDir}: pair and fetch first ("jeelinky pair", then "jeelinky run"), or give --state-dir`);
+  }
+  const now = o.now ?? new Date();
+  const store = await StateStore.open(o.stateDir);
+  const usagePoint = o.usagePoint ?? (await onlyUsagePoint(store));
+  const contract = await new CustomerCache(store).contract(usagePoint);
+  const { model, html } = await buildReport(new ReadingsStore(store), {
+    usagePoint,
+    tz: o.tz,
+    now,
+    today: localDay(now, o.tz),
+    since: o.since,
+    until: o.until,
+    subscribedPowerVa: contract?.subscribedPowerKva ? Math.round(contract.subscribedPowerKva * 1000) : undefined,
+    tariff: o.tariff,
+  });
+  const written = writeReportFile(o.out ?? path.resolve(defaultReportName(usagePoint)), html);
+  return { path: written.path, days: model.days.length, bytes: written.bytes };
+}
+
+async function onlyUsagePoint(store: StateStore): Promise<string> {
+  const tokens = await new TokenState(store).getTokens();
+  const pdls = tokens?.usagePoints ?? [];
+  if (pdls.length === 1) return pdls[0]!;
+  if (pdls.length > 1) throw new ConfigError(`the consent covers several PDLs (${pdls.join(', ')}): choose one with --pdl`);
+  throw new NoReportDataError('no PDL known in this state (not paired): pair and fetch first, or give --pdl');
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report',
+  describe: 'Write one self-contained HTML page of charts from the stored readings (no API call, opens offline)',
+  builder: (y) =>
+    withCommonOptions(y)
+      .option('since', { type: 'string', describe: 'First day: YYYY-MM-DD or an expression ("-3 months"); default: 12 months before --until' })
+      .option('until', { type: 'string', describe: 'Last day included: YYYY-MM-DD or an expression; default: the newest stored day' })
+      .option('out', { type: 'string', describe: 'File to write; default ./jeelinky-report-<last 4 digits of the PDL>.html' })
+      .option('pdl', { type: 'string', describe: 'PDL to report on when the consent covers several (same as --usage-point)' })
+      .example('$0 report', 'The last 12 months stored, into ./jeelinky-report-XXXX.html')
+      .example('$0 report --since 2024-01-01 --until 2024-12-31 --out 2024.html', 'One calendar year'),
+  handler: async (argv) => {
+    const config = configFromArgs(argv, argv.pdl ? { usagePoint: argv.pdl } : {});
+    const now = new Date();
+    const result = await writeReportFromState({
+      stateDir: config.stateDir,
+      tz: config.tz,
+      usagePoint: config.usagePoint,
+      since: argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, now, config.tz),
+      until: argv.until === undefined ? undefined : resolveDayInput('--until', argv.until, now, config.tz),
+      out: argv.out,
+      now,
+    });
+    if (argv.json) printJson(result);
+    else process.stdout.write(`${result.path}\n`);
+  },
+};
