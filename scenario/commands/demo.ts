@@ -17,6 +17,7 @@ import { addDays, localDay } from '../../plugin/time/local.js';
 import { printJson } from '../output.js';
 import { renderRunReport, terminalEvents } from '../render.js';
 import { runScenario } from '../steps.js';
+import { writeReportFromState } from './report.js';
 
 interface DemoArgs {
   days?: number;
@@ -55,9 +56,12 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       const today = localDay(new Date(), config.tz);
       const report = await runScenario({ since: addDays(today, -days) }, { config, events });
       const summary = await summarise(stateDir, addDays(today, -days), today);
-      if (argv.json) printJson({ ...summary, meteringCalls: report.meteringCalls, exitCode: report.exitCode });
+      // The HTML report of the simulated data, where it outlives the temporary state.
+      const page = await writeReportFromState({ stateDir, tz: config.tz, usagePoint: DEMO_PDL, out: path.join(os.tmpdir(), 'jeelinky-demo-report.html') });
+      if (argv.json) printJson({ ...summary, meteringCalls: report.meteringCalls, exitCode: report.exitCode, report: page });
       else {
         process.stdout.write(renderRunReport(report, config.tz) + '\n\n' + renderSummary(summary) + '\n');
+        process.stdout.write(`Report of these days (open it in a browser): ${page.path}\n`);
         if (argv['keep-state']) process.stdout.write(`State kept in ${stateDir} (use --state-dir ${stateDir} with status).\n`);
       }
       process.exitCode = report.exitCode === ExitCode.OK ? 0 : report.exitCode;
