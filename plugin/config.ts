@@ -45,6 +45,8 @@ export interface JeelinkyConfig {
   lockWaitMs: number;
   /** HTTP timeout per request, in ms. */
   timeoutMs: number;
+  /** Metering calls allowed per PDL and per local day (0: no limit). */
+  dailyCallBudget: number;
   jeedomUrl?: string;
   jeedomApiKey?: string;
   /**
@@ -69,6 +71,7 @@ export type ConfigOverrides = Partial<{
   retryBaseMs: number;
   lockWaitMs: number;
   timeoutMs: number;
+  dailyCallBudget: number;
   jeedomUrl: string;
   jeedomApiKey: string;
 }>;
@@ -87,6 +90,7 @@ const ENV: Record<keyof ConfigOverrides, string> = {
   retryBaseMs: 'JEELINKY_RETRY_BASE_MS',
   lockWaitMs: 'JEELINKY_LOCK_WAIT_MS',
   timeoutMs: 'JEELINKY_TIMEOUT_MS',
+  dailyCallBudget: 'JEELINKY_DAILY_CALL_BUDGET',
   jeedomUrl: 'JEELINKY_JEEDOM_URL',
   jeedomApiKey: 'JEELINKY_JEEDOM_APIKEY',
 };
@@ -105,6 +109,7 @@ const fileSchema = z
     retryBaseMs: z.number().int().nonnegative(),
     lockWaitMs: z.number().int().nonnegative(),
     timeoutMs: z.number().int().positive(),
+    dailyCallBudget: z.number().int().nonnegative(),
     jeedomUrl: z.string(),
     jeedomApiKey: z.string(),
   })
@@ -150,7 +155,7 @@ export function parseBool(name: string, value: string): boolean {
 }
 
 export function parseInteger(name: string, value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}="${value}" is not a whole number of milliseconds`);
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name}="${value}" is not a whole number (e.g. 5000)`);
   return Number(value);
 }
 
@@ -189,7 +194,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     const v = str(k);
     if (v !== undefined) fromEnv[k] = v;
   }
-  for (const k of ['paceMs', 'retryBaseMs', 'lockWaitMs', 'timeoutMs'] as const) {
+  for (const k of ['paceMs', 'retryBaseMs', 'lockWaitMs', 'timeoutMs', 'dailyCallBudget'] as const) {
     const v = str(k);
     if (v !== undefined) fromEnv[k] = parseInteger(ENV[k], v);
   }
@@ -224,6 +229,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     retryBaseMs: pick('retryBaseMs') ?? 2000,
     lockWaitMs: pick('lockWaitMs') ?? 60_000,
     timeoutMs: pick('timeoutMs') ?? 30_000,
+    // EnedisGateway2MQTT's gateway allowed 50 calls a day per PDL and banned for 24 h past it.
+    dailyCallBudget: pick('dailyCallBudget') ?? 50,
     jeedomUrl: jeedomUrl === undefined ? undefined : normalizeUrl('Jeedom URL (JEELINKY_JEEDOM_URL)', jeedomUrl),
     jeedomApiKey: pick('jeedomApiKey'),
     fileSettings: file as Record<string, unknown>,

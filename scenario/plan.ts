@@ -20,18 +20,17 @@ export function newestAskableEnd(today: string, localHour: number): string {
 export interface NeedContext {
   today: string;
   now: Date;
-  /** Days named by --refresh are asked again even when complete. */
-  refresh?: boolean;
+  /** Ask again for days given up after MAX_ATTEMPTS (--retry-blacklisted). */
+  retryBlacklisted?: boolean;
 }
 
 export function dayNeedsFetch(day: string, record: DayRecord | undefined, ctx: NeedContext): boolean {
   if (!record) return true;
-  if (ctx.refresh) return true;
   if (record.status === 'complete') return false;
   if (daysBetween(day, ctx.today) <= RECENT_DAYS) {
     return ctx.now.getTime() - Date.parse(record.fetchedAt) >= 3600_000;
   }
-  return record.lastAttemptDay < ctx.today && record.attempts < MAX_ATTEMPTS;
+  return record.lastAttemptDay < ctx.today && (ctx.retryBlacklisted || record.attempts < MAX_ATTEMPTS);
 }
 
 /**

@@ -3,21 +3,19 @@
  * and the daily job that chains them. The CLI only parses options, calls these and renders the
  * report; a Node script can call them directly.
  */
-import moment from 'moment-timezone';
 import type { JeelinkyConfig } from '../plugin/config.js';
-import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, TemporaryError } from '../plugin/errors.js';
+import { ExitCode, isJeelinkyError, PairingError, TemporaryError } from '../plugin/errors.js';
 import { LinkySession } from '../plugin/enedis/session.js';
-import { expectedPoints, ROUTES } from '../plugin/enedis/metering.js';
-import { KIND_INFO, READING_KINDS, type Reading, type ReadingKind } from '../plugin/readings.js';
+import { READING_KINDS, type Reading, type ReadingKind } from '../plugin/readings.js';
 import type { Sink, SinkResult } from '../plugin/sinks/sink.js';
 import { acquireStateLock } from '../plugin/store/lock.js';
-import { ReadingsStore, type DayOutcome } from '../plugin/store/readings.js';
+import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import type { Pairing, Tokens } from '../plugin/store/tokens.js';
-import { addDays, daysBetween, eachDay, localDay } from '../plugin/time/local.js';
+import { addDays, localDay } from '../plugin/time/local.js';
 import { maskSecret } from '../plugin/secrets.js';
 import { deliverToSinks, finishSinks } from './deliver.js';
-import { dayNeedsFetch, newestAskableEnd, planCalls } from './plan.js';
+import { fetchKinds } from './fetch.js';
 
 /** How far back the sinks' ledgers are checked at each run: the whole history Enedis keeps. */
 const DELIVERY_HORIZON_DAYS = 37 * 31;
@@ -31,8 +29,16 @@ export interface RunOptions {
   fetchKinds?: ReadingKind[];
   /** First day to consider (YYYY-MM-DD, already resolved). */
   since?: string;
-  /** Ask again for days already complete in the range. */
-  refresh?: boolean;
+  /** Remember `since` so that later daily runs keep filling history back to it (backfill). */
+  rememberSince?: boolean;
+  /** Plan only: no metering call (backfill --dry-run). */
+  dryRun?: boolean;
+  /** Days asked again even when complete (--refresh). */
+  refreshDays?: Set<string>;
+  /** Ask again for days given up after 7 tries (--retry-blacklisted). */
+  retryBlacklisted?: boolean;
+  /** Ask again for kinds Enedis said do not exist for this meter. */
+  retryUnavailable?: boolean;
 }
 
 export interface RunEvents {
@@ -48,8 +54,11 @@ export interface KindReport {
   kind: ReadingKind;
   unit: string;
   usagePoint: string;
-  status: 'ok' | 'up_to_date' | 'not_available' | 'error' | 'not_attempted';
+  /** ok · up_to_date (nothing to ask) · planned (dry run) · incomplete (the run stopped before the end) · not_available · error · not_attempted */
+  status: 'ok' | 'up_to_date' | 'planned' | 'incomplete' | 'not_available' | 'error' | 'not_attempted';
+  /** Metering calls made / planned for this kind. */
   calls: number;
+  plannedCalls: number;
   /** Range considered, [from; to[. */
   from?: string;
   to?: string;
@@ -265,9 +274,9 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
     rotated = after.refreshToken !== before.refreshToken;
   }
 
-  const fetchKinds = explicit ? options.fetchKinds ?? [] : ctx.config.kinds;
+  const kindsToFetch = explicit ? options.fetchKinds ?? [] : ctx.config.kinds;
   const tokensNow = await session.tokens.getTokens();
-  if (fetchKinds.length === 0) {
+  if (kindsToFetch.length === 0) {
     report.tokens = tokenSummary(tokensNow, refreshed, rotated);
     // Sinks still hear about the run (Jeedom keeps the token state in its info commands).
     if (tokensNow) {
@@ -290,182 +299,10 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
   report.tokens = tokenSummary(fresh.tokens, refreshed, rotated);
   const usagePoint = session.usagePointOf(fresh.tokens);
   report.usagePoint = usagePoint;
-  const readingsStore = new ReadingsStore(store);
-  for (const kind of fetchKinds) {
-    report.steps.push(`fetch:${kind}`);
-    const { kindReport, failure } = await fetchKind(session, readingsStore, kind, usagePoint, options, ctx, report);
-    report.kinds.push(kindReport);
-    if (failure) {
-      report.exitCode = worse(report.exitCode, failure.exitCode);
-      if (failure instanceof TemporaryError && failure.retryAt && !report.retryAt) report.retryAt = failure.retryAt.toISOString();
-      // The service is down, the quota is reached or the consent is gone: asking for the other
-      // kinds would only burn calls.
-      if (failure.exitCode === ExitCode.TEMPORARY || failure instanceof ConsentError) {
-        for (const rest of fetchKinds.slice(fetchKinds.indexOf(kind) + 1)) {
-          report.kinds.push(emptyKindReport(rest, usagePoint, 'not_attempted'));
-        }
-        break;
-      }
-    }
+  const failures = await fetchKinds(session, new ReadingsStore(store), kindsToFetch, usagePoint, options, ctx, report);
+  for (const failure of failures) {
+    report.exitCode = worse(report.exitCode, failure.exitCode);
+    if (failure instanceof TemporaryError && failure.retryAt && !report.retryAt) report.retryAt = failure.retryAt.toISOString();
   }
 }
 
-function emptyKindReport(kind: ReadingKind, usagePoint: string, status: KindReport['status']): KindReport {
-  return {
-    kind,
-    unit: KIND_INFO[kind].unit,
-    usagePoint,
-    status,
-    calls: 0,
-    added: 0,
-    changed: 0,
-    unchanged: 0,
-    days: { complete: 0, partial: 0, empty: 0 },
-    missingDays: [],
-  };
-}
-
-/** History depth Enedis keeps (reference §4): N months + 15 days; one more day of margin. */
-function depthStart(today: string, depthMonths: number): string {
-  return moment.utc(today, 'YYYY-MM-DD').subtract(depthMonths, 'months').add(16, 'days').format('YYYY-MM-DD');
-}
-
-async function fetchKind(
-  session: LinkySession,
-  readingsStore: ReadingsStore,
-  kind: ReadingKind,
-  usagePoint: string,
-  options: RunOptions,
-  ctx: RunContext,
-  report: RunReport,
-): Promise<{ kindReport: KindReport; failure?: JeelinkyError }> {
-  const tz = session.config.tz;
-  const now = session.now();
-  const today = localDay(now, tz);
-  const route = ROUTES[kind];
-  const kr = emptyKindReport(kind, usagePoint, 'ok');
-  const meta = await readingsStore.meta(usagePoint, kind);
-  if (meta.unavailable && !options.refresh) {
-    kr.status = 'not_available';
-    kr.error = { code: 'not_available', message: `${KIND_INFO[kind].label} is not available for this PDL (${meta.unavailable.reason})` };
-    return { kindReport: kr };
-  }
-
-  // The range: --since, else the last 7 days as the seed, extended back to just after the newest
-  // stored day so that a job that did not run for weeks catches up. End is exclusive: up to
-  // yesterday once Enedis has published it (08:00), the seed never reached it.
-  const end = newestAskableEnd(today, moment.tz(now, tz).hour());
-  let from = options.since ?? addDays(today, -7);
-  if (!options.since) {
-    const last = await readingsStore.lastDayWithData(usagePoint, kind, today);
-    if (last && addDays(last, 1) < from) from = addDays(last, 1);
-  }
-  const floor = [depthStart(today, route.depthMonths), meta.historyStart ?? ''].sort().at(-1)!;
-  if (from < floor) from = floor;
-  kr.from = from;
-  kr.to = end;
-  if (from >= end) {
-    kr.status = 'up_to_date';
-    return { kindReport: kr };
-  }
-  const records = await readingsStore.dayRecords(usagePoint, kind, from, end);
-  const needed = eachDay(from, end).filter((d) => dayNeedsFetch(d, records.get(d), { today, now, refresh: options.refresh }));
-  const calls = planCalls(needed, route.maxDays);
-  ctx.events?.callsPlanned?.(kind, calls.length);
-  let historyStart = meta.historyStart;
-
-  const storeOutcome = async (s: string, e: string, readings: Reading[]) => {
-    const byDay = new Map<string, Reading[]>();
-    for (const r of readings) {
-      const list = byDay.get(r.day) ?? [];
-      list.push(r);
-      byDay.set(r.day, list);
-    }
-    const outcomes: DayOutcome[] = eachDay(s, e).map((day) => {
-      const list = byDay.get(day) ?? [];
-      const points = new Set(list.map((r) => r.start)).size;
-      if (!KIND_INFO[kind].curve) return { day, status: points > 0 ? 'complete' : 'empty', points, expected: 1 };
-      const first = list[0];
-      if (!first) return { day, status: 'empty', points: 0 };
-      const minutes = (Date.parse(first.end) - Date.parse(first.start)) / 60_000;
-      const expected = expectedPoints(day, tz, minutes);
-      return { day, status: points >= expected ? 'complete' : 'partial', points, expected };
-    });
-    const result = await readingsStore.put(usagePoint, kind, readings, outcomes, today, session.now());
-    kr.added += result.added;
-    kr.changed += result.changed;
-    kr.unchanged += result.unchanged;
-    report.readings!.push(...result.fresh);
-  };
-
-  // One call; on "before the meter's history" split the span to find where history starts
-  // (only the oldest call of a first backfill ever pays for this).
-  const fetchSpan = async (s: string, e: string): Promise<'ok' | 'before_history'> => {
-    const outcome = await session.fetchMetering(kind, usagePoint, s, e);
-    kr.calls++;
-    report.meteringCalls++;
-    switch (outcome.kind) {
-      case 'data':
-        await storeOutcome(s, e, outcome.readings);
-        return 'ok';
-      case 'no_data':
-        await storeOutcome(s, e, []);
-        return 'ok';
-      case 'not_available':
-        await readingsStore.setMeta(usagePoint, kind, { ...meta, unavailable: { reason: outcome.detail, since: today } });
-        throw new KindUnavailable(outcome.detail);
-      case 'access_token_rejected':
-        throw new JeelinkyError('the proxy keeps refusing the access token', { code: 'access_token_rejected', exitCode: ExitCode.TEMPORARY });
-      case 'history_start': {
-        const span = daysBetween(s, e);
-        if (span <= 1) {
-          historyStart = [historyStart ?? '', e].sort().at(-1);
-          return 'before_history';
-        }
-        const mid = addDays(s, Math.floor(span / 2));
-        if ((await fetchSpan(mid, e)) === 'before_history') {
-          historyStart = [historyStart ?? '', e].sort().at(-1);
-          return 'before_history';
-        }
-        // The newer half may already have shown where history starts: the older half is then
-        // entirely before it and costs nothing.
-        if (!(historyStart && historyStart >= mid)) await fetchSpan(s, mid);
-        return 'ok';
-      }
-    }
-  };
-
-  let failure: JeelinkyError | undefined;
-  try {
-    let done = 0;
-    for (const [s, e] of calls) {
-      if (historyStart && e <= historyStart) continue;
-      await fetchSpan(historyStart && s < historyStart ? historyStart : s, e);
-      ctx.events?.callDone?.(kind, ++done, calls.length);
-    }
-    if (kr.calls === 0 && calls.length === 0) kr.status = 'up_to_date';
-  } catch (e) {
-    if (e instanceof KindUnavailable) {
-      kr.status = 'not_available';
-      kr.error = { code: 'not_available', message: `${KIND_INFO[kind].label} is not available for this PDL (${e.message})` };
-    } else {
-      kr.status = 'error';
-      kr.error = errorSummary(e);
-      failure = isJeelinkyError(e) ? e : new JeelinkyError(kr.error.message, { code: 'bug', exitCode: ExitCode.BUG, cause: e });
-    }
-  }
-  if (historyStart !== meta.historyStart) {
-    const latest = await readingsStore.meta(usagePoint, kind);
-    await readingsStore.setMeta(usagePoint, kind, { ...latest, historyStart });
-  }
-  kr.historyStart = historyStart;
-  const after = await readingsStore.dayRecords(usagePoint, kind, from, end);
-  for (const day of eachDay(historyStart && historyStart > from ? historyStart : from, end)) {
-    const rec = after.get(day);
-    if (rec) kr.days[rec.status]++;
-    if (!rec || rec.status !== 'complete') kr.missingDays.push(day);
-  }
-  return { kindReport: kr, failure };
-}
-
-class KindUnavailable extends Error {}

@@ -96,7 +96,10 @@ describe('ranges and chunking', () => {
     await h.pairNow();
     const r = await h.run({ since: '2024-10-06', fetchKinds: ['daily_consumption', 'load_curve'] });
     expect(r.exitCode).toBe(0);
+    // Newest first (recent days matter most when a budget cuts the run short).
     const curveCalls = h.sim.meteringCalls().filter((c) => c.path.includes('load_curve'));
+    expect(curveCalls[0]!.query.end).toBe('2024-11-05');
+    curveCalls.sort((a, b) => a.query.start!.localeCompare(b.query.start!));
     expect(curveCalls).toHaveLength(5);
     for (const c of curveCalls) {
       const days = (Date.parse(c.query.end!) - Date.parse(c.query.start!)) / 86400_000;

@@ -16,11 +16,10 @@ export interface RawAnswer {
   headers: Record<string, string>;
 }
 
-export interface CallRecord {
+export interface OutgoingCall {
   method: 'GET' | 'POST';
   url: string;
-  status: number | 'network-error';
-  at: Date;
+  query?: Record<string, string>;
 }
 
 export interface HttpOptions {
@@ -31,8 +30,12 @@ export interface HttpOptions {
   /** Backoff base for retries: waits base, 4×base, 16×base... */
   retryBaseMs: number;
   maxRetries?: number;
-  /** Told about every request that left the machine (call budgets count them). */
-  onCall?: (call: CallRecord) => void | Promise<void>;
+  /**
+   * Told about every request just before it leaves, retries included: call budgets count it
+   * then, so that a crash right after can never lose a call that reached the API. Throwing stops
+   * the request (budget spent).
+   */
+  beforeSend?: (call: OutgoingCall) => void | Promise<void>;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -63,7 +66,7 @@ export class ProxyHttp {
   }
 
   postForm(url: string, form: Record<string, string>, opts: RequestOptions): Promise<RawAnswer> {
-    return this.request('POST', url, opts, () =>
+    return this.request({ method: 'POST', url }, opts, () =>
       this.axios.post(url, new URLSearchParams(form).toString(), {
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...opts.headers },
       }),
@@ -71,7 +74,7 @@ export class ProxyHttp {
   }
 
   get(url: string, query: Record<string, string>, opts: RequestOptions): Promise<RawAnswer> {
-    return this.request('GET', url, opts, () => this.axios.get(url, { params: query, headers: opts.headers }));
+    return this.request({ method: 'GET', url, query }, opts, () => this.axios.get(url, { params: query, headers: opts.headers }));
   }
 
   /** Waits so that two calls start at least paceMs apart. */
@@ -82,21 +85,20 @@ export class ProxyHttp {
   }
 
   private async request(
-    method: 'GET' | 'POST',
-    url: string,
+    call: OutgoingCall,
     opts: RequestOptions,
     send: () => Promise<AxiosResponse<string>>,
   ): Promise<RawAnswer> {
     const maxRetries = opts.retry ? this.options.maxRetries ?? 2 : 0;
-    const where = new URL(url).host;
+    const where = new URL(call.url).host;
     for (let attempt = 0; ; attempt++) {
       await this.pace();
+      await this.options.beforeSend?.(call);
       let response: AxiosResponse<string>;
       try {
         response = await send();
       } catch (e) {
         const code = (e as { code?: string }).code ?? 'ERR';
-        await this.options.onCall?.({ method, url, status: 'network-error', at: new Date() });
         // A refused connection never reached the server: always safe to try again.
         const retriable = RETRIABLE_NETWORK.has(code) && (opts.retry || code === 'ECONNREFUSED');
         if (retriable && attempt < (opts.retry ? maxRetries : 2)) {
@@ -106,7 +108,6 @@ export class ProxyHttp {
         const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` : `network error ${code}`;
         throw new TemporaryError(`${where}: ${what}; check the connection and run again later`, 'network_error', retryIn(3600));
       }
-      await this.options.onCall?.({ method, url, status: response.status, at: new Date() });
       const answer = toRawAnswer(response);
       if (response.status >= 500 && opts.retry && attempt < maxRetries) {
         await this.sleep(this.options.retryBaseMs * 4 ** attempt);

@@ -9,7 +9,7 @@ import type { ReadingKind } from '../readings.js';
 import { CallCounter } from '../store/budget.js';
 import type { StateStore } from '../store/state.js';
 import { TokenState, type Pairing, type Tokens } from '../store/tokens.js';
-import { localDay } from '../time/local.js';
+import { addDays, dayStart, localDay } from '../time/local.js';
 import { pollDeviceToken, refreshAccessToken, requestDeviceCode, type AuthEndpoint, type TokenAnswer } from './auth.js';
 import { ProxyHttp, retryIn, type RawAnswer } from './http.js';
 import { classifyMeteringAnswer, ROUTES, type MeteringOutcome } from './metering.js';
@@ -22,6 +22,17 @@ const Q3_RETRIES = 3;
 export interface SessionOptions {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The day's call budget for this PDL is spent: the run stops cleanly and continues tomorrow. */
+export class BudgetSpentError extends TemporaryError {
+  constructor(budget: number, retryAt: Date) {
+    super(`the daily budget of ${budget} metering calls for this PDL is spent (JEELINKY_DAILY_CALL_BUDGET); the next run after midnight continues where this one stopped`, 'budget_spent', retryAt);
+  }
+}
+
+function nextLocalMidnight(now: Date, tz: string): Date {
+  return dayStart(addDays(localDay(now, tz), 1), tz).toDate();
 }
 
 export type PollOutcome = { state: 'pending' } | { state: 'slow_down' } | { state: 'approved'; tokens: Tokens };
@@ -50,11 +61,21 @@ export class LinkySession {
       paceMs: config.paceMs,
       retryBaseMs: config.retryBaseMs,
       sleep: options.sleep,
-      onCall: async (call) => {
-        const isMetering = call.url.includes('/data/proxy/');
-        const pdl = isMetering ? /[?&]usage_point_id=(\d+)/.exec(call.url)?.[1] : undefined;
-        // Counted on the session's clock (the one budgets and tests reason with).
-        await this.calls.record(localDay(this.now(), config.tz), isMetering ? 'metering' : 'auth', pdl);
+      beforeSend: async (call) => {
+        // Counted before the request leaves, on the session's clock: a crash right after can
+        // never lose a call that reached the API, and a spent budget stops the call here.
+        const day = localDay(this.now(), config.tz);
+        const pdl = call.query?.usage_point_id;
+        if (!call.url.includes('/data/proxy/')) {
+          await this.calls.record(day, 'auth');
+          return;
+        }
+        const counts = await this.calls.get(day);
+        const used = pdl ? counts.perUsagePoint[pdl] ?? 0 : counts.metering;
+        if (config.dailyCallBudget > 0 && used >= config.dailyCallBudget) {
+          throw new BudgetSpentError(config.dailyCallBudget, nextLocalMidnight(this.now(), config.tz));
+        }
+        await this.calls.record(day, 'metering', pdl);
       },
     });
   }

@@ -66,6 +66,8 @@ export interface StoreResult {
 const metaSchema = z.object({
   /** Days before this one are outside the meter's history (activation, or Enedis' depth). */
   historyStart: z.string().optional(),
+  /** First day a backfill asked for: later daily runs keep filling history back to it. */
+  backfillFrom: z.string().optional(),
   /** Why this kind cannot be had for this PDL (e.g. no production direction), and since when. */
   unavailable: z.object({ reason: z.string(), since: z.string() }).optional(),
 });

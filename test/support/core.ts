@@ -48,7 +48,7 @@ export async function harness(
   const clock = new FakeClock(Date.parse(isoNow));
   const sim = await startEnedisSimulator({ now: clock.now, limitPerMinute: 0, enedisQuota: false, ...simOptions });
   const config = resolveConfig(
-    { authUrl: sim.url, apiUrl: sim.url, stateDir: tempDir(), paceMs: 0, retryBaseMs: 10, lockWaitMs: 5000, ...configOverrides },
+    { authUrl: sim.url, apiUrl: sim.url, stateDir: tempDir(), paceMs: 0, retryBaseMs: 10, lockWaitMs: 5000, dailyCallBudget: 0, ...configOverrides },
     {},
   );
   const run = (options: RunOptions = {}) => runScenario(options, { config, now: clock.now, sleep: clock.sleep });

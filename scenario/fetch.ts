@@ -1,0 +1,290 @@
+/**
+ * The fetch step: which days each kind needs, the fewest calls to get them, and their execution
+ * within the day's call budget. Recent days of every kind come first (the daily job's purpose),
+ * then the older history a backfill asked for, newest first, a budget at a time.
+ */
+import moment from 'moment-timezone';
+import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError } from '../plugin/errors.js';
+import { expectedPoints, ROUTES } from '../plugin/enedis/metering.js';
+import type { LinkySession } from '../plugin/enedis/session.js';
+import { KIND_INFO, type Reading, type ReadingKind } from '../plugin/readings.js';
+import type { DayOutcome, KindMeta, ReadingsStore } from '../plugin/store/readings.js';
+import { addDays, daysBetween, eachDay, localDay } from '../plugin/time/local.js';
+import { dayNeedsFetch, newestAskableEnd, planCalls } from './plan.js';
+import type { KindReport, RunContext, RunOptions, RunReport } from './steps.js';
+
+/** Days the daily job always looks at (the seed fetched 7). */
+export const RECENT_WINDOW_DAYS = 7;
+
+export interface KindPlan {
+  kind: ReadingKind;
+  meta: KindMeta;
+  /** Whole range considered, [from; to[. */
+  from: string;
+  to: string;
+  /** Calls of the recent window and of the older (backfill) range, each newest first. */
+  recentCalls: Array<[string, string]>;
+  olderCalls: Array<[string, string]>;
+  /** Set when the kind is known not to exist for this PDL. */
+  unavailable?: string;
+}
+
+/** History depth Enedis keeps (reference §4): N months + 15 days; one more day of margin. */
+export function depthStart(today: string, depthMonths: number): string {
+  return moment.utc(today, 'YYYY-MM-DD').subtract(depthMonths, 'months').add(16, 'days').format('YYYY-MM-DD');
+}
+
+export function emptyKindReport(kind: ReadingKind, usagePoint: string, status: KindReport['status']): KindReport {
+  return {
+    kind,
+    unit: KIND_INFO[kind].unit,
+    usagePoint,
+    status,
+    calls: 0,
+    plannedCalls: 0,
+    added: 0,
+    changed: 0,
+    unchanged: 0,
+    days: { complete: 0, partial: 0, empty: 0 },
+    missingDays: [],
+  };
+}
+
+/**
+ * What a kind needs: the recent window (the last 7 days, or back to just after the newest stored
+ * day when the job did not run for a while) and, older, the range a backfill asked for (`--since`
+ * now, or `meta.backfillFrom` saved by an earlier backfill), both clamped to the history Enedis
+ * keeps and to where this meter's history starts.
+ */
+export async function planKind(session: LinkySession, store: ReadingsStore, kind: ReadingKind, usagePoint: string, options: RunOptions): Promise<KindPlan> {
+  const tz = session.config.tz;
+  const now = session.now();
+  const today = localDay(now, tz);
+  const route = ROUTES[kind];
+  const meta = await store.meta(usagePoint, kind);
+  // End is exclusive: up to yesterday once Enedis has published it (08:00); the seed never reached it.
+  const to = newestAskableEnd(today, moment.tz(now, tz).hour());
+  const floor = [depthStart(today, route.depthMonths), meta.historyStart ?? ''].sort().at(-1)!;
+  const clamp = (d: string) => (d < floor ? floor : d);
+
+  let recentFrom = addDays(today, -RECENT_WINDOW_DAYS);
+  const last = await store.lastDayWithData(usagePoint, kind, today);
+  if (last && addDays(last, 1) < recentFrom) recentFrom = addDays(last, 1);
+  recentFrom = clamp(recentFrom);
+  const wanted = options.since ?? meta.backfillFrom;
+  const olderFrom = wanted !== undefined && clamp(wanted) < recentFrom ? clamp(wanted) : undefined;
+  const from = olderFrom ?? (options.since !== undefined ? clamp(options.since) : recentFrom);
+  const plan: KindPlan = { kind, meta, from, to, recentCalls: [], olderCalls: [] };
+  if (meta.unavailable && !options.retryUnavailable) {
+    plan.unavailable = meta.unavailable.reason;
+    return plan;
+  }
+  if (from >= to) return plan;
+  const records = await store.dayRecords(usagePoint, kind, from, to);
+  const ctx = { today, now, retryBlacklisted: options.retryBlacklisted };
+  const needed = (a: string, b: string) => eachDay(a, b).filter((d) => options.refreshDays?.has(d) || dayNeedsFetch(d, records.get(d), ctx));
+  const recentStart = from > recentFrom ? from : recentFrom;
+  plan.recentCalls = planCalls(needed(recentStart, to), route.maxDays).reverse();
+  if (olderFrom !== undefined) plan.olderCalls = planCalls(needed(olderFrom, recentStart), route.maxDays).reverse();
+  return plan;
+}
+
+class KindUnavailable extends Error {}
+
+export interface FetchState {
+  plan: KindPlan;
+  report: KindReport;
+  historyStart?: string;
+}
+
+/** Classifies a failure: stop every kind (service down, budget, consent) or only this one. */
+function stopsEverything(e: JeelinkyError): boolean {
+  return e.exitCode === ExitCode.TEMPORARY || e instanceof ConsentError;
+}
+
+/**
+ * Runs planned calls of one kind, newest first. Returns the failure that stopped it, if any.
+ * Readings are stored as each call answers, so whatever stops the run keeps what was fetched.
+ */
+export async function runCalls(
+  session: LinkySession,
+  store: ReadingsStore,
+  usagePoint: string,
+  state: FetchState,
+  calls: Array<[string, string]>,
+  ctx: RunContext,
+  run: RunReport,
+): Promise<JeelinkyError | undefined> {
+  const { plan, report: kr } = state;
+  const kind = plan.kind;
+  const tz = session.config.tz;
+  const today = localDay(session.now(), tz);
+
+  const storeOutcome = async (s: string, e: string, readings: Reading[]) => {
+    const byDay = new Map<string, Reading[]>();
+    for (const r of readings) {
+      const list = byDay.get(r.day) ?? [];
+      list.push(r);
+      byDay.set(r.day, list);
+    }
+    const outcomes: DayOutcome[] = eachDay(s, e).map((day) => {
+      const list = byDay.get(day) ?? [];
+      const points = new Set(list.map((r) => r.start)).size;
+      if (!KIND_INFO[kind].curve) return { day, status: points > 0 ? 'complete' : 'empty', points, expected: 1 };
+      const first = list[0];
+      if (!first) return { day, status: 'empty', points: 0 };
+      const minutes = (Date.parse(first.end) - Date.parse(first.start)) / 60_000;
+      const expected = expectedPoints(day, tz, minutes);
+      return { day, status: points >= expected ? 'complete' : 'partial', points, expected };
+    });
+    const result = await store.put(usagePoint, kind, readings, outcomes, today, session.now());
+    kr.added += result.added;
+    kr.changed += result.changed;
+    kr.unchanged += result.unchanged;
+    run.readings!.push(...result.fresh);
+  };
+
+  // One call; on "before the meter's history" split the span to find where history starts
+  // (only the oldest call of a first backfill ever pays for this).
+  const fetchSpan = async (s: string, e: string): Promise<'ok' | 'before_history'> => {
+    kr.calls++;
+    run.meteringCalls++;
+    let outcome;
+    try {
+      outcome = await session.fetchMetering(kind, usagePoint, s, e);
+    } catch (err) {
+      // Stopped before the call left (budget spent): it was not made.
+      if (isJeelinkyError(err) && err.code === 'budget_spent') {
+        kr.calls--;
+        run.meteringCalls--;
+      }
+      throw err;
+    }
+    switch (outcome.kind) {
+      case 'data':
+        await storeOutcome(s, e, outcome.readings);
+        return 'ok';
+      case 'no_data':
+        await storeOutcome(s, e, []);
+        return 'ok';
+      case 'not_available':
+        await store.setMeta(usagePoint, kind, { ...(await store.meta(usagePoint, kind)), unavailable: { reason: outcome.detail, since: today } });
+        throw new KindUnavailable(outcome.detail);
+      case 'access_token_rejected':
+        throw new JeelinkyError('the proxy keeps refusing the access token', { code: 'access_token_rejected', exitCode: ExitCode.TEMPORARY });
+      case 'history_start': {
+        const span = daysBetween(s, e);
+        if (span <= 1) {
+          state.historyStart = [state.historyStart ?? '', e].sort().at(-1);
+          return 'before_history';
+        }
+        const mid = addDays(s, Math.floor(span / 2));
+        if ((await fetchSpan(mid, e)) === 'before_history') {
+          state.historyStart = [state.historyStart ?? '', e].sort().at(-1);
+          return 'before_history';
+        }
+        // The newer half may already have shown where history starts: the older half is then
+        // entirely before it and costs nothing.
+        if (!(state.historyStart && state.historyStart >= mid)) await fetchSpan(s, mid);
+        return 'ok';
+      }
+    }
+  };
+
+  try {
+    for (const [s, e] of calls) {
+      if (state.historyStart && e <= state.historyStart) continue;
+      await fetchSpan(state.historyStart && s < state.historyStart ? state.historyStart : s, e);
+      ctx.events?.callDone?.(kind, kr.calls, kr.plannedCalls);
+    }
+  } catch (e) {
+    if (e instanceof KindUnavailable) {
+      kr.status = 'not_available';
+      kr.error = { code: 'not_available', message: `${KIND_INFO[kind].label} is not available for this PDL (${e.message})` };
+      return undefined;
+    }
+    kr.status = 'error';
+    kr.error = isJeelinkyError(e) ? { code: e.code, message: e.message } : { code: 'bug', message: e instanceof Error ? e.message : String(e) };
+    return isJeelinkyError(e) ? e : new JeelinkyError(kr.error.message, { code: 'bug', exitCode: ExitCode.BUG, cause: e });
+  } finally {
+    if (state.historyStart !== plan.meta.historyStart) {
+      const latest = await store.meta(usagePoint, kind);
+      await store.setMeta(usagePoint, kind, { ...latest, historyStart: state.historyStart });
+      plan.meta.historyStart = state.historyStart;
+    }
+  }
+  return undefined;
+}
+
+/** Fills the report's day counts and missing days over the plan's range, after the calls. */
+async function finishKindReport(store: ReadingsStore, usagePoint: string, state: FetchState): Promise<void> {
+  const { plan, report: kr } = state;
+  kr.historyStart = state.historyStart;
+  const start = state.historyStart && state.historyStart > plan.from ? state.historyStart : plan.from;
+  if (start >= plan.to) return;
+  const after = await store.dayRecords(usagePoint, plan.kind, start, plan.to);
+  for (const day of eachDay(start, plan.to)) {
+    const rec = after.get(day);
+    if (rec) kr.days[rec.status]++;
+    if (!rec || rec.status !== 'complete') kr.missingDays.push(day);
+  }
+}
+
+/**
+ * The fetch step for several kinds: plans every kind, then runs the recent calls of every kind,
+ * then the older ones. A temporary failure (service down, quota, budget spent) or a consent
+ * problem stops everything; a kind-specific one (curve not collected) stops that kind only.
+ */
+export async function fetchKinds(
+  session: LinkySession,
+  store: ReadingsStore,
+  kinds: readonly ReadingKind[],
+  usagePoint: string,
+  options: RunOptions,
+  ctx: RunContext,
+  run: RunReport,
+): Promise<JeelinkyError[]> {
+  const states: FetchState[] = [];
+  for (const kind of kinds) {
+    const plan = await planKind(session, store, kind, usagePoint, options);
+    if (options.since !== undefined && options.rememberSince) {
+      // A backfill: later daily runs keep filling this range a budget at a time.
+      await store.setMeta(usagePoint, kind, { ...(await store.meta(usagePoint, kind)), backfillFrom: options.since });
+    }
+    const report = emptyKindReport(kind, usagePoint, 'ok');
+    report.from = plan.from;
+    report.to = plan.to;
+    report.plannedCalls = plan.recentCalls.length + plan.olderCalls.length;
+    if (plan.unavailable) {
+      report.status = 'not_available';
+      report.error = { code: 'not_available', message: `${KIND_INFO[kind].label} is not available for this PDL (${plan.unavailable})` };
+    } else if (report.plannedCalls === 0) report.status = 'up_to_date';
+    states.push({ plan, report, historyStart: plan.meta.historyStart });
+    run.kinds.push(report);
+    run.steps.push(`fetch:${kind}`);
+  }
+  if (options.dryRun) {
+    for (const s of states) s.report.status = s.report.status === 'ok' ? 'planned' : s.report.status;
+    return [];
+  }
+  for (const s of states) if (s.report.plannedCalls) ctx.events?.callsPlanned?.(s.plan.kind, s.report.plannedCalls);
+
+  const failures: JeelinkyError[] = [];
+  let stopped = false;
+  for (const phase of ['recentCalls', 'olderCalls'] as const) {
+    for (const state of states) {
+      if (stopped || state.report.status === 'error' || state.report.status === 'not_available') continue;
+      const failure = await runCalls(session, store, usagePoint, state, state.plan[phase], ctx, run);
+      if (failure) {
+        failures.push(failure);
+        if (stopsEverything(failure)) stopped = true;
+      }
+    }
+  }
+  for (const state of states) {
+    if (stopped && state.report.status === 'ok' && state.report.calls < state.report.plannedCalls) state.report.status = state.report.calls ? 'incomplete' : 'not_attempted';
+    await finishKindReport(store, usagePoint, state);
+  }
+  return failures;
+}
+
