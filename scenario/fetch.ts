@@ -84,8 +84,17 @@ export async function planKind(session: LinkySession, store: ReadingsStore, kind
   const ctx = { today, now, retryBlacklisted: options.retryBlacklisted };
   const needed = (a: string, b: string) => eachDay(a, b).filter((d) => options.refreshDays?.has(d) || dayNeedsFetch(d, records.get(d), ctx));
   const recentStart = from > recentFrom ? from : recentFrom;
-  plan.recentCalls = planCalls(needed(recentStart, to), route.maxDays).reverse();
-  if (olderFrom !== undefined) plan.olderCalls = planCalls(needed(olderFrom, recentStart), route.maxDays).reverse();
+  const recentDays = needed(recentStart, to);
+  const olderDays = olderFrom !== undefined ? needed(olderFrom, recentStart) : [];
+  plan.recentCalls = planCalls(recentDays, route.maxDays).reverse();
+  plan.olderCalls = planCalls(olderDays, route.maxDays).reverse();
+  // Never pay for the priority: when one sweep needs fewer calls (daily data: 365 days a call),
+  // take it whole in the first phase.
+  const together = planCalls([...olderDays, ...recentDays], route.maxDays).reverse();
+  if (together.length < plan.recentCalls.length + plan.olderCalls.length) {
+    plan.recentCalls = together;
+    plan.olderCalls = [];
+  }
   return plan;
 }
 
