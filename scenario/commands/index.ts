@@ -10,6 +10,7 @@ import { pairCommand } from './pair.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { statsCommand } from './stats.js';
+import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { tariffCommand } from './tariff.js';
 

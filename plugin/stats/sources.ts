@@ -1,0 +1,203 @@
+/**
+ * statisticsBetween over the two sources jeelinky knows, with the same answer when both hold the
+ * same data:
+ * - a Jeedom box: its own `cmd::getStatistique` over [start, end], the very primitive (history plus
+ *   archive, 2-decimal cast) behind the scenario function statisticsBetween (reference §5); the
+ *   expressions are resolved here, as the scenario layer does, in the box's own timezone;
+ * - the local readings store, offline: readings are turned into the points the Jeedom writer would
+ *   store (plugin/jeedom/history.ts readingsToPoints: daily values at `<day> 12:00:00`, curves at
+ *   the interval start, max power at its instant, the October repeated hour merged), then computed
+ *   with plugin/stats/statistics.ts.
+ */
+import { ConfigError, JeelinkyError, ExitCode } from '../errors.js';
+import type { JeedomClient, JeedomCmd } from '../jeedom/client.js';
+import { readingsToPoints } from '../jeedom/history.js';
+import { resolveCmd } from '../jeedom/names.js';
+import { loadVirtualDevice } from '../jeedom/virtual.js';
+import type { ReadingKind } from '../readings.js';
+import type { ReadingsStore } from '../store/readings.js';
+import { addDays } from '../time/local.js';
+import { phpFloatToString } from './decimal.js';
+import { formatJeedomValue, resolveBound, STAT_CALCS, statisticsBetween, type HistoryPoint, type ResolvedBound, type StatCalc } from './statistics.js';
+
+/** A series of the local store, named by the logicalId of the Jeedom command that holds it. */
+export interface LocalSeries {
+  /** logicalId of the virtual device's command (also the name accepted on the command line). */
+  logicalId: string;
+  kind: ReadingKind;
+  unit: 'Wh' | 'W' | 'VA';
+}
+
+export const LOCAL_SERIES: readonly LocalSeries[] = [
+  { logicalId: 'daily_consumption', kind: 'daily_consumption', unit: 'Wh' },
+  { logicalId: 'max_power', kind: 'max_power', unit: 'VA' },
+  { logicalId: 'load_curve_power', kind: 'load_curve', unit: 'W' },
+  { logicalId: 'load_curve_energy', kind: 'load_curve', unit: 'Wh' },
+  { logicalId: 'daily_production', kind: 'daily_production', unit: 'Wh' },
+  { logicalId: 'production_load_curve_power', kind: 'production_load_curve', unit: 'W' },
+  { logicalId: 'production_load_curve_energy', kind: 'production_load_curve', unit: 'Wh' },
+];
+
+/** A curve's reading kind names its `value` field: the average power. */
+const KIND_ALIASES: Record<string, string> = {
+  load_curve: 'load_curve_power',
+  production_load_curve: 'production_load_curve_power',
+};
+
+export const LOCAL_SERIES_NAMES = [...LOCAL_SERIES.map((s) => s.logicalId), ...Object.keys(KIND_ALIASES)];
+
+/** The local series a name designates (logicalId or reading kind), or undefined. */
+export function localSeries(name: string): LocalSeries | undefined {
+  const id = KIND_ALIASES[name] ?? name;
+  return LOCAL_SERIES.find((s) => s.logicalId === id);
+}
+
+export function isStatCalc(calc: string): calc is StatCalc {
+  return (STAT_CALCS as readonly string[]).includes(calc);
+}
+
+/**
+ * The calculation as Jeedom reads it (spaces removed); anything Jeedom does not know is refused
+ * here, where Jeedom would silently answer ''.
+ */
+export function parseCalc(calc: string): StatCalc {
+  const key = calc.replace(/ /g, '');
+  if (!isStatCalc(key)) {
+    throw new JeelinkyError(`unknown calculation "${calc}": use one of ${STAT_CALCS.join(', ')} (as Jeedom's statisticsBetween, lower case)`, {
+      code: 'bad_calc',
+      exitCode: ExitCode.USAGE,
+    });
+  }
+  return key;
+}
+
+export type StatsUnit = 'Wh' | 'kWh';
+
+export interface SourceStats {
+  calc: StatCalc;
+  /** The value as statisticsBetween gives it (see formatJeedomValue), '' when Jeedom gives ''. */
+  text: string;
+  /** Rows of the range (0 for a command Jeedom does not historise). */
+  count: number;
+  start: ResolvedBound;
+  end: ResolvedBound;
+  /** Zone the expressions were resolved in (the box's for Jeedom). */
+  timezone: string;
+  /** Unit of the series as stored (Wh, W, VA; '' when Jeedom does not say). */
+  unit: string;
+  /** What was asked, readable: the Jeedom human name or the local series. */
+  series: string;
+  /** Set when Jeedom gives '' because the command is not historised. */
+  notHistorized?: boolean;
+}
+
+export interface SourceOptions {
+  /** Reference time of the expressions. */
+  now: Date | number;
+}
+
+/** Local store days that may hold points between two naive datetimes (readings carry Paris days). */
+function dayWindow(start: ResolvedBound, end: ResolvedBound): [string, string] | undefined {
+  if (end.local < start.local) return undefined;
+  // A margin of two days covers any zone's offset from the readings' Europe/Paris day; the clamp
+  // keeps "@0" or "+100 years" from reading thousands of absent month files.
+  const from = addDays(start.local.slice(0, 10), -2);
+  const to = addDays(end.local.slice(0, 10), 3);
+  const lo = from < '2000-01-01' ? '2000-01-01' : from;
+  const hi = to > '2100-01-01' ? '2100-01-01' : to;
+  return lo < hi ? [lo, hi] : undefined;
+}
+
+/** The points the Jeedom writer stores for a series, over the days [fromDay, toDay[. */
+export async function localSeriesPoints(
+  store: ReadingsStore,
+  usagePoint: string,
+  series: LocalSeries,
+  fromDay: string,
+  toDay: string,
+  tz: string,
+  dailyTime?: string,
+): Promise<HistoryPoint[]> {
+  const readings = await store.readings(usagePoint, series.kind, fromDay, toDay);
+  return readingsToPoints(readings, tz, dailyTime)
+    .points.filter((p) => p.logicalId === series.logicalId)
+    .map((p) => ({ datetime: p.datetime, value: p.value }));
+}
+
+/** statisticsBetween over the local store, in `tz` (the zone the box would have). */
+export async function localStatisticsBetween(
+  store: ReadingsStore,
+  usagePoint: string,
+  name: string,
+  calc: string,
+  start: string,
+  end: string,
+  opts: SourceOptions & { tz: string; dailyTime?: string },
+): Promise<SourceStats> {
+  const series = localSeries(name);
+  if (!series) {
+    throw new ConfigError(`"${name}" is not a series of the local store: use one of ${LOCAL_SERIES_NAMES.join(', ')} (Jeedom names and ids need --source jeedom)`, 'bad_series');
+  }
+  const key = parseCalc(calc);
+  const s = resolveBound(start, { now: opts.now, tz: opts.tz });
+  const e = resolveBound(end, { now: opts.now, tz: opts.tz });
+  const window = dayWindow(s, e);
+  const points = window ? await localSeriesPoints(store, usagePoint, series, window[0], window[1], opts.tz, opts.dailyTime) : [];
+  const r = statisticsBetween(points, key, new Date(Date.parse(s.iso)), new Date(Date.parse(e.iso)), { now: opts.now, tz: opts.tz });
+  return { calc: key, text: r.text, count: r.count, start: s, end: e, timezone: opts.tz, unit: series.unit, series: series.logicalId };
+}
+
+/**
+ * The Jeedom command a name designates: `#[Objet][Équipement][Commande]#`, a numeric id, or a local
+ * series name, looked up by logicalId in the PDL's virtual device.
+ */
+export async function resolveStatsCmd(client: JeedomClient, name: string, usagePoint?: string): Promise<{ cmd: JeedomCmd; humanName: string }> {
+  const series = localSeries(name);
+  if (series) {
+    if (!usagePoint) {
+      throw new ConfigError(`"${name}" names a command of jeelinky's virtual device: give the PDL (--usage-point or JEELINKY_USAGE_POINT_ID), or name the command as #[Objet][Équipement][Commande]#`, 'usage_point');
+    }
+    const device = await loadVirtualDevice(client, usagePoint);
+    const cmd = device.cmds.get(series.logicalId);
+    if (!cmd) throw new ConfigError(`${device.humanName} has no ${series.logicalId} command: run "jeelinky jeedom setup"`, 'jeedom_cmd_missing');
+    return { cmd, humanName: `#${device.humanName}[${cmd.name}]#` };
+  }
+  const r = await resolveCmd(client, name);
+  return { cmd: r.cmd, humanName: r.humanName };
+}
+
+/** statisticsBetween computed by the box itself (`cmd::getStatistique`), bounds resolved in its zone. */
+export async function jeedomStatisticsBetween(
+  client: JeedomClient,
+  name: string,
+  calc: string,
+  start: string,
+  end: string,
+  opts: SourceOptions & { usagePoint?: string },
+): Promise<SourceStats> {
+  const key = parseCalc(calc);
+  const tz = await client.timezone();
+  // Bounds first: an unparseable expression is refused before any other request.
+  const s = resolveBound(start, { now: opts.now, tz });
+  const e = resolveBound(end, { now: opts.now, tz });
+  const { cmd, humanName } = await resolveStatsCmd(client, name, opts.usagePoint);
+  const base = { calc: key, start: s, end: e, timezone: tz, unit: cmd.unite, series: humanName };
+  // scenarioExpression::statisticsBetween answers '' for a command that is not historised.
+  if (cmd.type !== 'info' || !cmd.isHistorized) return { ...base, text: '', count: 0, notHistorized: true };
+  const stats = await client.statistique(cmd.id, s.local, e.local);
+  const v = stats[key];
+  return { ...base, text: v === null || v === undefined ? '' : formatJeedomValue(key, v), count: stats.count };
+}
+
+/**
+ * The value in kWh as a Jeedom scenario computes `statisticsBetween(...)/1000`: Jeedom's figure
+ * (already rounded by its 2-decimal cast) divided by 1000 and printed as PHP prints a float (14
+ * significant digits), e.g. "12345.67" → "12.34567". count is a number of rows and is unchanged;
+ * variance, in Wh², is divided by 1000².
+ */
+export function toKwhText(calc: StatCalc, text: string): string {
+  if (text === '' || calc === 'count') return text;
+  const n = Number(text);
+  if (!Number.isFinite(n)) return text;
+  return phpFloatToString(calc === 'variance' ? n / 1_000_000 : n / 1000);
+}
