@@ -10,7 +10,6 @@ import { pairCommand } from './pair.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { statsCommand } from './stats.js';
-import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { tariffCommand } from './tariff.js';
 
