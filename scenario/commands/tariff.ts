@@ -99,13 +99,16 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
     const readings = new ReadingsStore(store);
     const today = localDay(now, config.tz);
     const until = opts.until ?? (await readings.lastDayWithData(usagePoint, 'load_curve', today)) ?? addDays(today, -1);
-    const since = opts.since ?? moment.utc(until, 'YYYY-MM-DD').startOf('month').subtract(11, 'months').format('YYYY-MM-DD');
+    let since = opts.since ?? moment.utc(until, 'YYYY-MM-DD').startOf('month').subtract(11, 'months').format('YYYY-MM-DD');
     if (since > until) throw new ConfigError(`--since ${since} is after --until ${until}`, 'bad_range');
     const start12 = moment.utc(until, 'YYYY-MM-DD').subtract(1, 'year').add(1, 'day').format('YYYY-MM-DD');
     const readFrom = since < start12 ? since : start12;
     const end = addDays(until, 1);
     const curve = await readings.readings(usagePoint, 'load_curve', readFrom, end);
     const daily = await readings.readings(usagePoint, 'daily_consumption', readFrom, end);
+    // By default the range starts where the stored curve starts, not with months of nothing.
+    const firstCurveDay = curve.find((r) => r.day >= since)?.day;
+    if (!opts.since && firstCurveDay && firstCurveDay > since) since = firstCurveDay;
 
     const choice = chooseSchedule(settings, contract, { from: readFrom, to: until });
     notes.push(...choice.notes);
@@ -119,6 +122,10 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
     const contractPlan = planOfContract(contract);
     const plan: Plan = settings.currentPlan ?? contractPlan ?? 'BASE';
     const planSource = settings.currentPlan ? 'settings' : contractPlan ? 'contract' : 'default';
+    const p = settings.prices.at(until);
+    if ((p.subscriptionBase === undefined) !== (p.subscriptionHphc === undefined)) {
+      notes.push('a subscription price is given for one plan only: set both JEELINKY_SUBSCRIPTION_BASE and JEELINKY_SUBSCRIPTION_HPHC for a fair comparison');
+    }
     if (settings.prices.isEmpty()) notes.push('no prices set: costs need JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC (€ per kWh)');
     if (curve.length === 0) notes.push(`no load curve stored for ${since} → ${until}: fetch it with "jeelinky run" (load_curve in JEELINKY_KINDS)`);
     const changes = settings.prices.changesWithin(since, until);
@@ -174,7 +181,7 @@ function table(head: string[], rows: string[][]): string {
 function periodRows(list: TariffPeriod[]): string[][] {
   return list.map((p) => [
     p.period,
-    String(p.days) + (p.days_without_curve ? ` (-${p.days_without_curve})` : ''),
+    p.days_without_curve ? `${p.days} of ${p.days + p.days_without_curve}` : String(p.days),
     kwh(p.hp_wh),
     kwh(p.hc_wh),
     kwh(p.total_wh),
