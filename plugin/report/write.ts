@@ -25,6 +25,16 @@ export function echartsSource(): string {
   return cachedEcharts;
 }
 
+const WHY: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
 export class ReportWriteError extends JeelinkyError {
   constructor(message: string, cause?: unknown) {
     super(message, { code: 'report_unwritable', exitCode: ExitCode.ACTION_NEEDED, cause });
@@ -38,9 +48,6 @@ export function writeReportFile(file: string, html: string): { path: string; byt
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const data = Buffer.from(html, 'utf8');
   try {
-    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
-      throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
-    }
     const fd = fs.openSync(tmp, 'wx', 0o644);
     try {
       fs.writeFileSync(fd, data);
@@ -56,7 +63,7 @@ export function writeReportFile(file: string, html: string): { path: string; byt
       // nothing was created
     }
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'its folder does not exist' : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    const why = WHY[err.code ?? ''] ?? err.message.replace(tmp, target);
     throw new ReportWriteError(`cannot write the report to ${target}: ${why}; give --out a file in a folder you can write to`, e);
   }
   return { path: target, bytes: data.length };
