@@ -3,7 +3,9 @@
  * module exports a factory that returns undefined when it is not configured; FACTORIES lists them.
  */
 import type { JeelinkyConfig } from '../config.js';
+import { createInfluxSink } from './influx.js';
 import { createJeedomSink } from './jeedom.js';
+import { createMqttSink } from './mqtt.js';
 import type { Sink, SinkName } from './sink.js';
 
 /** Flags of the command line, by name (`jeedom-rate`, `mqtt-host`…), for settings a sink owns. */
@@ -11,7 +13,11 @@ export type SinkFlags = Record<string, unknown>;
 export type SinkFactory = (config: JeelinkyConfig, flags: SinkFlags) => Sink | undefined;
 
 /** One entry per sink module, in delivery order. */
-const FACTORIES: Array<[SinkName, SinkFactory]> = [['jeedom', createJeedomSink]];
+const FACTORIES: Array<[SinkName, SinkFactory]> = [
+  ['jeedom', createJeedomSink],
+  ['mqtt', createMqttSink],
+  ['influx', createInfluxSink],
+];
 
 /** The configured sinks, optionally only the named ones (`publish --sink`). */
 export function createSinks(config: JeelinkyConfig, flags: SinkFlags = {}, only?: readonly SinkName[]): Sink[] {

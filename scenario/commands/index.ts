@@ -10,8 +10,9 @@ import { pairCommand } from './pair.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { statsCommand } from './stats.js';
+import { publishCommand } from './publish.js';
 import { statusCommand } from './status.js';
 import { tariffCommand } from './tariff.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, reportCommand, jeedomCommand, dateCommand, tariffCommand, statsCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, reportCommand, publishCommand, jeedomCommand, dateCommand, tariffCommand, statsCommand];

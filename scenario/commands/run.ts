@@ -12,6 +12,7 @@ import { printJson } from '../output.js';
 import { failureLines, renderRunReport, terminalEvents } from '../render.js';
 import { runScenario, type RunOptions } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
+import { withSinkOptions } from './sink-options.js';
 
 interface RunArgs extends CommonArgs {
   code?: boolean;
@@ -32,7 +33,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'Run the scenario: the daily job, or single steps with step flags (pairing, refresh, fetch)',
   builder: (y) =>
-    withCommonOptions(y)
+    withSinkOptions(withCommonOptions(y))
       .option('code', { type: 'boolean', describe: 'Step "code": ask the proxy for a device code; print the URL and user code' })
       .option('first-connexion', { type: 'boolean', describe: 'Step "firstConnexion": wait for the consent and collect the tokens' })
       .option('refresh-token', { type: 'boolean', describe: 'Step "refresh": renew the access token' })

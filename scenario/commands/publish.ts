@@ -1,0 +1,121 @@
+/**
+ * `jeelinky publish`: delivers readings from the store to the sinks with no call to Enedis. By
+ * default only what a sink has not had yet (after a broker or server was down); with --since,
+ * everything from that day on, delivered or not (a new Home Assistant, a wiped bucket).
+ */
+import type { CommandModule } from 'yargs';
+import type { JeelinkyConfig } from '../../plugin/config.js';
+import { ConfigError, ExitCode } from '../../plugin/errors.js';
+import { LinkySession } from '../../plugin/enedis/session.js';
+import { READING_KINDS } from '../../plugin/readings.js';
+import { createSinks } from '../../plugin/sinks/index.js';
+import { SINK_NAMES, type Sink, type SinkName, type SinkResult } from '../../plugin/sinks/sink.js';
+import { addDays, localDay } from '../../plugin/time/local.js';
+import { resolveDayInput } from '../dates.js';
+import { deliverToSinks } from '../deliver.js';
+import { printJson } from '../output.js';
+import { terminalEvents } from '../render.js';
+import { withState } from '../steps.js';
+import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
+import { withSinkOptions, type InfluxArgs, type MqttArgs } from './sink-options.js';
+
+/** Same horizon as the runner's delivery check: the whole history Enedis keeps. */
+const HORIZON_DAYS = 37 * 31;
+
+export interface PublishOptions {
+  /** First day to re-deliver (YYYY-MM-DD); everything from it on is sent again. */
+  since?: string;
+  now?: Date;
+  onProgress?: (sink: string, done: number, total: number) => void;
+}
+
+export interface PublishReport {
+  ok: boolean;
+  exitCode: number;
+  usagePoint: string;
+  from: string;
+  to: string;
+  /** True with --since: delivered readings were sent again. */
+  forced: boolean;
+  sinks: SinkResult[];
+}
+
+function rank(code: number): number {
+  return code === ExitCode.BUG ? 4 : code === ExitCode.ACTION_NEEDED ? 3 : code === ExitCode.TEMPORARY ? 2 : code === 0 ? 0 : 1;
+}
+
+/** Delivers from the store under the run lock, then closes the sinks (the status of the last `run` is left as it is). */
+export async function publishFromStore(config: JeelinkyConfig, sinks: Sink[], options: PublishOptions = {}): Promise<PublishReport> {
+  const now = options.now ?? new Date();
+  const today = localDay(now, config.tz);
+  try {
+    return await withState(config, async (store) => {
+      const session = new LinkySession(config, store, { now: () => now });
+      const tokens = await session.tokens.getTokens();
+      const usagePoint = tokens ? session.usagePointOf(tokens) : config.usagePoint;
+      if (!usagePoint) throw new ConfigError('no PDL is known: pair first ("jeelinky pair") or give --usage-point / JEELINKY_USAGE_POINT_ID', 'usage_point_unknown');
+      const from = options.since ?? addDays(today, -HORIZON_DAYS);
+      const to = addDays(today, 1);
+      const results = await deliverToSinks(store, sinks, { usagePoint, kinds: READING_KINDS, fromDay: from, toDay: to, force: options.since !== undefined, tz: config.tz, now, onProgress: options.onProgress });
+      let exitCode: number = ExitCode.OK;
+      for (const r of results) if (r.error && rank(r.error.exitCode ?? ExitCode.BUG) > rank(exitCode)) exitCode = r.error.exitCode ?? ExitCode.BUG;
+      return { ok: exitCode === ExitCode.OK, exitCode, usagePoint, from, to, forced: options.since !== undefined, sinks: results };
+    });
+  } finally {
+    for (const sink of sinks) await sink.close().catch(() => undefined);
+  }
+}
+
+interface PublishArgs extends CommonArgs, MqttArgs, InfluxArgs {
+  sink?: string[];
+  since?: string;
+  'jeedom-url'?: string;
+  'jeedom-apikey'?: string;
+  'jeedom-rate'?: number;
+}
+
+export const publishCommand: CommandModule<object, PublishArgs> = {
+  command: 'publish',
+  describe: 'Deliver stored readings to the sinks (Jeedom, MQTT, InfluxDB) without calling Enedis',
+  builder: (y) =>
+    withSinkOptions(withCommonOptions(y))
+      .option('sink', { type: 'string', array: true, choices: [...SINK_NAMES], describe: 'Only these sinks (default: every configured one)' })
+      .option('since', { type: 'string', describe: 'Send again everything from this day on, delivered or not: YYYY-MM-DD or an expression ("-30 days"); default: only what a sink has not had' })
+      .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL [JEELINKY_JEEDOM_URL]" })
+      .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key [JEELINKY_JEEDOM_APIKEY]' })
+      .option('jeedom-rate', { type: 'number', describe: 'Most requests per second sent to Jeedom [JEELINKY_JEEDOM_RATE]' })
+      .example('$0 publish', 'Deliver what a sink missed while it was down')
+      .example('$0 publish --sink mqtt --since 2024-01-01', 'Send everything since 2024 to MQTT again'),
+  handler: async (argv) => {
+    const config = configFromArgs(argv, {
+      ...(argv['jeedom-url'] ? { jeedomUrl: argv['jeedom-url'] } : {}),
+      ...(argv['jeedom-apikey'] ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
+    });
+    const only = argv.sink?.length ? (argv.sink as SinkName[]) : undefined;
+    const sinks = createSinks(config, argv, only);
+    if (sinks.length === 0) {
+      const asked = only ? only.join(', ') : 'any sink';
+      throw new ConfigError(
+        `${asked}: not configured; set JEELINKY_JEEDOM_URL, JEELINKY_MQTT_HOST or JEELINKY_INFLUXDB_URL (or the matching --jeedom-url, --mqtt-host, --influx-url)`,
+        'no_sink',
+      );
+    }
+    const now = new Date();
+    const since = argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, now, config.tz);
+    const events = terminalEvents(config.tz, Boolean(argv.json));
+    const report = await publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress });
+    if (argv.json) printJson(report);
+    else {
+      process.stdout.write(`PDL ${report.usagePoint}, days ${report.from} to ${addDays(report.to, -1)}${report.forced ? ' (all readings)' : ' (not yet delivered)'}:\n`);
+      for (const s of report.sinks) {
+        process.stdout.write(
+          s.error
+            ? `${s.sink.padEnd(8)} not delivered (readings kept): ${s.error.message}\n`
+            : `${s.sink.padEnd(8)} ${s.written} written, ${s.skipped} already there, ${s.corrected} corrected${s.failed ? `, ${s.failed} failed` : ''}\n`,
+        );
+      }
+    }
+    for (const s of report.sinks) if (s.error) process.stderr.write(`jeelinky: ${s.sink}: ${s.error.message}\n`);
+    process.exitCode = report.exitCode;
+  },
+};
