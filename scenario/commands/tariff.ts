@@ -55,7 +55,7 @@ export interface TariffOutput extends TariffReport {
   prices: Array<{ from: string | null } & Record<string, string | null>>;
   contract: Contract | null;
   address: AddressRecord | null;
-  /** Calls made to the proxy by this command (0 when the contract was cached). */
+  /** Contract and address fetches made by this command (0 when cached). */
   calls: number;
   notes: string[];
 }
