@@ -15,8 +15,11 @@ export interface DeliveryOptions {
   /** Days [fromDay; toDay[ to consider. */
   fromDay: string;
   toDay: string;
-  /** Re-deliver everything in the range, delivered or not (`publish --since`). */
-  force?: boolean;
+  /**
+   * Re-deliver everything in the range, delivered or not (`publish --since`); a function picks the
+   * sinks (backfill forces Jeedom only: its writer reads the box's history and fills the gaps).
+   */
+  force?: boolean | ((sink: Sink) => boolean);
   tz: string;
   now: Date;
   onProgress?: (sink: string, done: number, total: number) => void;
@@ -28,9 +31,10 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
   const results: SinkResult[] = [];
   for (const sink of sinks) {
     let result: SinkResult;
+    const force = typeof opts.force === 'function' ? opts.force(sink) : Boolean(opts.force);
     try {
       const pending = [];
-      for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, opts.force)));
+      for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
       if (pending.length === 0) result = emptyResult(sink.name);
       else {
         result = await sink.deliver(pending, {
@@ -48,6 +52,20 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
     results.push(result);
   }
   return results;
+}
+
+/** How many stored readings each sink has not had yet (backfill --dry-run). */
+export async function countPending(store: StateStore, sinks: Sink[], opts: DeliveryOptions): Promise<SinkResult[]> {
+  const ledger = new DeliveryLedger(store);
+  const readings = new ReadingsStore(store);
+  const out: SinkResult[] = [];
+  for (const sink of sinks) {
+    const force = typeof opts.force === 'function' ? opts.force(sink) : Boolean(opts.force);
+    let pending = 0;
+    for (const kind of opts.kinds) pending += (await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)).length;
+    out.push({ ...emptyResult(sink.name), pending });
+  }
+  return out;
 }
 
 export function sinkError(e: unknown): NonNullable<SinkResult['error']> {

@@ -14,7 +14,7 @@ import { StateStore } from '../plugin/store/state.js';
 import type { Pairing, Tokens } from '../plugin/store/tokens.js';
 import { addDays, localDay } from '../plugin/time/local.js';
 import { maskSecret } from '../plugin/secrets.js';
-import { deliverToSinks, finishSinks } from './deliver.js';
+import { countPending, deliverToSinks, finishSinks } from './deliver.js';
 import { fetchKinds } from './fetch.js';
 
 /** How far back the sinks' ledgers are checked at each run: the whole history Enedis keeps. */
@@ -39,6 +39,11 @@ export interface RunOptions {
   retryBlacklisted?: boolean;
   /** Ask again for kinds Enedis said do not exist for this meter. */
   retryUnavailable?: boolean;
+  /**
+   * Check these sinks against the whole range from `since` instead of their ledger (backfill: a day
+   * present locally but missing in Jeedom is re-sent without any API call).
+   */
+  forceSinks?: readonly string[];
 }
 
 export interface RunEvents {
@@ -194,10 +199,11 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       const sinks = ctx.sinks ?? [];
       if (sinks.length && report.usagePoint) {
         // Whatever the fetch gave, the store may hold readings a sink has not had yet.
-        report.sinks = await deliverToSinks(store, sinks, {
+        report.sinks = await (options.dryRun ? countPending : deliverToSinks)(store, sinks, {
           usagePoint: report.usagePoint,
           kinds: READING_KINDS,
-          fromDay: addDays(localDay(now(), ctx.config.tz), -DELIVERY_HORIZON_DAYS),
+          fromDay: options.since && options.forceSinks?.length ? options.since : addDays(localDay(now(), ctx.config.tz), -DELIVERY_HORIZON_DAYS),
+          force: (sink) => Boolean(options.forceSinks?.includes(sink.name)),
           toDay: addDays(localDay(now(), ctx.config.tz), 1),
           tz: ctx.config.tz,
           now: now(),
@@ -218,7 +224,9 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       }
       report.ok = report.exitCode === ExitCode.OK;
       report.finishedAt = now().toISOString();
-      if (sinks.length) {
+      if (sinks.length && options.dryRun) {
+        for (const sink of sinks) await sink.close().catch(() => undefined);
+      } else if (sinks.length) {
         await finishSinks(sinks, report.sinks, {
           usagePoint: report.usagePoint ?? '',
           ok: report.ok,

@@ -86,6 +86,18 @@ export function classifyMeteringAnswer(answer: RawAnswer, kind: ReadingKind, usa
   if (ok.success && !proxyError(answer)) {
     return { kind: 'data', readings: toReadings(ok.data.meter_reading.interval_reading, kind, usagePoint, tz) };
   }
+  const retryAfter = parseRetryAfter(answer.headers['retry-after'], now);
+  if (answer.status === 429 && retryAfter) {
+    throw new TemporaryError(`${what}: the server asks to wait until ${retryAfter.toISOString()} (HTTP 429 Retry-After); run again then`, 'rate_limited', retryAfter);
+  }
+  if (answer.status === 409 || /quota_reached|quota reached|call_number/i.test(JSON.stringify(answer.body))) {
+    if (!/Q3|Q4/.test(JSON.stringify(answer.body))) {
+      // A gateway's own daily quota (the second seed's 50 calls per day per PDL, 24 h ban past it).
+      const reset = typeof (answer.body as { quota_reset_at?: unknown })?.quota_reset_at === 'string' ? new Date((answer.body as { quota_reset_at: string }).quota_reset_at) : undefined;
+      const retryAt = reset && !Number.isNaN(reset.getTime()) ? reset : retryIn(24 * 3600, now);
+      throw new TemporaryError(`${what}: the gateway's call quota is reached; run again after ${retryAt.toISOString()}`, 'gateway_quota', retryAt);
+    }
+  }
   const err = proxyError(answer);
   if (!err) {
     throw new ProtocolError(`${what}: the answer has neither meter_reading nor error (HTTP ${answer.status}); run again later`, 'unexpected_answer', retryIn(3600, now));
@@ -147,6 +159,14 @@ export function classifyMeteringAnswer(answer: RawAnswer, kind: ReadingKind, usa
     code: 'request_refused',
     exitCode: ExitCode.BUG,
   });
+}
+
+/** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: Date): Date | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return new Date(now.getTime() + Number(value.trim()) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : new Date(at);
 }
 
 function commonTemporary(what: string, detail: string, now: Date): never {

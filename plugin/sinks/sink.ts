@@ -27,6 +27,8 @@ export interface SinkResult {
   corrected: number;
   /** Points that could not be delivered (they stay pending for the next run). */
   failed: number;
+  /** Dry run only: readings of the store this sink has not had yet (new fetches come on top). */
+  pending?: number;
   /** Set when the sink failed as a whole (target down, bad credentials): nothing is marked delivered. */
   error?: { code: string; message: string; exitCode?: number };
 }

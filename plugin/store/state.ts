@@ -90,6 +90,15 @@ export class StateStore {
     }
   }
 
+  /** Every key starting with `prefix` (reads every state file: for rare maintenance commands). */
+  async keysWithPrefix(prefix: string): Promise<string[]> {
+    try {
+      return (await this.persist.keys()).filter((k) => k.startsWith(prefix));
+    } catch (e) {
+      throw new StateError(`cannot list the state files in ${this.dir}: ${(e as Error).message}; move the damaged file aside`, 'state_damaged', e);
+    }
+  }
+
   async remove(key: string): Promise<void> {
     await this.persist.removeItem(key);
   }

@@ -4,10 +4,12 @@
  */
 import { benchBackfill } from './backfill.js';
 import { benchDates } from './dates.js';
+import { benchReport } from './report.js';
 
 const sections: Array<[string, () => Promise<Record<string, number | string>>]> = [
   ['Fetch and store (simulator)', benchBackfill],
   ['Date expressions and statistics', benchDates],
+  ['HTML report', benchReport],
 ];
 
 for (const [title, run] of sections) {

@@ -3,6 +3,7 @@
  * in this folder and listing it here.
  */
 import type { CommandModule } from 'yargs';
+import { backfillCommand } from './backfill.js';
 import { dateCommand } from './date.js';
 import { demoCommand } from './demo.js';
 import { jeedomCommand } from './jeedom.js';
@@ -15,4 +16,4 @@ import { statusCommand } from './status.js';
 import { tariffCommand } from './tariff.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, demoCommand, reportCommand, publishCommand, jeedomCommand, dateCommand, tariffCommand, statsCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, backfillCommand, demoCommand, reportCommand, publishCommand, jeedomCommand, dateCommand, tariffCommand, statsCommand];
