@@ -142,5 +142,14 @@ describe('backfill within a daily budget', () => {
     const curve = await store.readings(PDL, 'load_curve', out.kinds[1].from, out.kinds[1].to);
     expect(new Set(curve.map((r) => r.start)).size).toBe(curve.length);
     expect(curve.length).toBeGreaterThanOrEqual(59 * 46);
+
+    const status = await runCli(['status', '--gaps', '--json'], env);
+    expect(status.code).toBe(0);
+    const gaps = JSON.parse(status.stdout).gaps;
+    expect(gaps.map((g: { kind: string }) => g.kind)).toEqual(['daily_consumption', 'load_curve']);
+    expect(gaps[1].counts.complete).toBeGreaterThanOrEqual(59);
+    expect(gaps[1].counts.never_asked).toBeGreaterThan(600); // older than the 60 days asked for
+    const human = await runCli(['status', '--gaps'], env);
+    expect(human.stdout).toMatch(/not fetched yet\s+\d+ day\(s\): \d{4}-\d{2}-\d{2}\.\./);
   });
 });

@@ -10,14 +10,32 @@ import { CallCounter } from '../../plugin/store/budget.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { TokenState } from '../../plugin/store/tokens.js';
 import { localDay } from '../../plugin/time/local.js';
+import { formatRanges, GAP_STATES, kindGaps, type GapState } from '../gaps.js';
 import { printJson } from '../output.js';
+
+const GAP_LABELS: Record<GapState, string> = {
+  complete: 'complete',
+  not_published: 'not yet published (retried)',
+  retrying: 'no data yet (retried daily)',
+  blacklisted: 'no data after 7 tries',
+  never_asked: 'not fetched yet',
+  before_history: "before the meter's history",
+};
 import { withState } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
-export const statusCommand: CommandModule<object, CommonArgs> = {
+interface StatusArgs extends CommonArgs {
+  gaps?: boolean;
+}
+
+export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
   describe: 'Show pairing, token expiry, the newest reading of each kind and any pending retry',
-  builder: (y) => withCommonOptions(y),
+  builder: (y) =>
+    withCommonOptions(y).option('gaps', {
+      type: 'boolean',
+      describe: 'Per kind, the state of every day Enedis keeps: complete, not yet published, retrying, given up after 7 tries, never asked, before history',
+    }),
   handler: async (argv) => {
     const config = configFromArgs(argv);
     const now = new Date();
@@ -47,6 +65,7 @@ export const statusCommand: CommandModule<object, CommonArgs> = {
           unavailable: meta.unavailable?.reason ?? null,
         });
       }
+      const gaps = argv.gaps && pdl ? await Promise.all(config.kinds.map((k) => kindGaps(readings, pdl, k, now, config.tz))) : undefined;
       return {
         stateDir: config.stateDir,
         paired: Boolean(tokens),
@@ -60,6 +79,7 @@ export const statusCommand: CommandModule<object, CommonArgs> = {
         pendingRetry: retry ? { retryAt: retry.retryAt, reason: retry.reason, code: retry.code } : null,
         callsToday: { metering: calls.metering, auth: calls.auth },
         kinds,
+        ...(gaps ? { gaps } : {}),
       };
     });
     if (argv.json) return printJson(status);
@@ -79,6 +99,13 @@ export const statusCommand: CommandModule<object, CommonArgs> = {
     }
     lines.push(`Calls today:  ${status.callsToday.metering} metering, ${status.callsToday.auth} pairing/refresh`);
     lines.push(status.pendingRetry ? `Pending retry: after ${fmt(status.pendingRetry.retryAt)} (${status.pendingRetry.reason})` : 'Pending retry: none');
+    for (const g of status.gaps ?? []) {
+      lines.push(`\n${KIND_INFO[g.kind].label} — ${g.from} → ${g.to} (end excluded)`);
+      for (const state of GAP_STATES) {
+        if (!g.counts[state]) continue;
+        lines.push(`  ${GAP_LABELS[state].padEnd(28)} ${String(g.counts[state]).padStart(5)} day(s)${state === 'complete' ? '' : `: ${formatRanges(g.ranges[state])}`}`);
+      }
+    }
     process.stdout.write(lines.join('\n') + '\n');
   },
 };
