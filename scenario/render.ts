@@ -70,6 +70,8 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
   const tty = process.stderr.isTTY === true;
   let bar: cliProgress.SingleBar | undefined;
   let lastPlain = 0;
+  let plannedCalls = 0;
+  let doneCalls = 0;
   const note = (line: string) => {
     if (!quiet) process.stderr.write(line + '\n');
   };
@@ -84,19 +86,34 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
         note(text);
       }
     },
-    callsPlanned: (kind: ReadingKind, total) => {
-      if (!tty || total < 2) return;
-      bar = new cliProgress.SingleBar(
-        { format: `${KIND_INFO[kind].label.padEnd(23)} [{bar}] {value}/{total} calls`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(total, 0);
+    // One bar for all the run's metering calls (every kind), with an ETA; on a non-terminal
+    // (Jeedom, cron) a plain line every tenth of the way.
+    callsPlanned: (_kind: ReadingKind, total) => {
+      plannedCalls += total;
+      if (tty && plannedCalls >= 2 && !quiet) {
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            { format: 'metering calls [{bar}] {value}/{total} · ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(plannedCalls, 0);
+        } else bar.setTotal(plannedCalls);
+      }
     },
-    callDone: (_kind, done, total) => {
-      bar?.update(done);
-      if (done >= total) {
-        bar?.stop();
-        bar = undefined;
+    finished: () => {
+      bar?.stop();
+      bar = undefined;
+    },
+    callDone: () => {
+      doneCalls++;
+      if (bar) {
+        bar.update(doneCalls);
+        if (doneCalls >= plannedCalls) {
+          bar.stop();
+          bar = undefined;
+        }
+      } else if (!tty && plannedCalls >= 10 && doneCalls % Math.ceil(plannedCalls / 10) === 0) {
+        note(`metering calls: ${doneCalls}/${plannedCalls} (${Math.round((100 * doneCalls) / plannedCalls)}%)`);
       }
     },
   };

@@ -53,6 +53,8 @@ export interface RunEvents {
   callsPlanned?(kind: ReadingKind, total: number): void;
   callDone?(kind: ReadingKind, done: number, total: number): void;
   sinkProgress?(sink: string, done: number, total: number): void;
+  /** The run is over (stop progress bars). */
+  finished?(): void;
 }
 
 export interface KindReport {
@@ -246,6 +248,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
   }
   report.ok = report.exitCode === ExitCode.OK;
   report.finishedAt ||= now().toISOString();
+  ctx.events?.finished?.();
   return report;
 }
 
