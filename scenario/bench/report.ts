@@ -81,9 +81,12 @@ export async function benchReport(): Promise<Record<string, number | string>> {
       figures[`${months} months: load-curve points`] = points;
       figures[`${months} months: write the report (s)`] = +(writeMs / 1000).toFixed(2);
       figures[`${months} months: file size (MB)`] = +(written.bytes / 2 ** 20).toFixed(2);
-      figures[`${months} months: first full render in Chromium (s)`] = (await renderMs(out).then((ms) => (typeof ms === 'number' ? +(ms / 1000).toFixed(2) : ms)));
+      // The median of three fresh browsers: one render is at the mercy of whatever else the machine does.
+      const renders: Array<number | string> = [];
+      for (let i = 0; i < 3; i++) renders.push(await renderMs(out));
+      const numbers = renders.filter((r): r is number => typeof r === 'number').sort((a, b) => a - b);
+      figures[`${months} months: first full render in Chromium, median of 3 (s)`] = numbers.length ? +(numbers[1]! / 1000).toFixed(2) : renders[0]!;
     } finally {
-      if (process.env.KEEP_BENCH) fs.copyFileSync(path.join(stateDir, "report.html"), `/tmp/rep/bench-${months}.html`);
       fs.rmSync(stateDir, { recursive: true, force: true });
     }
   }
