@@ -17,16 +17,19 @@ export async function benchBackfill(): Promise<Record<string, number | string>> 
   const sim = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [pdl], afterPolls: 0 }, meters: [{ usagePoint: pdl, activationDate: '2015-01-01' }] });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-bench-'));
   try {
-    const config = resolveConfig({ authUrl: sim.url, apiUrl: sim.url, stateDir, paceMs: 0, retryBaseMs: 10 }, {});
+    const config = resolveConfig({ authUrl: sim.url, apiUrl: sim.url, stateDir, paceMs: 0, retryBaseMs: 10, dailyCallBudget: 0 }, {});
     const fast = { config, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 50))) };
     const paired = await runScenario({ code: true, firstConnexion: true }, fast);
     if (!paired.ok) throw new Error(`bench pairing failed: ${paired.error?.message}`);
     const today = localDay(new Date(), config.tz);
     const since = `${Number(today.slice(0, 4)) - 3}${today.slice(4)}`;
     const heapBefore = process.memoryUsage().heapUsed;
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
     const t0 = performance.now();
     const full = await runScenario({ since, fetchKinds: ['daily_consumption', 'load_curve'] }, fast);
     const wall = performance.now() - t0;
+    clearInterval(sampler);
     const daily = full.kinds.find((k) => k.kind === 'daily_consumption')!;
     const curve = full.kinds.find((k) => k.kind === 'load_curve')!;
     const span = (k: typeof daily) => (Date.parse(k.to!) - Date.parse(k.from!)) / 86400_000;
@@ -42,6 +45,8 @@ export async function benchBackfill(): Promise<Record<string, number | string>> 
       'backfill: readings stored': full.kinds.reduce((a, k) => a + k.added, 0),
       'backfill: wall time (s)': +(wall / 1000).toFixed(2),
       'backfill: heap growth (MB)': +((process.memoryUsage().heapUsed - heapBefore) / 2 ** 20).toFixed(1),
+      'backfill: peak RSS (MB)': +(peakRss / 2 ** 20).toFixed(0),
+      'backfill: daily runs needed at the default budget (50 calls)': Math.ceil(full.meteringCalls / 50),
       'same-day re-run: metering calls': rerun.meteringCalls,
       'same-day re-run: wall time (ms)': Math.round(rerunWall),
     };
