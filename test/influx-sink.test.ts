@@ -9,12 +9,14 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reading, ReadingKind } from '../plugin/readings.js';
-import { InfluxSink, resolveInfluxSettings, type InfluxSettings } from '../plugin/sinks/influx.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InfluxSink, readingPoint, resolveInfluxSettings, type InfluxSettings } from '../plugin/sinks/influx.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { publishFromStore } from '../scenario/commands/publish.js';
 import { runScenario } from '../scenario/steps.js';
-import { harness, PDL, type Harness } from './support/core.js';
+import { harness, PDL, ROOT, type Harness } from './support/core.js';
 import { freePort, startVictoriaMetrics, type Victoria } from './support/servers.js';
 
 const NOW = '2024-11-05T10:00:00+01:00';
@@ -214,5 +216,27 @@ describe('InfluxDB settings', () => {
     expect(() => resolveInfluxSettings(cfg(), {}, { JEELINKY_INFLUXDB_URL: 'h:8086', JEELINKY_INFLUXDB_ORG: 'o', JEELINKY_INFLUXDB_BUCKET: 'b' })).toThrow(/not a URL|http/);
     const s = resolveInfluxSettings(cfg({ influxdbBucket: 'file-bucket', influxdbOrg: 'file-org' }), { 'influx-org': 'flag-org' }, { JEELINKY_INFLUXDB_URL: 'http://h:8086/', JEELINKY_INFLUXDB_ORG: 'env-org' })!;
     expect(s).toMatchObject({ url: 'http://h:8086', org: 'flag-org', bucket: 'file-bucket', measurement: 'linky', token: undefined });
+  });
+});
+
+describe('the Grafana example', () => {
+  it('queries only kinds and fields the sink writes', () => {
+    const dash = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'grafana-dashboard.json'), 'utf8'));
+    const sample: Record<string, Reading> = {};
+    for (const kind of ['daily_consumption', 'max_power', 'load_curve', 'production_load_curve'] as const) {
+      const unit = kind === 'max_power' ? 'VA' : kind.endsWith('curve') ? 'W' : 'Wh';
+      sample[kind] = { usagePoint: PDL, kind, day: '2024-11-04', start: '2024-11-04T00:00:00+01:00', end: '2024-11-04T00:30:00+01:00', value: 1, unit, ...(unit === 'W' ? { energyWh: 0.5 } : {}), ...(unit === 'VA' ? { at: '2024-11-04T19:00:00+01:00' } : {}) };
+    }
+    let checked = 0;
+    for (const panel of dash.panels) {
+      for (const t of panel.targets) {
+        const m = /r\.kind == "(\w+)" and r\._field == "(\w+)"/.exec(t.query);
+        expect(m, panel.title).not.toBeNull();
+        const line = readingPoint(sample[m![1]!]!, 'linky').toLineProtocol()!;
+        expect(line, panel.title).toMatch(new RegExp(`[ ,]${m![2]}=`));
+        checked++;
+      }
+    }
+    expect(checked).toBe(6);
   });
 });
