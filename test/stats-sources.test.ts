@@ -246,28 +246,27 @@ describe('jeelinky stats (child process, TZ=America/Los_Angeles)', () => {
 
   it('refuses bad input with one clear line and the documented exit code', async () => {
     const bad = await stats(['--source', 'local', '--', 'daily_consumption', 'sum', 'not a date', 'now'], jeedomEnv);
-    expect(bad.code).toBe(78);
-    expect(bad.stdout).toBe('');
+    expect({ code: bad.code, stdout: bad.stdout, stderr: bad.stderr }).toMatchObject({ code: 78, stdout: '' });
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/cannot understand "not a date"/);
 
     const calc = await stats(['--', 'daily_consumption', 'median', 'yesterday', 'now'], jeedomEnv);
-    expect(calc.code).toBe(64);
+    expect({ code: calc.code, stderr: calc.stderr }).toMatchObject({ code: 64 });
     expect(calc.stderr).toMatch(/avg, min, max, sum, count, std, variance, last/);
 
     const unit = await stats(['--unit', 'kWh', '--', 'max_power', 'max', 'yesterday', 'now'], jeedomEnv);
-    expect(unit.code).toBe(64);
+    expect({ code: unit.code, stderr: unit.stderr }).toMatchObject({ code: 64 });
     expect(unit.stderr).toMatch(/VA/);
 
     const few = await stats(['--', 'daily_consumption', 'sum', 'yesterday'], jeedomEnv);
-    expect(few.code).toBe(64);
+    expect({ code: few.code, stderr: few.stderr }).toMatchObject({ code: 64 });
 
     const jeedomName = await stats(['--source', 'local', '--', '#[Linky][Linky][value]#', 'sum', 'yesterday', 'now'], jeedomEnv);
-    expect(jeedomName.code).toBe(78);
+    expect({ code: jeedomName.code, stderr: jeedomName.stderr }).toMatchObject({ code: 78 });
     expect(jeedomName.stderr).toMatch(/--source jeedom/);
 
     const unknown = await stats(['--source', 'jeedom', '--', '#[Linky][Nope][value]#', 'sum', 'yesterday', 'now'], jeedomEnv);
-    expect(unknown.code).toBe(78);
+    expect({ code: unknown.code, stderr: unknown.stderr }).toMatchObject({ code: 78 });
     expect(unknown.stdout + unknown.stderr).not.toContain(jeedom.apikey);
   }, 60_000);
 

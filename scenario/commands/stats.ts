@@ -21,6 +21,7 @@ import {
   toKwhText,
   type SourceStats,
 } from '../../plugin/stats/sources.js';
+import { resolveBound } from '../../plugin/stats/statistics.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
@@ -119,6 +120,8 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       }
       const tz = config.tz;
       const now = argv.now !== undefined ? parseNow(argv.now, tz) : new Date();
+      // A bad expression is the first thing to report, before any question about the store.
+      for (const bound of [start, end]) resolveBound(bound, { now, tz });
       if (!fs.existsSync(config.stateDir)) {
         throw new ConfigError(`no local store in ${config.stateDir}: run "jeelinky run" first, or point JEELINKY_STATE_DIR at it`, 'state_missing');
       }
