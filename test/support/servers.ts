@@ -58,9 +58,8 @@ export interface Broker {
   dir: string;
   /** CA certificate (PEM file) when started with TLS. */
   caFile?: string;
+  /** Stops the broker and removes its folder (configuration, test keys, password file). */
   stop(): Promise<void>;
-  /** Starts it again on the same port (a broker that was down comes back). */
-  restart(): Promise<void>;
 }
 
 export interface BrokerOptions {
@@ -104,22 +103,18 @@ export async function startMosquitto(options: BrokerOptions = {}): Promise<Broke
   const conf = path.join(dir, 'mosquitto.conf');
   fs.writeFileSync(conf, lines.join('\n') + '\n');
   for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644); // test-only keys and passwords
-  let child: ChildProcess;
   let log = '';
-  const launch = async () => {
-    child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (d) => (log += d));
-    await waitFor('mosquitto', () => tcpOpen(port), child, () => log);
-  };
-  await launch();
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.on('data', (d) => (log += d));
+  await waitFor('mosquitto', () => tcpOpen(port), child, () => log);
   return {
     port,
     dir,
     caFile,
     stop: async () => {
-      await stop(child!);
+      await stop(child);
+      fs.rmSync(dir, { recursive: true, force: true });
     },
-    restart: launch,
   };
 }
 
