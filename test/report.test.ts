@@ -13,6 +13,7 @@ import { buildReport, writeReportFile, type ReportModel, type ReportTariffInput 
 import type { Reading, ReadingKind } from '../plugin/readings.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
+import { computeTariff } from '../scenario/commands/tariff.js';
 import { harness, issuedSecrets, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -205,8 +206,8 @@ describe('report of a known simulator store, in headless chromium', () => {
         'daily production: 2 days missing (2024-06-10 to 2024-06-11); production load curve: nothing stored in this range.',
     );
     // Without a cached contract or tariffs, the page says how to get them.
-    expect(await summary(page, 'tariff')).toMatch(/off-peak hours and your prices/);
-    expect(await page.textContent('#chart-maxpower + .hint')).toMatch(/Subscribed power not known/);
+    expect(await summary(page, 'tariff')).toMatch(/run "jeelinky tariff" once .*JEELINKY_OFFPEAK_HOURS.*JEELINKY_PRICE_HC/);
+    expect(await page.textContent('#chart-maxpower + .hint')).toMatch(/Subscribed power not known: run "jeelinky tariff" once/);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
     await page.close();
@@ -303,6 +304,52 @@ describe('report of a known simulator store, in headless chromium', () => {
     expect(model.subscribedHint).toBeNull();
     expect(await page.$('[data-summary="tariff"]')).toBeNull();
     await page.close();
+  });
+});
+
+describe('report with the cached contract and the tariff settings (the tariff module\'s own figures)', () => {
+  it('subscribed power from the contract; HP/HC, costs and the plan comparison equal `jeelinky tariff` on the same days', async () => {
+    const prices = { JEELINKY_PRICE_BASE: '0.2516', JEELINKY_PRICE_HP: '0.27', JEELINKY_PRICE_HC: '0.2068' };
+    // jeelinky tariff fetches and caches the contract (simulator: 9 kVA, HC 22H00-6H00) once.
+    const tariff = await computeTariff(h.config, { now: h.clock.now(), since: SINCE, until: UNTIL, env: prices });
+    expect(tariff.windows_source).toBe('contract');
+    const callsBefore = h.sim.calls.length;
+    const out = path.join(work, 'with-tariff.html');
+    const cli = await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', out], prices);
+    expect(cli.stderr).toBe('');
+    expect(cli.code).toBe(0);
+    expect(h.sim.calls.length).toBe(callsBefore); // the report itself calls nothing
+
+    const { page, errors, outside } = await open(out);
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    const pixels = await drawnPixels(page);
+    for (const id of ['chart-hphc-days', 'chart-hphc-months', 'chart-cost', 'chart-plans']) expect(pixels[id], id).toBeGreaterThan(2000);
+    const split = tariff.days.filter((d) => d.hp_wh !== null);
+    const hp = split.reduce((a, d) => a + d.hp_wh!, 0) / 1000;
+    const hc = split.reduce((a, d) => a + d.hc_wh!, 0) / 1000;
+    expect(await summary(page, 'hphc-days')).toBe(`HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${Math.round((hc / (hp + hc)) * 100)}% off-peak) over ${split.length} days.`);
+    const cost = tariff.months.reduce((a, m) => a + m.cost!, 0);
+    expect(await summary(page, 'cost')).toMatch(new RegExp(`^Cost ${cost.toFixed(2)} € over ${tariff.months.length} months; dearest month`));
+    const c = tariff.comparison;
+    const name = (p: string) => (p === 'HPHC' ? 'HP/HC' : p);
+    expect(await summary(page, 'plans')).toContain(
+      `Over ${SINCE} to ${UNTIL}: ${name(c.current_plan)} ${c.cost_current!.toFixed(2)} €, ${name(c.other_plan)} ${c.cost_other!.toFixed(2)} €;`,
+    );
+    const over = (await stored(h, 'max_power')).filter((r) => r.value >= 9000).length;
+    expect(await summary(page, 'maxpower')).toContain(`Subscribed power 9000 VA: reached on ${over} day`);
+    expect(await page.$('#chart-maxpower + .hint')).toBeNull();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-tariff.png'), fullPage: true });
+    await page.close();
+
+    // Windows known but no prices: the split is drawn, costs give way to a line saying what to set.
+    const noPrices = path.join(work, 'no-prices.html');
+    expect((await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', noPrices])).code).toBe(0);
+    const bare = await open(noPrices);
+    expect(await summary(bare.page, 'cost')).toMatch(/JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC/);
+    expect(await bare.page.$('#chart-cost')).toBeNull();
+    expect((await drawnPixels(bare.page))['chart-hphc-days']).toBeGreaterThan(2000);
+    await bare.page.close();
   });
 });
 

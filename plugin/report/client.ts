@@ -116,7 +116,7 @@ export function drawReport(model: ReportModel, echarts: any): void {
     });
     add('chart-hphc-days', () => stacked(days, tariff.hpKwh, tariff.hcKwh, 'day'));
     add('chart-hphc-months', () => stacked(tariff.months, tariff.monthHpKwh, tariff.monthHcKwh, 'month'));
-    add('chart-cost', () => ({
+    if (tariff.monthCost) add('chart-cost', () => ({
       ...base(t),
       xAxis: axis(t, { type: 'category', data: tariff.months, name: 'month', nameLocation: 'middle', nameGap: 32, splitLine: { show: false } }),
       yAxis: axis(t, { type: 'value', name: tariff.currency }),

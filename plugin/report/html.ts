@@ -84,9 +84,13 @@ export function renderReportHtml(model: ReportModel, options: RenderOptions): st
     const tf = model.tariff;
     parts.push(section('hphc-days', 'Peak (HP) and off-peak (HC) per day', tf.summaryDays, 320, 'Stacked bars of HP and HC energy in kWh per day'));
     parts.push(section('hphc-months', 'Peak (HP) and off-peak (HC) per month', tf.summaryMonths, 300, 'Stacked bars of HP and HC energy in kWh per month'));
-    parts.push(section('cost', 'Cost per month', tf.summaryCost, 300, `Bars of the cost per month in ${tf.currency}`));
-    if (tf.comparison) {
-      parts.push(section('plans', `Plan comparison (${tf.comparison.period})`, tf.summaryPlans, 60 + 48 * tf.comparison.plans.length, `Bars of the same consumption priced under each plan, in ${tf.currency}`));
+    if (tf.monthCost) {
+      parts.push(section('cost', 'Cost per month', tf.summaryCost, 300, `Bars of the cost per month in ${tf.currency}`));
+      if (tf.comparison) {
+        parts.push(section('plans', `Plan comparison (${tf.comparison.period})`, tf.summaryPlans, 60 + 48 * tf.comparison.plans.length, `Bars of the same consumption priced under each plan, in ${tf.currency}`));
+      }
+    } else if (tf.costHint) {
+      parts.push(`<section><h2>Costs</h2><p class="summary hint" data-summary="cost">${esc(tf.costHint)}</p></section>`);
     }
   } else if (model.tariffHint) {
     parts.push(`<section><h2>Peak / off-peak hours and costs</h2><p class="summary hint" data-summary="tariff">${esc(model.tariffHint)}</p></section>`);

@@ -13,7 +13,8 @@ export interface ReportTariffInput {
   /** Currency symbol for costs, e.g. "€". */
   currency: string;
   days: Array<{ day: string; hpWh: number; hcWh: number }>;
-  months: Array<{ month: string; hpWh: number; hcWh: number; cost: number }>;
+  /** cost is null when no prices are known (then only the split is shown). */
+  months: Array<{ month: string; hpWh: number; hcWh: number; cost: number | null }>;
   /** The same consumption priced under each plan over `period`; `current` names the user's plan. */
   comparison?: { period: string; current: string; plans: Array<{ plan: string; cost: number }> };
 }
@@ -95,7 +96,9 @@ export interface ReportModel {
     months: string[];
     monthHpKwh: number[];
     monthHcKwh: number[];
-    monthCost: number[];
+    /** null when no prices are known: the cost charts give way to `costHint`. */
+    monthCost: Array<number | null> | null;
+    costHint: string | null;
     comparison: ReportTariffInput['comparison'] | null;
     summaryDays: string;
     summaryMonths: string;
@@ -110,10 +113,14 @@ export interface ReportModel {
 }
 
 export const TARIFF_HINT =
-  'Off-peak (HP/HC) split, costs and the plan comparison appear here once the contract’s off-peak hours and your prices per kWh are known ' +
-  '(see the README’s section on contract, off-peak hours and costs); then write this report again.';
+  'The off-peak (HP/HC) split, costs and the plan comparison appear here once the off-peak windows are known: run "jeelinky tariff" once ' +
+  '(it fetches and caches the contract) or set JEELINKY_OFFPEAK_HOURS, and set your prices JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and ' +
+  'JEELINKY_PRICE_HC (README, “Off-peak hours (HP/HC), costs and plan comparison”); then write this report again.';
+export const COST_HINT =
+  'Costs and the plan comparison need your prices per kWh: set JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC ' +
+  '(README, “Prices and plans”); then write this report again.';
 export const SUBSCRIBED_HINT =
-  'Subscribed power not known: it comes with the contract (see the README’s section on contract, off-peak hours and costs); then write this report again.';
+  'Subscribed power not known: run "jeelinky tariff" once (it fetches and caches the contract), then write this report again.';
 
 const kwh = (wh: number) => wh / 1000;
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
@@ -275,13 +282,15 @@ function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportMo
   const hp = hpKwh.reduce<number>((a, v) => a + (v ?? 0), 0);
   const hc = hcKwh.reduce<number>((a, v) => a + (v ?? 0), 0);
   const months = [...t.months].sort((a, b) => a.month.localeCompare(b.month));
-  const totalCost = months.reduce((a, m) => a + m.cost, 0);
+  const costed = months.filter((m): m is typeof m & { cost: number } => m.cost !== null);
+  const hasCosts = costed.length > 0;
+  const totalCost = costed.reduce((a, m) => a + m.cost, 0);
   const share = hp + hc > 0 ? Math.round((hc / (hp + hc)) * 100) : 0;
-  const dearest = [...months].sort((a, b) => b.cost - a.cost)[0];
-  let summaryCost = `Cost ${totalCost.toFixed(2)} ${t.currency} over ${plural(months.length, 'month')}`;
-  summaryCost += dearest ? `; dearest month ${dearest.month} at ${dearest.cost.toFixed(2)} ${t.currency}.` : '.';
+  const dearest = [...costed].sort((a, b) => b.cost - a.cost)[0];
+  let summaryCost = hasCosts ? `Cost ${totalCost.toFixed(2)} ${t.currency} over ${plural(costed.length, 'month')}` : '';
+  if (hasCosts) summaryCost += dearest ? `; dearest month ${dearest.month} at ${dearest.cost.toFixed(2)} ${t.currency}.` : '.';
   let summaryPlans = '';
-  if (t.comparison?.plans.length) {
+  if (hasCosts && t.comparison?.plans.length) {
     const best = [...t.comparison.plans].sort((a, b) => a.cost - b.cost)[0]!;
     const current = t.comparison.plans.find((p) => p.plan === t.comparison!.current);
     summaryPlans = `Over ${t.comparison.period}: ${t.comparison.plans.map((p) => `${p.plan} ${p.cost.toFixed(2)} ${t.currency}`).join(', ')}; `;
@@ -297,8 +306,9 @@ function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportMo
     months: months.map((m) => m.month),
     monthHpKwh: months.map((m) => round(kwh(m.hpWh), 3)),
     monthHcKwh: months.map((m) => round(kwh(m.hcWh), 3)),
-    monthCost: months.map((m) => round(m.cost, 2)),
-    comparison: t.comparison ?? null,
+    monthCost: hasCosts ? months.map((m) => (m.cost === null ? null : round(m.cost, 2))) : null,
+    costHint: hasCosts ? null : COST_HINT,
+    comparison: hasCosts ? t.comparison ?? null : null,
     summaryDays: `HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${share}% off-peak) over ${plural(t.days.length, 'day')}.`,
     summaryMonths: months.map((m) => `${m.month}: HP ${kwh(m.hpWh).toFixed(1)} kWh, HC ${kwh(m.hcWh).toFixed(1)} kWh`).join('; ') + '.',
     summaryCost,

@@ -5,13 +5,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { CustomerCache } from '../../plugin/enedis/customers.js';
+import type { JeelinkyConfig } from '../../plugin/config.js';
+import { CustomerCache, type Contract } from '../../plugin/enedis/customers.js';
 import { ConfigError } from '../../plugin/errors.js';
-import { buildReport, NoReportDataError, writeReportFile, type ReportTariffInput } from '../../plugin/report/index.js';
+import {
+  buildReportModel,
+  echartsSource,
+  loadReportInput,
+  NoReportDataError,
+  renderReportHtml,
+  reportTariffInput,
+  writeReportFile,
+  type ReportInput,
+  type ReportTariffInput,
+} from '../../plugin/report/index.js';
+import { buildTariffReport, chooseSchedule, planOfContract, resolveTariffSettings } from '../../plugin/tariff/index.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
-import { localDay } from '../../plugin/time/local.js';
+import { addDays, localDay } from '../../plugin/time/local.js';
 import { resolveDayInput } from '../dates.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
@@ -34,7 +46,9 @@ export interface WriteReportOptions {
   until?: string;
   out?: string;
   now?: Date;
-  tariff?: ReportTariffInput;
+  /** The configuration whose tariff settings (windows, prices, plan) price the HP/HC split; none: no costs. */
+  tariffConfig?: Pick<JeelinkyConfig, 'fileSettings'>;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Reads the store under `stateDir` and writes the report; used by `report` and `demo`. */
@@ -45,19 +59,45 @@ export async function writeReportFromState(o: WriteReportOptions): Promise<{ pat
   const now = o.now ?? new Date();
   const store = await StateStore.open(o.stateDir);
   const usagePoint = o.usagePoint ?? (await onlyUsagePoint(store));
+  // Only what is cached: the report never calls the API.
   const contract = await new CustomerCache(store).contract(usagePoint);
-  const { model, html } = await buildReport(new ReadingsStore(store), {
+  const loaded = await loadReportInput(
+    new ReadingsStore(store),
     usagePoint,
-    tz: o.tz,
-    now,
-    today: localDay(now, o.tz),
-    since: o.since,
-    until: o.until,
-    subscribedPowerVa: contract?.subscribedPowerKva ? Math.round(contract.subscribedPowerKva * 1000) : undefined,
-    tariff: o.tariff,
-  });
+    o.tz,
+    { today: localDay(now, o.tz), since: o.since, until: o.until },
+    { subscribedPowerVa: contract?.subscribedPowerKva ? Math.round(contract.subscribedPowerKva * 1000) : undefined },
+  );
+  const tariff = o.tariffConfig ? tariffFor(loaded.input, contract, o.tariffConfig, o.env) : undefined;
+  const model = buildReportModel({ ...loaded.input, tariff, generatedAt: now.toISOString() });
+  const html = renderReportHtml(model, { echarts: echartsSource() });
   const written = writeReportFile(o.out ?? path.resolve(defaultReportName(usagePoint)), html);
   return { path: written.path, days: model.days.length, bytes: written.bytes };
+}
+
+/** The HP/HC split and costs of the report's days, as `jeelinky tariff` computes them; undefined without windows. */
+function tariffFor(
+  input: Omit<ReportInput, 'generatedAt'>,
+  contract: Contract | undefined,
+  config: Pick<JeelinkyConfig, 'fileSettings'>,
+  env: NodeJS.ProcessEnv = process.env,
+): ReportTariffInput | undefined {
+  const settings = resolveTariffSettings(config, {}, env);
+  const until = addDays(input.to, -1);
+  const choice = chooseSchedule(settings, contract, { from: input.from, to: until });
+  if (choice.source === 'none') return undefined;
+  const plan = settings.currentPlan ?? planOfContract(contract) ?? 'BASE';
+  const report = buildTariffReport({
+    from: input.from,
+    to: until,
+    curve: input.readings.load_curve ?? [],
+    daily: input.readings.daily_consumption ?? [],
+    schedule: choice.schedule,
+    prices: settings.prices,
+    plan,
+    tz: input.tz,
+  });
+  return reportTariffInput(report);
 }
 
 async function onlyUsagePoint(store: StateStore): Promise<string> {
@@ -90,6 +130,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       until: argv.until === undefined ? undefined : resolveDayInput('--until', argv.until, now, config.tz),
       out: argv.out,
       now,
+      tariffConfig: config,
     });
     if (argv.json) printJson(result);
     else process.stdout.write(`${result.path}\n`);
