@@ -92,7 +92,7 @@ export function drawReport(model: ReportModel, echarts: any): void {
     add('chart-maxpower', () => {
       const line: any = { name: 'Daily max power (VA)', type: 'bar', data: mp.va, itemStyle: { color: OI.green }, large: true };
       if (mp.subscribedVa) {
-        line.markLine = { symbol: 'none', silent: true, lineStyle: { color: OI.vermillion, type: 'dashed', width: 2 }, label: { color: t.fg, formatter: `subscribed ${mp.subscribedVa} VA` }, data: [{ yAxis: mp.subscribedVa }] };
+        line.markLine = { symbol: 'none', silent: true, lineStyle: { color: OI.vermillion, type: 'dashed', width: 2 }, label: { color: t.fg, position: 'insideEndTop', formatter: `subscribed ${mp.subscribedVa} VA` }, data: [{ yAxis: mp.subscribedVa }] };
       }
       return {
         ...base(t),
@@ -126,7 +126,8 @@ export function drawReport(model: ReportModel, echarts: any): void {
       const cmp = tariff.comparison;
       add('chart-plans', () => ({
         ...base(t),
-        grid: { left: 120, right: 48, top: 32, bottom: 48 },
+        grid: { left: 120, right: 48, top: 16, bottom: 48 },
+        legend: { show: false },
         tooltip: { trigger: 'item', confine: true },
         xAxis: axis(t, { type: 'value', name: tariff.currency, nameLocation: 'middle', nameGap: 28 }),
         yAxis: axis(t, { type: 'category', data: cmp.plans.map((p) => p.plan), splitLine: { show: false } }),
