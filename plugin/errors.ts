@@ -101,3 +101,15 @@ export class DateExpressionError extends JeelinkyError {
 export function isJeelinkyError(e: unknown): e is JeelinkyError {
   return e instanceof JeelinkyError;
 }
+
+/** SIGINT/SIGTERM: the run stopped at a clean point; what was fetched is kept. */
+export class InterruptedError extends TemporaryError {
+  constructor(signal: string, where: string) {
+    super(`stopped by ${signal} at a clean point (${where}); everything done so far is saved: run again to continue`, 'interrupted');
+  }
+}
+
+/** Throws InterruptedError when `signal` was aborted (checked between two units of work). */
+export function throwIfInterrupted(signal: AbortSignal | undefined, where: string): void {
+  if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? 'a signal'), where);
+}

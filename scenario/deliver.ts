@@ -23,6 +23,8 @@ export interface DeliveryOptions {
   tz: string;
   now: Date;
   onProgress?: (sink: string, done: number, total: number) => void;
+  /** SIGINT/SIGTERM: the sinks not started yet are left for the next run (their readings stay pending). */
+  signal?: AbortSignal;
 }
 
 export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: DeliveryOptions): Promise<SinkResult[]> {
@@ -30,6 +32,10 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
   const readings = new ReadingsStore(store);
   const results: SinkResult[] = [];
   for (const sink of sinks) {
+    if (opts.signal?.aborted) {
+      results.push({ ...emptyResult(sink.name), error: { code: 'interrupted', message: `${sink.name}: not delivered, the run was interrupted (delivered at the next run)`, exitCode: 75 } });
+      continue;
+    }
     let result: SinkResult;
     const force = typeof opts.force === 'function' ? opts.force(sink) : Boolean(opts.force);
     try {

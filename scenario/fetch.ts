@@ -4,7 +4,7 @@
  * then the older history a backfill asked for, newest first, a budget at a time.
  */
 import moment from 'moment-timezone';
-import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError } from '../plugin/errors.js';
+import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, ProtocolError, throwIfInterrupted } from '../plugin/errors.js';
 import { expectedPoints, ROUTES } from '../plugin/enedis/metering.js';
 import type { LinkySession } from '../plugin/enedis/session.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../plugin/readings.js';
@@ -170,9 +170,14 @@ export async function runCalls(
       throw err;
     }
     switch (outcome.kind) {
-      case 'data':
+      case 'data': {
+        const stray = outcome.readings.find((r) => r.day < s || r.day >= e);
+        if (stray) {
+          throw new ProtocolError(`Enedis answered for ${stray.day} to a request for [${s}; ${e}[; nothing of this answer was stored, run again later`, 'out_of_range');
+        }
         await storeOutcome(s, e, outcome.readings);
         return 'ok';
+      }
       case 'no_data':
         await storeOutcome(s, e, []);
         return 'ok';
@@ -202,6 +207,7 @@ export async function runCalls(
 
   try {
     for (const [s, e] of calls) {
+      throwIfInterrupted(ctx.signal, `${kr.calls} ${KIND_INFO[kind].label} call(s) made`);
       if (state.historyStart && e <= state.historyStart) continue;
       await fetchSpan(state.historyStart && s < state.historyStart ? state.historyStart : s, e);
       ctx.events?.callDone?.(kind, kr.calls, kr.plannedCalls);

@@ -4,10 +4,10 @@
  * report; a Node script can call them directly.
  */
 import type { JeelinkyConfig } from '../plugin/config.js';
-import { ExitCode, isJeelinkyError, PairingError, TemporaryError } from '../plugin/errors.js';
+import { ExitCode, InterruptedError, isJeelinkyError, PairingError, TemporaryError, throwIfInterrupted } from '../plugin/errors.js';
 import { LinkySession } from '../plugin/enedis/session.js';
 import { READING_KINDS, type Reading, type ReadingKind } from '../plugin/readings.js';
-import type { Sink, SinkResult } from '../plugin/sinks/sink.js';
+import type { RunOutcome, Sink, SinkResult } from '../plugin/sinks/sink.js';
 import { acquireStateLock } from '../plugin/store/lock.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
@@ -16,6 +16,7 @@ import { addDays, localDay } from '../plugin/time/local.js';
 import { maskSecret } from '../plugin/secrets.js';
 import { countPending, deliverToSinks, finishSinks } from './deliver.js';
 import { fetchKinds } from './fetch.js';
+import { computeRunTariffDays, type TariffRunSummary } from './tariff-days.js';
 
 /** How far back the sinks' ledgers are checked at each run: the whole history Enedis keeps. */
 const DELIVERY_HORIZON_DAYS = 37 * 31;
@@ -104,12 +105,16 @@ export interface RunReport {
   error?: { code: string; message: string };
   /** New or changed readings of this run, for the sinks (not printed). */
   readings?: Reading[];
+  /** The HP/HC and cost day figures handed to the sinks (when a sink is configured and a curve stored). */
+  tariff?: TariffRunSummary;
 }
 
 export interface RunContext {
   config: JeelinkyConfig;
   /** Where readings go besides the store (Jeedom, MQTT, InfluxDB); see plugin/sinks. */
   sinks?: Sink[];
+  /** Aborted by SIGINT/SIGTERM: the run stops at its next clean point. */
+  signal?: AbortSignal;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   events?: RunEvents;
@@ -152,10 +157,18 @@ export async function withState<T>(config: JeelinkyConfig, work: (store: StateSt
  * slow_down, as RFC 8628 says), until tokens arrive or the code expires.
  */
 export async function waitForTokens(session: LinkySession, pairing: Pairing, ctx: RunContext): Promise<Tokens> {
-  const sleep = ctx.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  // A real sleep ends early on SIGINT/SIGTERM, so that pairing stops within a moment.
+  const sleep =
+    ctx.sleep ??
+    ((ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        ctx.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      }));
   let interval = pairing.intervalSeconds;
   const expiresAt = Date.parse(pairing.expiresAt);
   for (;;) {
+    throwIfInterrupted(ctx.signal, 'while waiting for the consent');
     const outcome = await session.pollOnce(pairing);
     if (outcome.state === 'approved') return outcome.tokens;
     if (outcome.state === 'slow_down') interval += 5;
@@ -199,6 +212,20 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
         fail(e);
       }
       const sinks = ctx.sinks ?? [];
+      // Before the deliveries: a contract fetched here is in the cache the MQTT sink reads.
+      let tariffDays: RunOutcome['tariffDays'];
+      if (sinks.length && report.usagePoint && !options.dryRun) {
+        const t = await computeRunTariffDays(session, store, {
+          config: ctx.config,
+          usagePoint: report.usagePoint,
+          now: now(),
+          fresh: report.readings ?? [],
+          forcedSince: options.forceSinks?.length ? options.since : undefined,
+          paired: Boolean(await session.tokens.getTokens()),
+        });
+        tariffDays = t.days;
+        report.tariff = t.summary;
+      }
       if (sinks.length && report.usagePoint) {
         // Whatever the fetch gave, the store may hold readings a sink has not had yet.
         report.sinks = await (options.dryRun ? countPending : deliverToSinks)(store, sinks, {
@@ -210,6 +237,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           tz: ctx.config.tz,
           now: now(),
           onProgress: ctx.events?.sinkProgress,
+          signal: ctx.signal,
         });
         // A sink that needs a person (bad API key) fails the run; one that is down does not:
         // its readings stay pending and the next run delivers them.
@@ -240,11 +268,16 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           recentDaily: report.usagePoint
             ? (await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(localDay(now(), ctx.config.tz), -400), localDay(now(), ctx.config.tz))).map((r) => ({ day: r.day, value: r.value }))
             : undefined,
+          tariffDays,
         });
       }
     });
   } catch (e) {
     fail(e);
+  }
+  if (ctx.signal?.aborted) {
+    report.exitCode = worse(report.exitCode, ExitCode.TEMPORARY);
+    report.error ??= errorSummary(new InterruptedError(String(ctx.signal.reason ?? 'a signal'), 'after the work in progress'));
   }
   report.ok = report.exitCode === ExitCode.OK;
   report.finishedAt ||= now().toISOString();

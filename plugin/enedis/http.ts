@@ -5,6 +5,7 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ProtocolError, TemporaryError } from '../errors.js';
+import { afterHttpResponse } from '../faults.js';
 
 export interface RawAnswer {
   status: number;
@@ -60,6 +61,8 @@ export class ProxyHttp {
       responseType: 'text',
       transformResponse: (data: unknown) => data,
       maxRedirects: 5,
+      // A 7-day curve is ~50 kB: anything near this is not an Enedis answer.
+      maxContentLength: 20 * 2 ** 20,
       headers: { 'User-Agent': options.userAgent, Accept: 'application/json' },
     });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -99,6 +102,9 @@ export class ProxyHttp {
         response = await send();
       } catch (e) {
         const code = (e as { code?: string }).code ?? 'ERR';
+        if (/maxContentLength/i.test((e as Error).message ?? '')) {
+          throw new ProtocolError(`${where}: the answer is larger than 20 MB, which no Enedis answer is; run again later`, 'answer_too_large', retryIn(3600));
+        }
         // A refused connection never reached the server: always safe to try again.
         const retriable = RETRIABLE_NETWORK.has(code) && (opts.retry || code === 'ECONNREFUSED');
         if (retriable && attempt < (opts.retry ? maxRetries : 2)) {
@@ -108,6 +114,7 @@ export class ProxyHttp {
         const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` : `network error ${code}`;
         throw new TemporaryError(`${where}: ${what}; check the connection and run again later`, 'network_error', retryIn(3600));
       }
+      afterHttpResponse();
       const answer = toRawAnswer(response);
       if (response.status >= 500 && opts.retry && attempt < maxRetries) {
         await this.sleep(this.options.retryBaseMs * 4 ** attempt);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ConsentError, ExitCode, JeelinkyError, ProtocolError, TemporaryError } from '../errors.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../readings.js';
-import { addDays, dayStart, daysBetween, durationMinutes, instantsForWallTime, isoInZone, localDay, resolveLabelSeries } from '../time/local.js';
+import { addDays, dayStart, daysBetween, durationMinutes, instantsForWallTime, isDay, isoInZone, localDay, resolveLabelSeries } from '../time/local.js';
 import { commonProxyFailure, proxyError } from './auth.js';
 import { notJsonError, retryIn, type RawAnswer } from './http.js';
 
@@ -188,10 +188,16 @@ export function toReadings(items: Array<z.infer<typeof intervalSchema>>, kind: R
     // Curve labels mark the END of each interval in local wall time; only their order tells the
     // two 02:xx of the October change apart.
     const ends = resolveLabelSeries(items.map((i) => i.date), tz);
+    let previousEnd = -Infinity;
     return items.map((item, i) => {
       const minutes = durationMinutes(item.interval_length ?? 'PT30M');
       const end = ends[i]!;
       const start = end - minutes * 60_000;
+      // Intervals follow each other: a repeated or overlapping time is a broken answer.
+      if (start < previousEnd) {
+        throw new ProtocolError(`Enedis sent overlapping or repeated times around "${item.date}"; nothing of this answer was stored`, 'overlapping_times');
+      }
+      previousEnd = end;
       const watts = toNumber(item.value, item.date);
       return {
         usagePoint,
@@ -205,8 +211,12 @@ export function toReadings(items: Array<z.infer<typeof intervalSchema>>, kind: R
       };
     });
   }
+  const seen = new Set<string>();
   return items.map((item) => {
     const day = item.date.slice(0, 10);
+    if (!isDay(day)) throw new ProtocolError(`Enedis sent the date "${item.date}", which is not a day; nothing of this answer was stored`, 'bad_date');
+    if (seen.has(day)) throw new ProtocolError(`Enedis sent the day ${day} twice in one answer; nothing of this answer was stored`, 'duplicate_date');
+    seen.add(day);
     const start = dayStart(day, tz);
     const end = dayStart(addDays(day, 1), tz);
     const reading: Reading = {

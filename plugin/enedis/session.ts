@@ -137,6 +137,8 @@ export class LinkySession {
   /** Step `refresh`: renews the access token; a rotated refresh token is saved before anything else. */
   async refresh(): Promise<Tokens> {
     const old = await this.requireTokens();
+    // A refresh may rotate the refresh token: never ask for one we could not save.
+    await this.store.probeWritable();
     const answer = await refreshAccessToken(this.http, this.auth, old.refreshToken, old.usagePointsId);
     const now = this.now();
     const rotated = answer.refresh_token !== undefined && answer.refresh_token !== old.refreshToken;

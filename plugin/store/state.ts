@@ -12,6 +12,7 @@ import storage from 'node-persist';
 import writeFileAtomic from 'write-file-atomic';
 import type { z } from 'zod';
 import { StateError } from '../errors.js';
+import { afterDurableWrite, beforeDurableWrite } from '../faults.js';
 
 type LocalStorage = ReturnType<typeof storage.create>;
 
@@ -78,8 +79,8 @@ export class StateStore {
 
   async write(key: string, value: unknown): Promise<void> {
     try {
+      beforeDurableWrite();
       await this.persist.setItem(key, value);
-      crashPointReached(key);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new StateError(
@@ -88,6 +89,15 @@ export class StateStore {
         e,
       );
     }
+    afterDurableWrite(key);
+  }
+
+  /**
+   * Proves the state can be written before something that cannot be redone is started (a refresh
+   * that may rotate the refresh token): better fail now than receive a token we cannot keep.
+   */
+  async probeWritable(): Promise<void> {
+    await this.write('probe', { at: new Date().toISOString() });
   }
 
   /** Every key starting with `prefix` (reads every state file: for rare maintenance commands). */
@@ -113,16 +123,3 @@ export class StateStore {
   }
 }
 
-/**
- * Test-only crash points (the fault suite): JEELINKY_TEST_CRASH_AFTER="N" kills the process as
- * kill -9 would right after the N-th durable write, "key:<prefix>" right after the first write of
- * a key starting with <prefix>. Unset in normal use.
- */
-let durableWrites = 0;
-function crashPointReached(key: string): void {
-  const spec = process.env.JEELINKY_TEST_CRASH_AFTER;
-  if (!spec) return;
-  durableWrites++;
-  const hit = spec.startsWith('key:') ? key.startsWith(spec.slice(4)) : durableWrites === Number(spec);
-  if (hit) process.kill(process.pid, 'SIGKILL');
-}

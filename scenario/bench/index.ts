@@ -4,12 +4,14 @@
  */
 import { benchBackfill } from './backfill.js';
 import { benchDates } from './dates.js';
+import { benchJeedom } from './jeedom.js';
 import { benchPublish } from './publish.js';
 import { benchReport } from './report.js';
 
 const sections: Array<[string, () => Promise<Record<string, number | string>>]> = [
   ['Fetch and store (simulator)', benchBackfill],
   ['Date expressions and statistics', benchDates],
+  ['Jeedom history import (simulator)', benchJeedom],
   ['HTML report', benchReport],
   ['Publishing to MQTT and InfluxDB (mosquitto, victoria-metrics)', benchPublish],
 ];

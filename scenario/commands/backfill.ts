@@ -15,6 +15,7 @@ import { addDays, daysBetween, eachDay, isDay, localDay } from '../../plugin/tim
 import { resolveDayInput } from '../dates.js';
 import { depthStart } from '../fetch.js';
 import { printJson } from '../output.js';
+import { withInterruptSignals } from '../signals.js';
 import { failureLines, renderRunReport, terminalEvents } from '../render.js';
 import { runScenario, withState, type RunReport } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
@@ -112,7 +113,7 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
 
     const sinks = argv['dry-run'] ? createSinks(config, argv).filter((s) => s.name === 'jeedom') : createSinks(config, argv);
     const events = terminalEvents(config.tz, Boolean(argv.json));
-    const report = await runScenario(
+    const report = await withInterruptSignals((signal) => runScenario(
       {
         fetchKinds: kinds,
         since,
@@ -123,8 +124,8 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
         retryUnavailable: argv['retry-blacklisted'],
         forceSinks: ['jeedom'],
       },
-      { config, events, sinks },
-    );
+      { config, events, sinks, signal },
+    ));
     const used = await withState(config, async (store) => (await new CallCounter(store).get(today)).perUsagePoint[report.usagePoint ?? ''] ?? 0);
     const summary = backfillSummary(report, config.dailyCallBudget, used);
     const { readings: _sinkOnly, ...printable } = report;

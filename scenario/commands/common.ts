@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { resolveConfig, type ConfigOverrides, type JeelinkyConfig } from '../../plugin/config.js';
+import { ExitCode, JeelinkyError } from '../../plugin/errors.js';
 
 export interface CommonArgs {
   'state-dir'?: string;
@@ -33,7 +34,18 @@ export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option('json', { type: 'boolean', describe: 'Print the result as JSON on stdout' }) as Argv<T & CommonArgs>;
 }
 
+/** A numeric flag must be a whole number ≥ 0 (yargs turns "abc" into NaN without a word). */
+export function wholeNumberFlag(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new JeelinkyError(`--${name} ${value}: give a whole number, 0 or more`, { code: 'bad_flag', exitCode: ExitCode.USAGE });
+  }
+  return value;
+}
+
 export function configFromArgs(argv: CommonArgs, extra: ConfigOverrides = {}): JeelinkyConfig {
+  wholeNumberFlag('budget', extra.dailyCallBudget);
+  wholeNumberFlag('pace-ms', argv['pace-ms']);
   const o: ConfigOverrides = { ...extra };
   if (argv['state-dir'] !== undefined) o.stateDir = argv['state-dir'];
   if (argv['auth-url'] !== undefined) o.authUrl = argv['auth-url'];

@@ -3,6 +3,7 @@
  * (logicalIds are a contract, see README). Idempotent; `--dry-run` only says what it would do.
  */
 import type { Argv, CommandModule } from 'yargs';
+import { acquireStateLock } from '../../plugin/store/lock.js';
 import { resolveConfig, type ConfigOverrides } from '../../plugin/config.js';
 import { ConfigError } from '../../plugin/errors.js';
 import { JeedomClient } from '../../plugin/jeedom/client.js';
@@ -77,6 +78,9 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
       .example('JEELINKY_JEEDOM_URL=http://192.168.1.20 JEELINKY_JEEDOM_APIKEY=… $0 jeedom setup --usage-point 12345678901234', '') as Argv<JeedomArgs>,
   handler: async (argv) => {
     const { client, usagePoint } = jeedomClientFromArgs(argv);
+    // Two setups at once would both see "no device" and create two: one jeelinky run at a time.
+    const { stateDir, lockWaitMs } = resolveConfig(argv['state-dir'] !== undefined ? { stateDir: argv['state-dir'] } : {});
+    const lock = await acquireStateLock(stateDir, lockWaitMs);
     try {
       const pdl = assertUsagePoint(usagePoint);
       const report = await ensureVirtualDevice(client, {
@@ -89,6 +93,7 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
       else process.stdout.write(render(report, client.displayUrl));
     } finally {
       client.close();
+      await lock.release();
     }
   },
 };

@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
 import { LinkySession } from '../../plugin/enedis/session.js';
 import { maskSecret } from '../../plugin/secrets.js';
 import { printJson } from '../output.js';
+import { withInterruptSignals } from '../signals.js';
 import { terminalEvents } from '../render.js';
 import { tokenSummary, waitForTokens, withState } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
@@ -17,13 +18,13 @@ export const pairCommand: CommandModule<object, CommonArgs> = {
   handler: async (argv) => {
     const config = configFromArgs(argv);
     const events = terminalEvents(config.tz, false);
-    const tokens = await withState(config, async (store) => {
+    const tokens = await withInterruptSignals((signal) => withState(config, async (store) => {
       const session = new LinkySession(config, store);
       const pairing = await session.startPairing();
       if (argv.json) process.stderr.write(JSON.stringify({ userCode: pairing.userCode, verificationUriComplete: pairing.verificationUriComplete, expiresAt: pairing.expiresAt }) + '\n');
       events.pairingCode?.(pairing);
-      return waitForTokens(session, pairing, { config, events });
-    });
+      return waitForTokens(session, pairing, { config, events, signal });
+    }));
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (argv.json) printJson(tokenSummary(tokens));
     else {

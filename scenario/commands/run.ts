@@ -9,6 +9,7 @@ import { createSinks } from '../../plugin/sinks/index.js';
 import type { ReadingKind } from '../../plugin/readings.js';
 import { resolveDayInput } from '../dates.js';
 import { printJson } from '../output.js';
+import { withInterruptSignals } from '../signals.js';
 import { failureLines, renderRunReport, terminalEvents } from '../render.js';
 import { runScenario, type RunOptions } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
@@ -70,7 +71,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     // The pairing URL and code go to stdout with the report (a Jeedom scenario logs stdout).
     const { pairingCode: _printedWithReport, ...events } = terminalEvents(config.tz, false);
-    const report = await runScenario(options, { config, events, sinks: createSinks(config, argv) });
+    const report = await withInterruptSignals((signal) => runScenario(options, { config, events, sinks: createSinks(config, argv), signal }));
     const { readings: _sinkOnly, ...printable } = report;
 
     if (argv.json) printJson(printable);
