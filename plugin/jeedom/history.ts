@@ -3,7 +3,8 @@
  * commands, writing only what is missing or different.
  *
  * Datetimes (reference §3, §4): `YYYY-MM-DD HH:MM:SS` in the box's own timezone, read from its config.
- * - Daily energy (consumption, production): `<day> 12:00:00` (the seed's choice; configurable).
+ * - Daily energy (consumption, production) and the tariff's day figures (hp_energy, hc_energy,
+ *   cost; writeDayValues): `<day> 12:00:00` (the seed's choice; configurable).
  * - Max power: the instant it happened (`at`).
  * - Load curves: the START of the interval. Jeedom's statistics take both bounds inclusive, so with
  *   start stamps `statisticsBetween(cmd, sum, D 00:00, D 23:59:59)` sums exactly day D's intervals;
@@ -185,10 +186,59 @@ const emptyTally = (): WriteTally => ({ written: 0, skipped: 0, corrected: 0, fa
  * (exit 75, with `summary`) when Jeedom becomes unreachable mid-way; the next run completes the rest.
  */
 export async function writeReadings(client: JeedomClient, readings: Reading[], opts: HistoryWriteOptions = {}): Promise<HistoryWriteSummary> {
+  const run = await startSummary(client, opts);
+  const byPdl = new Map<string, Reading[]>();
+  for (const r of readings) {
+    const list = byPdl.get(r.usagePoint);
+    if (list) list.push(r);
+    else byPdl.set(r.usagePoint, [r]);
+  }
+  for (const [pdl, list] of byPdl) {
+    const device = await writableDevice(client, pdl, opts);
+    const { points, merged } = readingsToPoints(list, run.summary.timezone, opts.dailyTime);
+    run.summary.points += points.length;
+    run.summary.merged += merged;
+    await writePoints(client, device, pdl, points, opts, run.summary, run.finish);
+  }
+  return run.finish();
+}
+
+/** A figure of one local day (HP/HC energy, cost), written at `<day> <dailyTime>` like daily energy. */
+export interface DayValue {
+  logicalId: string;
+  /** Local day `YYYY-MM-DD`. */
+  day: string;
+  value: number;
+}
+
+/** Maps day values to Jeedom points (pure): `<day> 12:00:00` by default, one per (command, day), the last wins. */
+export function dayValuesToPoints(values: DayValue[], timezone: string, dailyTime = '12:00:00'): JeedomPoint[] {
+  if (!/^\d{2}:\d{2}:\d{2}$/.test(dailyTime)) throw new ConfigError(`daily time "${dailyTime}" must be HH:MM:SS`, 'jeedom_daily_time');
+  const unique = new Map<string, JeedomPoint>();
+  for (const v of values) {
+    const datetime = `${v.day} ${dailyTime}`;
+    unique.set(`${v.logicalId}|${datetime}`, { logicalId: v.logicalId, datetime, value: round3(v.value), instant: moment.tz(datetime, DT, timezone).valueOf() });
+  }
+  return [...unique.values()].sort((x, y) => x.instant - y.instant || (x.logicalId < y.logicalId ? -1 : 1));
+}
+
+/**
+ * Writes per-day figures of one PDL into its virtual device, with the same read-first idempotence
+ * and pool as writeReadings (a value already right is skipped, a different one is corrected).
+ */
+export async function writeDayValues(client: JeedomClient, usagePoint: string, values: DayValue[], opts: HistoryWriteOptions = {}): Promise<HistoryWriteSummary> {
+  const run = await startSummary(client, opts);
+  if (values.length === 0) return run.finish();
+  const device = await writableDevice(client, usagePoint, opts);
+  const points = dayValuesToPoints(values, run.summary.timezone, opts.dailyTime);
+  run.summary.points += points.length;
+  await writePoints(client, device, usagePoint, points, opts, run.summary, run.finish);
+  return run.finish();
+}
+
+async function startSummary(client: JeedomClient, opts: HistoryWriteOptions): Promise<{ summary: HistoryWriteSummary; finish: () => HistoryWriteSummary }> {
   const t0 = Date.now();
   const requests0 = client.requestCount;
-  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
-  const dryRun = opts.dryRun ?? false;
   const timezone = await client.timezone();
   const summary: HistoryWriteSummary = {
     ...emptyTally(),
@@ -198,7 +248,7 @@ export async function writeReadings(client: JeedomClient, readings: Reading[], o
     elapsedMs: 0,
     requestsPerSecond: 0,
     timezone,
-    dryRun,
+    dryRun: opts.dryRun ?? false,
     byCommand: {},
     warnings: [],
   };
@@ -208,142 +258,151 @@ export async function writeReadings(client: JeedomClient, readings: Reading[], o
     summary.requestsPerSecond = summary.elapsedMs > 0 ? Math.round((summary.requests * 1000) / summary.elapsedMs) : summary.requests;
     return summary;
   };
-  const byPdl = new Map<string, Reading[]>();
-  for (const r of readings) {
-    const list = byPdl.get(r.usagePoint);
-    if (list) list.push(r);
-    else byPdl.set(r.usagePoint, [r]);
+  return { summary, finish };
+}
+
+async function writableDevice(client: JeedomClient, pdl: string, opts: HistoryWriteOptions): Promise<VirtualDevice> {
+  const device = opts.devices?.get(pdl) ?? (await loadVirtualDevice(client, pdl));
+  if (!device.eqLogic.isEnable) {
+    throw new ConfigError(`${device.humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device, then run again`, 'jeedom_device_disabled');
+  }
+  return device;
+}
+
+/**
+ * The idempotent write of one device's points: checks the target commands' settings, reads what is
+ * stored, then sends only what is missing or different, through the pool (see the module comment).
+ */
+async function writePoints(
+  client: JeedomClient,
+  device: VirtualDevice,
+  pdl: string,
+  points: JeedomPoint[],
+  opts: HistoryWriteOptions,
+  summary: HistoryWriteSummary,
+  finish: () => HistoryWriteSummary,
+): Promise<void> {
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
+  const dryRun = opts.dryRun ?? false;
+  const byCmd = new Map<string, JeedomPoint[]>();
+  for (const p of points) {
+    const list = byCmd.get(p.logicalId);
+    if (list) list.push(p);
+    else byCmd.set(p.logicalId, [p]);
   }
 
-  for (const [pdl, list] of byPdl) {
-    const device = opts.devices?.get(pdl) ?? (await loadVirtualDevice(client, pdl));
-    if (!device.eqLogic.isEnable) {
-      throw new ConfigError(`${device.humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device, then run again`, 'jeedom_device_disabled');
+  // Check every target command before writing anything: a lossy setting must stop the import.
+  const problems: string[] = [];
+  for (const logicalId of byCmd.keys()) {
+    const cmd = device.cmds.get(logicalId);
+    const spec = specOf(logicalId)!;
+    if (!cmd) problems.push(`command ${logicalId} is missing`);
+    else {
+      const p = historySettingsProblems(cmd, spec);
+      if (p.length) problems.push(`${device.humanName}[${cmd.name}]: ${p.join(', ')}`);
     }
-    const { points, merged } = readingsToPoints(list, timezone, opts.dailyTime);
-    summary.points += points.length;
-    summary.merged += merged;
-    const byCmd = new Map<string, JeedomPoint[]>();
-    for (const p of points) {
-      const list = byCmd.get(p.logicalId);
-      if (list) list.push(p);
-      else byCmd.set(p.logicalId, [p]);
-    }
+  }
+  if (problems.length) {
+    throw new ConfigError(`Jeedom device of PDL ${maskUsagePoint(pdl)} is not ready for history (${problems.join('; ')}): run "jeelinky jeedom setup"`, 'jeedom_cmd_settings');
+  }
 
-    // Check every target command before writing anything: a lossy setting must stop the import.
-    const problems: string[] = [];
-    for (const logicalId of byCmd.keys()) {
-      const cmd = device.cmds.get(logicalId);
-      const spec = specOf(logicalId)!;
-      if (!cmd) problems.push(`command ${logicalId} is missing`);
-      else {
-        const p = historySettingsProblems(cmd, spec);
-        if (p.length) problems.push(`${device.humanName}[${cmd.name}]: ${p.join(', ')}`);
+  // Read what is there, per command and per chunk of days.
+  const existing = new Map<string, Map<string, string[]>>();
+  const reads: { logicalId: string; id: number; from: string; to: string }[] = [];
+  for (const [logicalId, pts] of byCmd) {
+    existing.set(logicalId, new Map());
+    const dts = pts.map((p) => p.datetime).sort();
+    for (const [from, to] of chunks(dts[0]!, dts[dts.length - 1]!, opts.readChunkDays ?? 31)) {
+      reads.push({ logicalId, id: device.cmds.get(logicalId)!.id, from, to });
+    }
+  }
+  let readError: unknown;
+  await pool(reads, concurrency, opts.maxRequestsPerSecond, async (r) => {
+    try {
+      for (const row of await client.history(r.id, r.from, r.to)) {
+        const m = existing.get(r.logicalId)!;
+        const values = m.get(row.datetime);
+        if (values) values.push(row.value);
+        else m.set(row.datetime, [row.value]);
       }
+    } catch (err) {
+      readError ??= err;
     }
-    if (problems.length) {
-      throw new ConfigError(`Jeedom device of PDL ${maskUsagePoint(pdl)} is not ready for history (${problems.join('; ')}): run "jeelinky jeedom setup"`, 'jeedom_cmd_settings');
-    }
+  }, () => readError !== undefined);
+  if (readError) throw readError;
+  const current = await client.currentValues([...byCmd.keys()].map((l) => device.cmds.get(l)!.id));
 
-    // Read what is there, per command and per chunk of days.
-    const existing = new Map<string, Map<string, string[]>>();
-    const reads: { logicalId: string; id: number; from: string; to: string }[] = [];
-    for (const [logicalId, pts] of byCmd) {
-      existing.set(logicalId, new Map());
-      const dts = pts.map((p) => p.datetime).sort();
-      for (const [from, to] of chunks(dts[0]!, dts[dts.length - 1]!, opts.readChunkDays ?? 31)) {
-        reads.push({ logicalId, id: device.cmds.get(logicalId)!.id, from, to });
-      }
+  // Decide, point by point.
+  const toWrite: (JeedomPoint & { correction: boolean })[] = [];
+  for (const [logicalId, pts] of byCmd) {
+    const tally = (summary.byCommand[logicalId] ??= emptyTally());
+    const stored = existing.get(logicalId)!;
+    const targets = new Set(pts.map((p) => p.datetime));
+    const foreign = [...stored.keys()].filter((dt) => !targets.has(dt)).length;
+    if (foreign) summary.warnings.push(`${logicalId}: ${foreign} stored point(s) at datetimes jeelinky does not write were left untouched`);
+    for (const p of pts) {
+      const values = stored.get(p.datetime);
+      if (values && values.every((v) => sameValue(v, p.value))) {
+        tally.skipped++;
+        summary.skipped++;
+      } else toWrite.push({ ...p, correction: values !== undefined });
     }
-    let readError: unknown;
-    await pool(reads, concurrency, opts.maxRequestsPerSecond, async (r) => {
-      try {
-        for (const row of await client.history(r.id, r.from, r.to)) {
-          const m = existing.get(r.logicalId)!;
-          const values = m.get(row.datetime);
-          if (values) values.push(row.value);
-          else m.set(row.datetime, [row.value]);
-        }
-      } catch (err) {
-        readError ??= err;
-      }
-    }, () => readError !== undefined);
-    if (readError) throw readError;
-    const current = await client.currentValues([...byCmd.keys()].map((l) => device.cmds.get(l)!.id));
+  }
 
-    // Decide, point by point.
-    const toWrite: (JeedomPoint & { correction: boolean })[] = [];
-    for (const [logicalId, pts] of byCmd) {
-      const tally = (summary.byCommand[logicalId] ??= emptyTally());
-      const stored = existing.get(logicalId)!;
-      const targets = new Set(pts.map((p) => p.datetime));
-      const foreign = [...stored.keys()].filter((dt) => !targets.has(dt)).length;
-      if (foreign) summary.warnings.push(`${logicalId}: ${foreign} stored point(s) at datetimes jeelinky does not write were left untouched`);
-      for (const p of pts) {
-        const values = stored.get(p.datetime);
-        if (values && values.every((v) => sameValue(v, p.value))) {
-          tally.skipped++;
-          summary.skipped++;
-        } else toWrite.push({ ...p, correction: values !== undefined });
-      }
-    }
-
-    // Each command's newest point to write goes last, after every older one is acknowledged.
-    const last = new Map<string, JeedomPoint & { correction: boolean }>();
-    for (const p of toWrite) if (!last.has(p.logicalId) || last.get(p.logicalId)!.instant <= p.instant) last.set(p.logicalId, p);
-    const finals = new Set(last.values());
-    const first = toWrite.filter((p) => !finals.has(p));
-    for (const [logicalId, p] of last) {
-      const newestTarget = byCmd.get(logicalId)!.reduce((a, b) => (b.datetime > a ? b.datetime : a), '');
-      const cur = current.get(device.cmds.get(logicalId)!.id)?.collectDate ?? '';
-      const newestKnown = newestTarget > cur ? newestTarget : cur;
-      if (p.datetime < newestKnown) {
-        summary.warnings.push(
-          `${logicalId}: its current value will be the point of ${p.datetime}, older than the stored ${newestKnown}; the next new reading fixes it (a stored point is never re-sent: once archived it would count twice)`,
-        );
-      }
-    }
-
-    const total = toWrite.length;
-    let done = 0;
-    let fatal: JeelinkyError | undefined;
-    const send = async (p: JeedomPoint & { correction: boolean }) => {
-      const tally = summary.byCommand[p.logicalId]!;
-      try {
-        if (!dryRun) await client.event(device.cmds.get(p.logicalId)!.id, p.value, p.datetime);
-        if (p.correction) {
-          tally.corrected++;
-          summary.corrected++;
-        } else {
-          tally.written++;
-          summary.written++;
-        }
-      } catch (err) {
-        if (err instanceof TemporaryError) {
-          fatal ??= err;
-          return;
-        }
-        tally.failed++;
-        summary.failed++;
-        if (summary.warnings.length < 20) summary.warnings.push(`${p.logicalId} @ ${p.datetime}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      done++;
-      opts.onProgress?.(done, total);
-    };
-    await pool(first, concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
-    if (!fatal) await pool([...finals], concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
-    if (fatal) {
-      const left = total - done;
-      summary.failed += left;
-      finish();
-      throw new JeedomWriteInterruptedError(
-        `${fatal.message} (history of PDL ${maskUsagePoint(pdl)}: ${summary.written} written, ${summary.corrected} corrected, ${left} left for the next run)`,
-        fatal.code,
-        summary,
+  // Each command's newest point to write goes last, after every older one is acknowledged.
+  const last = new Map<string, JeedomPoint & { correction: boolean }>();
+  for (const p of toWrite) if (!last.has(p.logicalId) || last.get(p.logicalId)!.instant <= p.instant) last.set(p.logicalId, p);
+  const finals = new Set(last.values());
+  const first = toWrite.filter((p) => !finals.has(p));
+  for (const [logicalId, p] of last) {
+    const newestTarget = byCmd.get(logicalId)!.reduce((a, b) => (b.datetime > a ? b.datetime : a), '');
+    const cur = current.get(device.cmds.get(logicalId)!.id)?.collectDate ?? '';
+    const newestKnown = newestTarget > cur ? newestTarget : cur;
+    if (p.datetime < newestKnown) {
+      summary.warnings.push(
+        `${logicalId}: its current value will be the point of ${p.datetime}, older than the stored ${newestKnown}; the next new reading fixes it (a stored point is never re-sent: once archived it would count twice)`,
       );
     }
   }
-  return finish();
+
+  const total = toWrite.length;
+  let done = 0;
+  let fatal: JeelinkyError | undefined;
+  const send = async (p: JeedomPoint & { correction: boolean }) => {
+    const tally = summary.byCommand[p.logicalId]!;
+    try {
+      if (!dryRun) await client.event(device.cmds.get(p.logicalId)!.id, p.value, p.datetime);
+      if (p.correction) {
+        tally.corrected++;
+        summary.corrected++;
+      } else {
+        tally.written++;
+        summary.written++;
+      }
+    } catch (err) {
+      if (err instanceof TemporaryError) {
+        fatal ??= err;
+        return;
+      }
+      tally.failed++;
+      summary.failed++;
+      if (summary.warnings.length < 20) summary.warnings.push(`${p.logicalId} @ ${p.datetime}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    done++;
+    opts.onProgress?.(done, total);
+  };
+  await pool(first, concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
+  if (!fatal) await pool([...finals], concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
+  if (fatal) {
+    const left = total - done;
+    summary.failed += left;
+    finish();
+    throw new JeedomWriteInterruptedError(
+      `${fatal.message} (history of PDL ${maskUsagePoint(pdl)}: ${summary.written} written, ${summary.corrected} corrected, ${left} left for the next run)`,
+      fatal.code,
+      summary,
+    );
+  }
 }
 
 /** The token state kept in the virtual's (non-historised) info commands, as the seed does. */

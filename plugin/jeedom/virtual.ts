@@ -85,7 +85,14 @@ export const STATISTICS_COMMANDS: CommandSpec[] = [
   { logicalId: 'stats_this_year_kwh', name: 'stats_this_year_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption since 1 January' },
 ];
 
-export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND, ...READING_COMMANDS, ...STATISTICS_COMMANDS];
+/** The tariff's figures of each day whose load curve is complete (plugin/tariff/days.ts), at `<day> 12:00:00`. */
+export const TARIFF_COMMANDS: CommandSpec[] = [
+  { logicalId: 'hp_energy', name: 'hp_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy consumed in peak hours (HP) per day, at <day> 12:00:00' },
+  { logicalId: 'hc_energy', name: 'hc_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy consumed in off-peak hours (HC) per day, at <day> 12:00:00' },
+  { logicalId: 'cost', name: 'cost', subType: 'numeric', unite: '€', historized: true, visible: true, meaning: 'cost of the day under the current plan (energy + share of the subscription), at <day> 12:00:00' },
+];
+
+export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND, ...READING_COMMANDS, ...TARIFF_COMMANDS, ...STATISTICS_COMMANDS];
 
 export const deviceLogicalId = (usagePoint: string) => `jeelinky_${usagePoint}`;
 export const defaultEquipment = (usagePoint: string) => `[Linky][Linky ${usagePoint}]`;

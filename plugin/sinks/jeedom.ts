@@ -7,10 +7,11 @@ import { parseInteger, pickSetting, type JeelinkyConfig } from '../config.js';
 import { ConfigError, ExitCode, isJeelinkyError } from '../errors.js';
 import { JeedomClient } from '../jeedom/client.js';
 import { JeedomWriteInterruptedError } from '../jeedom/errors.js';
-import { setRelaunch, writeReadings, writeTokenState, type WriteTally } from '../jeedom/history.js';
+import { setRelaunch, writeDayValues, writeReadings, writeTokenState, type DayValue, type WriteTally } from '../jeedom/history.js';
 import { loadVirtualDevice } from '../jeedom/virtual.js';
 import type { Reading } from '../readings.js';
 import { dailyPoints, seedFigures } from '../stats/figures.js';
+import { TARIFF_FIGURES, type DayTariff } from '../tariff/days.js';
 import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
 
 export interface JeedomSinkOptions {
@@ -72,11 +73,31 @@ export class JeedomSink implements Sink {
         if (cmd && f.kwh !== null) await this.client.event(cmd.id, Math.round(f.kwh * 1000) / 1000);
       }
     }
+    // Last: a device set up before these commands existed fails here, after the rest is written.
+    if (outcome.tariffDays?.length) {
+      await writeDayValues(this.client, outcome.usagePoint, tariffValues(outcome.tariffDays), {
+        maxRequestsPerSecond: this.options.maxRequestsPerSecond,
+        concurrency: this.options.concurrency,
+        devices: new Map([[outcome.usagePoint, device]]),
+      });
+    }
   }
 
   async close(): Promise<void> {
     this.client.close();
   }
+}
+
+/** The day figures as `hp_energy`, `hc_energy`, `cost` values (null figures are not written). */
+export function tariffValues(days: DayTariff[]): DayValue[] {
+  const out: DayValue[] = [];
+  for (const d of days) {
+    for (const f of TARIFF_FIGURES) {
+      const value = d[f.field];
+      if (value !== null) out.push({ logicalId: f.logicalId, day: d.day, value });
+    }
+  }
+  return out;
 }
 
 /** Configured when JEELINKY_JEEDOM_URL (or --jeedom-url) is set. */

@@ -11,6 +11,7 @@ import { KIND_INFO, READING_KINDS, type Reading, type ReadingKind } from '../rea
 import { redact } from '../secrets.js';
 import { StateStore } from '../store/state.js';
 import { ReadingsStore } from '../store/readings.js';
+import { dayTariffs, isEmptyContext, loadTariffContext, TARIFF_FIGURES, type TariffContext } from '../tariff/days.js';
 import { addDays, localDay } from '../time/local.js';
 import type { SinkFlags } from './flags.js';
 import { resolveMqttSettings, type MqttSettings } from './mqtt-config.js';
@@ -362,8 +363,42 @@ export function storeSource(stateDir: string): ReadingsSource {
   };
 }
 
+/**
+ * The tariff's figures of a day whose load curve is complete (`hp_energy`, `hc_energy` in Wh,
+ * `cost` in EUR under the current plan), the same as Jeedom's and `jeelinky tariff`'s: settings
+ * first, then the contract cached in the state directory (the sink never calls the API; the runner
+ * has fetched a missing contract before the deliveries). Settings that do not parse give no
+ * figures here (the run report says why), never a failed delivery.
+ */
+export function tariffBreakdown(config: Pick<JeelinkyConfig, 'stateDir' | 'fileSettings' | 'tz'>, env?: NodeJS.ProcessEnv): DayBreakdown {
+  const contexts = new Map<string, Promise<TariffContext | undefined>>();
+  const contextOf = (pdl: string) => {
+    let ctx = contexts.get(pdl);
+    if (!ctx) {
+      ctx = StateStore.open(config.stateDir)
+        .then((store) => loadTariffContext(store, config, pdl, { env }))
+        .then((l) => (isEmptyContext(l.context) ? undefined : l.context))
+        .catch(() => undefined);
+      contexts.set(pdl, ctx);
+    }
+    return ctx;
+  };
+  return async (pdl, day, curve) => {
+    const ctx = await contextOf(pdl);
+    if (!ctx) return [];
+    const figures = dayTariffs(curve.filter((r) => r.day === day), ctx)[0];
+    if (!figures) return [];
+    const out: DayFigure[] = [];
+    for (const f of TARIFF_FIGURES) {
+      const value = figures[f.field];
+      if (value !== null) out.push({ key: f.logicalId, name: f.name, value, unit: f.unit === '€' ? 'EUR' : 'Wh' });
+    }
+    return out;
+  };
+}
+
 /** Configured when JEELINKY_MQTT_HOST (or --mqtt-host) is set. */
 export function createMqttSink(config: JeelinkyConfig, flags: SinkFlags = {}): Sink | undefined {
   const settings = resolveMqttSettings(config, flags);
-  return settings ? new MqttSink(settings, { source: storeSource(config.stateDir) }) : undefined;
+  return settings ? new MqttSink(settings, { source: storeSource(config.stateDir), breakdown: tariffBreakdown(config) }) : undefined;
 }

@@ -5,6 +5,7 @@
  */
 import type { Reading } from '../readings.js';
 import type { Tokens } from '../store/tokens.js';
+import type { DayTariff } from '../tariff/days.js';
 
 export const SINK_NAMES = ['jeedom', 'mqtt', 'influx'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
@@ -45,6 +46,11 @@ export interface RunOutcome {
   tokens?: Tokens;
   /** Daily consumption of the last ~13 months from the store, for summary figures (seed's six). */
   recentDaily?: Array<{ day: string; value: number }>;
+  /**
+   * HP/HC energy and cost under the current plan of the recent days whose load curve is complete
+   * (plugin/tariff/days.ts), computed once by the runner; Jeedom writes them as day figures.
+   */
+  tariffDays?: DayTariff[];
 }
 
 export interface Sink {

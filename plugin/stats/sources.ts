@@ -11,11 +11,12 @@
  */
 import { ConfigError, JeelinkyError, ExitCode } from '../errors.js';
 import type { JeedomClient, JeedomCmd } from '../jeedom/client.js';
-import { readingsToPoints } from '../jeedom/history.js';
+import { dayValuesToPoints, readingsToPoints } from '../jeedom/history.js';
 import { resolveCmd } from '../jeedom/names.js';
 import { loadVirtualDevice } from '../jeedom/virtual.js';
 import type { ReadingKind } from '../readings.js';
 import type { ReadingsStore } from '../store/readings.js';
+import type { DayTariff } from '../tariff/days.js';
 import { addDays } from '../time/local.js';
 import { phpFloatToString } from './decimal.js';
 import { formatJeedomValue, resolveBound, STAT_CALCS, statisticsBetween, type HistoryPoint, type ResolvedBound, type StatCalc } from './statistics.js';
@@ -25,8 +26,13 @@ export interface LocalSeries {
   /** logicalId of the virtual device's command (also the name accepted on the command line). */
   logicalId: string;
   kind: ReadingKind;
-  unit: 'Wh' | 'W' | 'VA';
+  unit: 'Wh' | 'W' | 'VA' | '€';
+  /** A figure the tariff derives from each complete day of load curve (see TariffDaysSource). */
+  tariff?: 'hpWh' | 'hcWh' | 'cost';
 }
+
+/** The tariff's day figures over [fromDay; toDay[ (plugin/tariff/days.ts storedDayTariffs). */
+export type TariffDaysSource = (usagePoint: string, fromDay: string, toDay: string) => Promise<DayTariff[]>;
 
 export const LOCAL_SERIES: readonly LocalSeries[] = [
   { logicalId: 'daily_consumption', kind: 'daily_consumption', unit: 'Wh' },
@@ -36,6 +42,10 @@ export const LOCAL_SERIES: readonly LocalSeries[] = [
   { logicalId: 'daily_production', kind: 'daily_production', unit: 'Wh' },
   { logicalId: 'production_load_curve_power', kind: 'production_load_curve', unit: 'W' },
   { logicalId: 'production_load_curve_energy', kind: 'production_load_curve', unit: 'Wh' },
+  // Written by the Jeedom sink at <day> 12:00:00 for complete days only (plugin/tariff/days.ts).
+  { logicalId: 'hp_energy', kind: 'load_curve', unit: 'Wh', tariff: 'hpWh' },
+  { logicalId: 'hc_energy', kind: 'load_curve', unit: 'Wh', tariff: 'hcWh' },
+  { logicalId: 'cost', kind: 'load_curve', unit: '€', tariff: 'cost' },
 ];
 
 /** A curve's reading kind names its `value` field: the average power. */
@@ -117,7 +127,14 @@ export async function localSeriesPoints(
   toDay: string,
   tz: string,
   dailyTime?: string,
+  tariffDays?: TariffDaysSource,
 ): Promise<HistoryPoint[]> {
+  if (series.tariff) {
+    if (!tariffDays) throw new ConfigError(`${series.logicalId} is computed from the tariff settings: pass a TariffDaysSource`, 'bad_series');
+    const field = series.tariff;
+    const values = (await tariffDays(usagePoint, fromDay, toDay)).flatMap((d) => (d[field] === null ? [] : [{ logicalId: series.logicalId, day: d.day, value: d[field]! }]));
+    return dayValuesToPoints(values, tz, dailyTime).map((p) => ({ datetime: p.datetime, value: p.value }));
+  }
   const readings = await store.readings(usagePoint, series.kind, fromDay, toDay);
   return readingsToPoints(readings, tz, dailyTime)
     .points.filter((p) => p.logicalId === series.logicalId)
@@ -132,7 +149,7 @@ export async function localStatisticsBetween(
   calc: string,
   start: string,
   end: string,
-  opts: SourceOptions & { tz: string; dailyTime?: string },
+  opts: SourceOptions & { tz: string; dailyTime?: string; tariffDays?: TariffDaysSource },
 ): Promise<SourceStats> {
   const series = localSeries(name);
   if (!series) {
@@ -142,7 +159,7 @@ export async function localStatisticsBetween(
   const s = resolveBound(start, { now: opts.now, tz: opts.tz });
   const e = resolveBound(end, { now: opts.now, tz: opts.tz });
   const window = dayWindow(s, e);
-  const points = window ? await localSeriesPoints(store, usagePoint, series, window[0], window[1], opts.tz, opts.dailyTime) : [];
+  const points = window ? await localSeriesPoints(store, usagePoint, series, window[0], window[1], opts.tz, opts.dailyTime, opts.tariffDays) : [];
   const r = statisticsBetween(points, key, new Date(Date.parse(s.iso)), new Date(Date.parse(e.iso)), { now: opts.now, tz: opts.tz });
   return { calc: key, text: r.text, count: r.count, start: s, end: e, timezone: opts.tz, unit: series.unit, series: series.logicalId };
 }

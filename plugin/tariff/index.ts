@@ -5,3 +5,4 @@ export * from './prices.js';
 export * from './report.js';
 export * from './settings.js';
 export * from './split.js';
+export * from './days.js';

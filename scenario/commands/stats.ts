@@ -25,6 +25,7 @@ import { resolveBound } from '../../plugin/stats/statistics.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
+import { storedDayTariffs } from '../../plugin/tariff/days.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { parseNow } from './date.js';
@@ -129,8 +130,11 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       if (!usagePoint) throw new ConfigError('no PDL: pair first ("jeelinky pair") or pass --usage-point', 'usage_point');
       // Read without the run lock: month files are replaced atomically, and a long backfill
       // holding the lock must not block a scenario that only asks for a figure.
-      const store = new ReadingsStore(await StateStore.open(config.stateDir));
-      result = await localStatisticsBetween(store, usagePoint, name, calc, start, end, { now, tz });
+      const state = await StateStore.open(config.stateDir);
+      const store = new ReadingsStore(state);
+      // hp_energy, hc_energy, cost: the figures the run writes into Jeedom (settings + cached contract).
+      const tariffDays = (pdl: string, from: string, to: string) => storedDayTariffs(state, config, pdl, from, to);
+      result = await localStatisticsBetween(store, usagePoint, name, calc, start, end, { now, tz, tariffDays });
     }
 
     if (argv.unit === 'kWh' && result.unit !== 'Wh' && result.unit !== '') {

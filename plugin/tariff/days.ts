@@ -1,0 +1,149 @@
+/**
+ * Per-day HP/HC energy and cost for the sinks (Jeedom's `hp_energy`, `hc_energy`, `cost`, the MQTT
+ * topics of the same names, `jeelinky stats --source local`). The figures are those of
+ * `jeelinky tariff` for the same day (same split, same rounding: Wh to 0.001, € to the cent), but
+ * only for days whose load curve is COMPLETE: a partial day would be written low, then corrected
+ * the day the missing points arrive, and Jeedom would count both rows until its next archive.
+ *
+ * The context (windows, prices, plan) is resolved as `jeelinky tariff` does: the user's settings
+ * first, then the contract cached in the state directory. Only the runner may fetch a contract
+ * that is not cached yet (one call, remembered, never failing the run); the other readers use the
+ * cache alone.
+ */
+import type { JeelinkyConfig } from '../config.js';
+import { CustomerCache, loadCustomerResource, type Contract } from '../enedis/customers.js';
+import { expectedPoints } from '../enedis/metering.js';
+import type { LinkySession } from '../enedis/session.js';
+import type { Reading } from '../readings.js';
+import { ReadingsStore } from '../store/readings.js';
+import type { StateStore } from '../store/state.js';
+import { toEuros, toWh } from './money.js';
+import type { OffpeakSchedule } from './offpeak.js';
+import { dayCosts, type Plan, type PriceSchedule } from './prices.js';
+import { chooseSchedule, planOfContract, resolveTariffSettings, type TariffSettings } from './settings.js';
+import { splitByDay } from './split.js';
+
+/** One day's figures; null when they cannot be had (no windows known, a price missing). */
+export interface DayTariff {
+  day: string;
+  hpWh: number | null;
+  hcWh: number | null;
+  /** € under the current plan: energy plus the day's share of the subscription, to the cent. */
+  cost: number | null;
+}
+
+/** The three figures, by the logicalId of the Jeedom command (and MQTT topic) that holds them. */
+export const TARIFF_FIGURES = [
+  { logicalId: 'hp_energy', field: 'hpWh', unit: 'Wh', name: 'HP energy (day)' },
+  { logicalId: 'hc_energy', field: 'hcWh', unit: 'Wh', name: 'HC energy (day)' },
+  { logicalId: 'cost', field: 'cost', unit: '€', name: 'Cost (day)' },
+] as const;
+export type TariffFigure = (typeof TARIFF_FIGURES)[number];
+
+export interface TariffContext {
+  schedule: OffpeakSchedule;
+  prices: PriceSchedule;
+  plan: Plan;
+  tz: string;
+  windowsSource: 'settings' | 'contract' | 'none';
+  planSource: 'settings' | 'contract' | 'default';
+}
+
+/** The windows, prices and plan from the settings and the contract (as `jeelinky tariff`). */
+export function tariffContext(settings: TariffSettings, contract: Contract | undefined, tz: string): TariffContext {
+  const choice = chooseSchedule(settings, contract);
+  const contractPlan = planOfContract(contract);
+  return {
+    schedule: choice.schedule,
+    prices: settings.prices,
+    plan: settings.currentPlan ?? contractPlan ?? 'BASE',
+    tz,
+    windowsSource: choice.source,
+    planSource: settings.currentPlan ? 'settings' : contractPlan ? 'contract' : 'default',
+  };
+}
+
+/** Nothing can come out of this context: no windows and no prices. */
+export function isEmptyContext(ctx: TariffContext): boolean {
+  return ctx.windowsSource === 'none' && ctx.prices.isEmpty();
+}
+
+/**
+ * The figures of every day of `curve` whose load curve is complete (as many points as the day
+ * has intervals), oldest first; days where every figure is null are left out. Pure.
+ */
+export function dayTariffs(curve: Reading[], ctx: TariffContext): DayTariff[] {
+  const out: DayTariff[] = [];
+  for (const s of splitByDay(curve, ctx.schedule, ctx.tz)) {
+    // Same completeness rule as the tariff report.
+    const step = s.intervalMinutes.length === 1 ? s.intervalMinutes[0]! : 30;
+    if (s.points < expectedPoints(s.day, ctx.tz, step)) continue;
+    const hasWindows = s.windows !== '';
+    const costs = dayCosts({ day: s.day, hp: s.hp, hc: s.hc, hasWindows }, ctx.prices.at(s.day));
+    const cost = ctx.plan === 'BASE' ? costs.BASE : costs.HPHC;
+    const day: DayTariff = {
+      day: s.day,
+      hpWh: hasWindows ? toWh(s.hp) : null,
+      hcWh: hasWindows ? toWh(s.hc) : null,
+      cost: cost === undefined ? null : toEuros(cost),
+    };
+    if (day.hpWh !== null || day.cost !== null) out.push(day);
+  }
+  return out;
+}
+
+export interface LoadContextOptions {
+  /** Given (the runner): a contract that is not cached is fetched once when the settings need it. */
+  session?: LinkySession;
+  /** The PDL is paired (a fetch is possible). */
+  paired?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LoadedContext {
+  context: TariffContext;
+  /** Contract fetches made (0 or 1). */
+  calls: number;
+  /** Why the contract is not there, when it was wanted. */
+  note?: string;
+}
+
+/**
+ * The tariff context of a PDL. Throws ConfigError for settings that do not parse (prices,
+ * windows); never for the contract, whose absence only leaves the context without its part.
+ */
+export async function loadTariffContext(store: StateStore, config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>, usagePoint: string, opts: LoadContextOptions = {}): Promise<LoadedContext> {
+  const settings = resolveTariffSettings(config, {}, opts.env);
+  const needContract = !settings.offpeakOverride || !settings.currentPlan;
+  let contract: Contract | undefined;
+  let calls = 0;
+  let note: string | undefined;
+  if (needContract) {
+    if (opts.session) {
+      try {
+        const got = await loadCustomerResource<Contract>(opts.session, 'contract', usagePoint, { offline: !opts.paired });
+        contract = got.value;
+        calls = got.calls;
+        note = got.value ? undefined : got.note;
+      } catch (e) {
+        // A pairing or network problem here is the fetch's business, not the figures'.
+        note = `contract not fetched: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else contract = await new CustomerCache(store).contract(usagePoint);
+  }
+  return { context: tariffContext(settings, contract, config.tz), calls, note };
+}
+
+/** The figures of the complete days of [fromDay; toDay[ from the stored load curve (cache-only contract). */
+export async function storedDayTariffs(
+  store: StateStore,
+  config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>,
+  usagePoint: string,
+  fromDay: string,
+  toDay: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<DayTariff[]> {
+  const { context } = await loadTariffContext(store, config, usagePoint, { env });
+  if (isEmptyContext(context)) return [];
+  return dayTariffs(await new ReadingsStore(store).readings(usagePoint, 'load_curve', fromDay, toDay), context);
+}
