@@ -53,6 +53,11 @@ export function renderRunReport(r: RunReport, tz: string): string {
         : `${sink.sink.padEnd(23)} ${sink.written} written, ${sink.skipped} already there, ${sink.corrected} corrected${sink.failed ? `, ${sink.failed} failed` : ''}`,
     );
   }
+  if (r.tariff?.error) lines.push(r.tariff.error);
+  else if (r.tariff?.days) {
+    lines.push(`HP/HC and cost: ${plural(r.tariff.days, 'complete day')} for the sinks (windows: ${r.tariff.windows}, plan ${r.tariff.plan}).`);
+    for (const n of r.tariff.notes) lines.push(`note: ${n}`);
+  }
   if (r.retryAt) lines.push(`Run again after ${moment.tz(r.retryAt, tz).format('YYYY-MM-DD HH:mm')} (exit code 75).`);
   return lines.join('\n');
 }

@@ -26,7 +26,10 @@ export interface TariffRunSummary {
   plan: TariffContext['plan'];
   /** Contract fetches (0 or 1: only when it is not cached and the settings need it). */
   calls: number;
+  /** Fallbacks worth knowing (contract refused or not fetched). */
   notes: string[];
+  /** Why no figure at all could be computed (settings that do not parse…). */
+  error?: string;
 }
 
 export interface TariffRunInput {
@@ -46,7 +49,7 @@ export async function computeRunTariffDays(session: LinkySession, store: StateSt
     return await compute(session, store, input);
   } catch (e) {
     const today = localDay(input.now, input.config.tz);
-    return { days: [], summary: { days: 0, from: today, to: today, windows: 'none', plan: 'BASE', calls: 0, notes: [`HP/HC and cost not computed: ${e instanceof Error ? e.message : String(e)}`] } };
+    return { days: [], summary: { days: 0, from: today, to: today, windows: 'none', plan: 'BASE', calls: 0, notes: [], error: `HP/HC and cost not computed: ${e instanceof Error ? e.message : String(e)}` } };
   }
 }
 
@@ -60,18 +63,11 @@ async function compute(session: LinkySession, store: StateStore, input: TariffRu
   // No curve, no figures: and no reason to ask for the contract.
   if (curve.length === 0) return { days: [] };
   const notes: string[] = [];
-  let loaded;
-  try {
-    loaded = await loadTariffContext(store, input.config, input.usagePoint, { session, paired: input.paired, env: input.env });
-  } catch (e) {
-    return { days: [], summary: { days: 0, from, to: today, windows: 'none', plan: 'BASE', calls: 0, notes: [`HP/HC and cost not computed: ${e instanceof Error ? e.message : String(e)}`] } };
-  }
+  const loaded = await loadTariffContext(store, input.config, input.usagePoint, { session, paired: input.paired, env: input.env });
   const { context } = loaded;
   if (loaded.note) notes.push(loaded.note);
-  if (isEmptyContext(context)) {
-    notes.push('HP/HC and cost not computed: no off-peak windows known and no prices set (JEELINKY_OFFPEAK_HOURS, JEELINKY_PRICE_*)');
-    return { days: [], summary: { days: 0, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
-  }
+  // Nothing configured and no windows in a contract: not an error, the user simply does not use it.
+  if (isEmptyContext(context)) return { days: [], summary: { days: 0, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
   const days = dayTariffs(curve, context);
   return { days, summary: { days: days.length, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
 }

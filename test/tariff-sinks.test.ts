@@ -144,6 +144,18 @@ describe('HP/HC and cost into Jeedom', () => {
     expect(jeedom!.methodCounts()['cmd::event'] ?? 0).toBeLessThanOrEqual(8 + repriced.length);
   });
 
+  it('a tariff setting that does not parse: no figure, said in the summary, the run and the readings unharmed', async () => {
+    const { history, run } = await setUp();
+    h!.config.fileSettings.priceHp = 'twelve';
+    const r = await run({ since: SINCE });
+    expect(r.exitCode).toBe(0);
+    expect(r.sinks[0]).toMatchObject({ failed: 0 });
+    expect(r.sinks[0]!.error).toBeUndefined();
+    expect(r.tariff?.error).toMatch(/priceHp.*not a price/);
+    expect(history('cost')).toEqual([]);
+    expect(history('daily_consumption').length).toBeGreaterThan(0);
+  });
+
   it('stats --source local and the box agree on hp_energy, hc_energy and cost', async () => {
     const { run } = await setUp();
     expect((await run({ since: SINCE })).exitCode).toBe(0);
