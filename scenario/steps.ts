@@ -221,7 +221,8 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           now: now(),
           fresh: report.readings ?? [],
           forcedSince: options.forceSinks?.length ? options.since : undefined,
-          paired: Boolean(await session.tokens.getTokens()),
+          // A run that already failed (consent revoked, Enedis down) does not try the contract too.
+          paired: report.exitCode === ExitCode.OK && Boolean(await session.tokens.getTokens()),
         });
         tariffDays = t.days;
         report.tariff = t.summary;
