@@ -93,16 +93,20 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   });
 }
 
+/** Starts the CLI without waiting: its pid (to send it signals) and its result. */
+export function spawnCli(args: string[], env: Record<string, string>): { pid: number; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { pid: child.pid!, done };
+}
+
 /** Starts the CLI without waiting (for concurrency tests). */
 export function startCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return spawnCli(args, env).done;
 }
 
 /** The environment pointing the CLI at a simulator and a state directory. */
