@@ -20,6 +20,8 @@ export interface JeedomSinkOptions {
   /** Upper bound of requests per second sent to the box (a backfill sends one per point). */
   maxRequestsPerSecond?: number;
   concurrency?: number;
+  /** Per request (JEELINKY_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 function failure(e: unknown): NonNullable<SinkResult['error']> {
@@ -31,7 +33,7 @@ export class JeedomSink implements Sink {
   private readonly client: JeedomClient;
 
   constructor(private readonly options: JeedomSinkOptions) {
-    this.client = new JeedomClient({ url: options.url, apikey: options.apikey });
+    this.client = new JeedomClient({ url: options.url, apikey: options.apikey, timeoutMs: options.timeoutMs });
   }
 
   async deliver(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult> {
@@ -108,5 +110,11 @@ export function createJeedomSink(config: JeelinkyConfig, flags: Record<string, u
   }
   const rate = pickSetting(flags['jeedom-rate'] as number | undefined, 'JEELINKY_JEEDOM_RATE', 'jeedomRate', config, parseInteger);
   const concurrency = pickSetting(undefined, 'JEELINKY_JEEDOM_CONCURRENCY', 'jeedomConcurrency', config, parseInteger);
-  return new JeedomSink({ url: config.jeedomUrl, apikey: config.jeedomApiKey, maxRequestsPerSecond: rate || undefined, concurrency: concurrency || undefined });
+  return new JeedomSink({
+    url: config.jeedomUrl,
+    apikey: config.jeedomApiKey,
+    maxRequestsPerSecond: rate || undefined,
+    concurrency: concurrency || undefined,
+    timeoutMs: config.timeoutMs,
+  });
 }

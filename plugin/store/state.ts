@@ -12,7 +12,10 @@ import storage from 'node-persist';
 import writeFileAtomic from 'write-file-atomic';
 import type { z } from 'zod';
 import { StateError } from '../errors.js';
-import { afterDurableWrite, beforeDurableWrite } from '../faults.js';
+import { afterDurableWrite, beforeDurableWrite, spaceFreed } from '../faults.js';
+
+/** Disk kept aside for a token that must be saved when the disk fills up (a token file is ~1 kB). */
+const RESERVE_BYTES = 64 * 1024;
 
 type LocalStorage = ReturnType<typeof storage.create>;
 
@@ -78,9 +81,20 @@ export class StateStore {
   }
 
   async write(key: string, value: unknown): Promise<void> {
+    return this.writeWith(key, value, true);
+  }
+
+  private async writeWith(key: string, value: unknown, mayUseReserve: boolean): Promise<void> {
     try {
-      beforeDurableWrite();
-      await this.persist.setItem(key, value);
+      try {
+        beforeDurableWrite();
+        await this.persist.setItem(key, value);
+      } catch (e) {
+        // Disk full: give up the reserve so that this write (a rotated token, maybe) still lands.
+        if (!mayUseReserve || (e as NodeJS.ErrnoException).code !== 'ENOSPC' || !this.releaseReserve()) throw e;
+        beforeDurableWrite();
+        await this.persist.setItem(key, value);
+      }
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       throw new StateError(
@@ -92,12 +106,47 @@ export class StateStore {
     afterDurableWrite(key);
   }
 
+  private get reservePath(): string {
+    return path.join(this.dir, 'data', '.reserve');
+  }
+
+  /** Keeps RESERVE_BYTES of disk for the writes that must not fail; false when there is no room. */
+  private ensureReserve(): boolean {
+    try {
+      if (!fs.existsSync(this.reservePath)) {
+        beforeDurableWrite();
+        fs.writeFileSync(this.reservePath, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private releaseReserve(): boolean {
+    try {
+      fs.unlinkSync(this.reservePath);
+      spaceFreed();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Proves the state can be written before something that cannot be redone is started (a refresh
    * that may rotate the refresh token): better fail now than receive a token we cannot keep.
    */
   async probeWritable(): Promise<void> {
-    await this.write('probe', { at: new Date().toISOString() });
+    const unwritable = (why: string, cause?: unknown) =>
+      new StateError(`cannot save anything in ${this.dir} (${why}): free disk space or fix permissions, then run again; nothing was asked of the proxy`, 'state_unwritable', cause);
+    if (!this.ensureReserve()) throw unwritable('no room for the 64 kB reserve');
+    try {
+      await this.writeWith('probe', { at: new Date().toISOString() }, false);
+    } catch (e) {
+      const cause = (e as Error).cause as NodeJS.ErrnoException | undefined;
+      throw unwritable(cause?.code ?? 'write failed', e);
+    }
   }
 
   /** Every key starting with `prefix` (reads every state file: for rare maintenance commands). */
