@@ -77,11 +77,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Every CLI output of the suite, kept for the secret scan run after the tests (test/support/secret-scan.ts). */
+export const CLI_OUTPUT_LOG = path.join(ROOT, 'test-artifacts', 'cli-output.log');
+function keepOutput(args: string[], stdout: string, stderr: string): void {
+  fs.mkdirSync(path.dirname(CLI_OUTPUT_LOG), { recursive: true });
+  fs.appendFileSync(CLI_OUTPUT_LOG, `$ jeelinky ${args.join(' ')}\n${stdout}${stderr}\n`);
+}
+
 /** Runs the built CLI with only the given JEELINKY_* variables (the user's own never leak in). */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), TZ: 'America/Los_Angeles' };
   return new Promise((resolve) => {
     execFile(process.execPath, [CLI, ...args], { env: { ...base, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+      keepOutput(args, stdout, stderr);
       const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: NodeJS.Signals }) | null;
       resolve({
         code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
@@ -100,7 +108,12 @@ export function spawnCli(args: string[], env: Record<string, string>): { pid: nu
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => {
+      keepOutput(args, stdout, stderr);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
   return { pid: child.pid!, done };
 }
 
