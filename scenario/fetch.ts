@@ -4,7 +4,7 @@
  * then the older history a backfill asked for, newest first, a budget at a time.
  */
 import moment from 'moment-timezone';
-import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, ProtocolError, throwIfInterrupted } from '../plugin/errors.js';
+import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, ProtocolError, throwIfInterrupted } from '../plugin/errors.js';
 import { expectedPoints, ROUTES } from '../plugin/enedis/metering.js';
 import type { LinkySession } from '../plugin/enedis/session.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../plugin/readings.js';
@@ -106,9 +106,9 @@ export interface FetchState {
   historyStart?: string;
 }
 
-/** Classifies a failure: stop every kind (service down, budget, consent) or only this one. */
+/** Classifies a failure: stop every kind (service down, budget, consent, pairing lost) or only this one. */
 function stopsEverything(e: JeelinkyError): boolean {
-  return e.exitCode === ExitCode.TEMPORARY || e instanceof ConsentError;
+  return e.exitCode === ExitCode.TEMPORARY || e instanceof ConsentError || e instanceof PairingError;
 }
 
 /**
