@@ -14,6 +14,7 @@ import { StateStore } from '../plugin/store/state.js';
 import type { Pairing, Tokens } from '../plugin/store/tokens.js';
 import { addDays, localDay } from '../plugin/time/local.js';
 import { maskSecret } from '../plugin/secrets.js';
+import { dailyPoints, seedFigures } from '../plugin/stats/figures.js';
 import { countPending, deliverToSinks, finishSinks } from './deliver.js';
 import { fetchKinds } from './fetch.js';
 import { computeRunTariffDays, type TariffRunSummary } from './tariff-days.js';
@@ -101,6 +102,8 @@ export interface RunReport {
   meteringCalls: number;
   /** What each configured sink received this run (pending readings of the whole store). */
   sinks: SinkResult[];
+  /** The forum scenario's six kWh figures, from the store's daily consumption (see README). */
+  figures?: Array<{ logicalId: string; start: string; end: string; kwh: number | null; days: number }>;
   retryAt?: string;
   error?: { code: string; message: string };
   /** New or changed readings of this run, for the sinks (not printed). */
@@ -255,6 +258,16 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       }
       report.ok = report.exitCode === ExitCode.OK;
       report.finishedAt = now().toISOString();
+      // The forum scenario's six figures, kept in the local store's summary (status shows them)
+      // and handed to the sinks (Jeedom's stats_*_kwh commands).
+      const recentDaily =
+        report.usagePoint && !options.dryRun
+          ? (await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(localDay(now(), ctx.config.tz), -400), localDay(now(), ctx.config.tz))).map((r) => ({ day: r.day, value: r.value }))
+          : undefined;
+      if (recentDaily?.length && report.usagePoint) {
+        report.figures = seedFigures(dailyPoints(recentDaily), now(), ctx.config.tz).map(({ logicalId, start, end, kwh, days }) => ({ logicalId, start, end, kwh, days }));
+        await store.write(`summary:${report.usagePoint}`, { at: report.finishedAt, figures: report.figures });
+      }
       if (sinks.length && options.dryRun) {
         for (const sink of sinks) await sink.close().catch(() => undefined);
       } else if (sinks.length) {
@@ -266,9 +279,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           retryAt: report.retryAt,
           error: report.error ?? report.kinds.find((k) => k.status === 'error')?.error,
           tokens: (await session.tokens.getTokens()) ?? undefined,
-          recentDaily: report.usagePoint
-            ? (await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(localDay(now(), ctx.config.tz), -400), localDay(now(), ctx.config.tz))).map((r) => ({ day: r.day, value: r.value }))
-            : undefined,
+          recentDaily,
           tariffDays,
         });
       }

@@ -66,6 +66,18 @@ describe('jeelinky CLI', () => {
     expect(s).toMatchObject({ paired: true, usagePoints: [PDL], usagePoint: PDL, accessTokenValid: true, pendingRetry: null });
     expect(s.kinds.find((k: { kind: string }) => k.kind === 'daily_consumption').lastDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(s.callsToday.metering).toBe(3);
+    // The forum scenario's six figures, kept in the store's summary.
+    expect(s.figures.figures.map((f: { logicalId: string }) => f.logicalId)).toEqual([
+      'stats_day_kwh',
+      'stats_this_week_kwh',
+      'stats_last_week_kwh',
+      'stats_this_month_kwh',
+      'stats_last_month_kwh',
+      'stats_this_year_kwh',
+    ]);
+    const dayFigure = s.figures.figures[0];
+    expect(dayFigure.days).toBe(1);
+    expect(dayFigure.kwh).toBeGreaterThan(0);
 
     for (const r of [pair, run, again, status]) for (const secret of issuedSecrets(sim)) expect(allOutput(r)).not.toContain(secret);
   });

@@ -4,6 +4,7 @@
  */
 import moment from 'moment-timezone';
 import type { CommandModule } from 'yargs';
+import { z } from 'zod';
 import { KIND_INFO, READING_KINDS } from '../../plugin/readings.js';
 import { maskSecret } from '../../plugin/secrets.js';
 import { CallCounter } from '../../plugin/store/budget.js';
@@ -12,6 +13,11 @@ import { TokenState } from '../../plugin/store/tokens.js';
 import { localDay } from '../../plugin/time/local.js';
 import { formatRanges, GAP_STATES, kindGaps, type GapState } from '../gaps.js';
 import { printJson } from '../output.js';
+
+const summarySchema = z.object({
+  at: z.string(),
+  figures: z.array(z.object({ logicalId: z.string(), start: z.string(), end: z.string(), kwh: z.number().nullable(), days: z.number() })),
+});
 
 const GAP_LABELS: Record<GapState, string> = {
   complete: 'complete',
@@ -65,6 +71,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
           unavailable: meta.unavailable?.reason ?? null,
         });
       }
+      const summary = pdl ? await store.read(`summary:${pdl}`, summarySchema) : undefined;
       const gaps = argv.gaps && pdl ? await Promise.all(config.kinds.map((k) => kindGaps(readings, pdl, k, now, config.tz))) : undefined;
       return {
         stateDir: config.stateDir,
@@ -79,6 +86,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         pendingRetry: retry ? { retryAt: retry.retryAt, reason: retry.reason, code: retry.code } : null,
         callsToday: { metering: calls.metering, auth: calls.auth },
         kinds,
+        figures: summary ?? null,
         ...(gaps ? { gaps } : {}),
       };
     });
@@ -96,6 +104,12 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     for (const k of status.kinds) {
       const label = KIND_INFO[k.kind].label.padEnd(23);
       lines.push(`${label} ${k.lastDay ? `newest day ${k.lastDay}` : 'nothing stored yet'}${k.enabled ? '' : ' (not in JEELINKY_KINDS)'}${k.unavailable ? ` — not available: ${k.unavailable}` : ''}`);
+    }
+    if (status.figures) {
+      const f = Object.fromEntries(status.figures.figures.map((x) => [x.logicalId, x.kwh === null ? '—' : x.kwh.toFixed(1)]));
+      lines.push(
+        `kWh:          last day ${f.stats_day_kwh} · this week ${f.stats_this_week_kwh} · last week ${f.stats_last_week_kwh} · this month ${f.stats_this_month_kwh} · last month ${f.stats_last_month_kwh} · this year ${f.stats_this_year_kwh} (as of ${fmt(status.figures.at)})`,
+      );
     }
     lines.push(`Calls today:  ${status.callsToday.metering} metering, ${status.callsToday.auth} pairing/refresh`);
     lines.push(status.pendingRetry ? `Pending retry: after ${fmt(status.pendingRetry.retryAt)} (${status.pendingRetry.reason})` : 'Pending retry: none');
