@@ -8,7 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { faultTally } from './support/fault-tally.js';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { readingsToPoints } from '../plugin/jeedom/history.js';
 import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
@@ -20,23 +21,12 @@ import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { localDay } from '../plugin/time/local.js';
-import { cliEnv, PDL, ROOT, runCli, spawnCli, tempDir, type CliResult } from './support/core.js';
+import { cliEnv, PDL, runCli, spawnCli, tempDir, type CliResult } from './support/core.js';
 
 // A killed run leaves its lock: taken over after 2 s here (5 s by default).
 const LOCK = { JEELINKY_LOCK_WAIT_MS: '20000', JEELINKY_LOCK_STALE_MS: '2000' };
 const KINDS: ReadingKind[] = ['daily_consumption', 'max_power', 'load_curve'];
-const tally: Record<string, { tried: number; lost: number }> = {};
-function record(what: string, lost: number) {
-  tally[what] ??= { tried: 0, lost: 0 };
-  tally[what].tried++;
-  tally[what].lost += lost;
-}
-afterAll(() => {
-  fs.mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
-  const file = path.join(ROOT, 'test-artifacts', 'fault-report.json');
-  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...previous, ...tally }, null, 2));
-});
+const record = faultTally();
 
 interface World {
   enedis: EnedisSimulator;

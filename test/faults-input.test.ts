@@ -4,26 +4,15 @@
  * exit code, never "bug"). Tallies go to test-artifacts/fault-report.json.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { faultTally } from './support/fault-tally.js';
 import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
 import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { cliEnv, harness, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
+import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
 
-const tally: Record<string, { tried: number; lost: number }> = {};
-function record(what: string, lost: number) {
-  tally[what] ??= { tried: 0, lost: 0 };
-  tally[what].tried++;
-  tally[what].lost += lost;
-}
-afterAll(() => {
-  fs.mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
-  const file = path.join(ROOT, 'test-artifacts', 'fault-report.json');
-  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...previous, ...tally }, null, 2));
-});
+const record = faultTally();
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { faultTally } from './support/fault-tally.js';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
 import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
@@ -14,20 +15,9 @@ import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { localDay } from '../plugin/time/local.js';
-import { cliEnv, PDL, ROOT, runCli, startCli, tempDir } from './support/core.js';
+import { cliEnv, PDL, runCli, startCli, tempDir } from './support/core.js';
 
-const tally: Record<string, { tried: number; lost: number }> = {};
-function record(what: string, lost: number) {
-  tally[what] ??= { tried: 0, lost: 0 };
-  tally[what].tried++;
-  tally[what].lost += lost;
-}
-afterAll(() => {
-  fs.mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
-  const file = path.join(ROOT, 'test-artifacts', 'fault-report.json');
-  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  fs.writeFileSync(file, JSON.stringify({ ...previous, ...tally }, null, 2));
-});
+const record = faultTally();
 
 let enedis: EnedisSimulator | undefined;
 let jeedom: JeedomSimulator | undefined;

@@ -23,7 +23,6 @@ import {
   toCents,
   toWh,
   type OffpeakPeriod,
-  type PricePeriod,
 } from '../plugin/tariff/index.js';
 import { addDays, dayStart, eachDay, isoInZone, localDay } from '../plugin/time/local.js';
 
