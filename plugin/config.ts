@@ -56,25 +56,11 @@ export interface JeelinkyConfig {
   fileSettings: Record<string, unknown>;
 }
 
-/** Options as the CLI or a script gives them; undefined means "not given". */
-export type ConfigOverrides = Partial<{
-  authUrl: string;
-  apiUrl: string;
-  clientId: string;
-  sandbox: boolean;
-  userAgent: string;
-  paceMs: number;
-  stateDir: string;
-  usagePoint: string;
-  tz: string;
-  kinds: string[];
-  retryBaseMs: number;
-  lockWaitMs: number;
-  timeoutMs: number;
-  dailyCallBudget: number;
-  jeedomUrl: string;
-  jeedomApiKey: string;
-}>;
+/**
+ * Options as the CLI or a script gives them; undefined means "not given". The same names as the
+ * resolved configuration, except that kinds are still text (checked by resolveConfig).
+ */
+export type ConfigOverrides = Partial<Omit<JeelinkyConfig, 'kinds' | 'fileSettings'> & { kinds: string[] }>;
 
 const ENV: Record<keyof ConfigOverrides, string> = {
   authUrl: 'JEELINKY_AUTH_URL',

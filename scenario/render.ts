@@ -49,7 +49,7 @@ export function renderRunReport(r: RunReport, tz: string): string {
   for (const sink of r.sinks) {
     lines.push(
       sink.error
-        ? `${sink.sink.padEnd(23)} not delivered: ${sink.error.message} (readings kept; delivered at the next run)`
+        ? `${sink.sink.padEnd(23)} error: ${sink.error.message} (${sink.written} written; whatever is missing is retried at the next run from the store)`
         : `${sink.sink.padEnd(23)} ${sink.written} written, ${sink.skipped} already there, ${sink.corrected} corrected${sink.failed ? `, ${sink.failed} failed` : ''}`,
     );
   }

@@ -20,7 +20,7 @@ import { fetchKinds } from './fetch.js';
 import { computeRunTariffDays, type TariffRunSummary } from './tariff-days.js';
 
 /** How far back the sinks' ledgers are checked at each run: the whole history Enedis keeps. */
-const DELIVERY_HORIZON_DAYS = 37 * 31;
+export const DELIVERY_HORIZON_DAYS = 37 * 31;
 
 export interface RunOptions {
   /** Step flags; none at all means the daily job. */

@@ -15,12 +15,9 @@ import { resolveDayInput } from '../dates.js';
 import { deliverToSinks } from '../deliver.js';
 import { printJson } from '../output.js';
 import { terminalEvents } from '../render.js';
-import { withState } from '../steps.js';
+import { DELIVERY_HORIZON_DAYS, withState } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { withSinkOptions, type InfluxArgs, type MqttArgs } from './sink-options.js';
-
-/** Same horizon as the runner's delivery check: the whole history Enedis keeps. */
-const HORIZON_DAYS = 37 * 31;
 
 export interface PublishOptions {
   /** First day to re-deliver (YYYY-MM-DD); everything from it on is sent again. */
@@ -54,7 +51,7 @@ export async function publishFromStore(config: JeelinkyConfig, sinks: Sink[], op
       const tokens = await session.tokens.getTokens();
       const usagePoint = tokens ? session.usagePointOf(tokens) : config.usagePoint;
       if (!usagePoint) throw new ConfigError('no PDL is known: pair first ("jeelinky pair") or give --usage-point / JEELINKY_USAGE_POINT_ID', 'usage_point_unknown');
-      const from = options.since ?? addDays(today, -HORIZON_DAYS);
+      const from = options.since ?? addDays(today, -DELIVERY_HORIZON_DAYS);
       const to = addDays(today, 1);
       const results = await deliverToSinks(store, sinks, { usagePoint, kinds: READING_KINDS, fromDay: from, toDay: to, force: options.since !== undefined, tz: config.tz, now, onProgress: options.onProgress });
       let exitCode: number = ExitCode.OK;
