@@ -113,3 +113,33 @@ export class InterruptedError extends TemporaryError {
 export function throwIfInterrupted(signal: AbortSignal | undefined, where: string): void {
   if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? 'a signal'), where);
 }
+
+/** Waits `ms`, or throws InterruptedError as soon as `signal` is aborted (pacing, backoff, polls). */
+export function interruptibleSleep(ms: number, signal: AbortSignal | undefined, where: string): Promise<void> {
+  throwIfInterrupted(signal, where);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new InterruptedError(String(signal!.reason ?? 'a signal'), where));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Rejects with InterruptedError when `signal` is aborted, for racing a call that cannot be aborted itself. */
+export function whenInterrupted(signal: AbortSignal | undefined, where: string): { promise: Promise<never>; done: () => void } {
+  let done = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    if (!signal) return;
+    const onAbort = () => reject(new InterruptedError(String(signal.reason ?? 'a signal'), where));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    done = () => signal.removeEventListener('abort', onAbort);
+  });
+  promise.catch(() => undefined);
+  return { promise, done };
+}

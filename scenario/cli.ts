@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { renderFailure } from './output.js';
 import { ExitCode } from '../plugin/errors.js';
+import { interruption } from './signals.js';
 
 /** Options whose value may start with "-" (date expressions such as "-10 days"). */
 const DASHED_VALUE_OPTIONS = new Set(['--since', '--until', '--now']);
@@ -62,11 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode !== ExitCode.OK ? exitCode : (process.exitCode as number | undefined) ?? ExitCode.OK;
 }
 
-main(hideBin(process.argv)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.exitCode = renderFailure(err);
-  },
-);
+// After SIGINT/SIGTERM the output is written (synchronously, on Linux pipes, files and
+// terminals): leave now rather than wait for a socket that an aborted library call left open.
+const leave = (code: number) => (interruption() ? process.exit(code) : (process.exitCode = code));
+main(hideBin(process.argv)).then(leave, (err) => leave(renderFailure(err)));

@@ -33,7 +33,7 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
   const results: SinkResult[] = [];
   for (const sink of sinks) {
     if (opts.signal?.aborted) {
-      results.push({ ...emptyResult(sink.name), error: { code: 'interrupted', message: `${sink.name}: not delivered, the run was interrupted (delivered at the next run)`, exitCode: 75 } });
+      results.push({ ...emptyResult(sink.name), error: { code: 'interrupted', message: 'not delivered: the run was interrupted (delivered at the next run)', exitCode: 75 } });
       continue;
     }
     let result: SinkResult;
@@ -48,6 +48,7 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
           tz: opts.tz,
           now: opts.now,
           onProgress: opts.onProgress ? (done, total) => opts.onProgress!(sink.name, done, total) : undefined,
+          signal: opts.signal,
         });
         // All or nothing: sinks are idempotent, so a partly failed delivery is simply redone.
         if (!result.error && result.failed === 0) await ledger.markDelivered(sink.name, opts.usagePoint, pending);

@@ -218,6 +218,11 @@ export async function runCalls(
       kr.error = { code: 'not_available', message: `${KIND_INFO[kind].label} is not available for this PDL (${e.message})` };
       return undefined;
     }
+    if (isJeelinkyError(e) && e.code === 'interrupted') {
+      // SIGINT/SIGTERM: not a failure of this kind; what was fetched is stored.
+      kr.status = kr.calls ? 'incomplete' : 'not_attempted';
+      return e;
+    }
     kr.status = 'error';
     kr.error = isJeelinkyError(e) ? { code: e.code, message: e.message } : { code: 'bug', message: e instanceof Error ? e.message : String(e) };
     return isJeelinkyError(e) ? e : new JeelinkyError(kr.error.message, { code: 'bug', exitCode: ExitCode.BUG, cause: e });

@@ -3,9 +3,12 @@
  */
 import { ExitCode, isJeelinkyError } from '../plugin/errors.js';
 import { redact } from '../plugin/secrets.js';
+import { interruption } from './signals.js';
 
 /** Prints the failure as one line and returns the exit code it maps to. */
 export function renderFailure(err: unknown): number {
+  // The signal's own line was printed when it came: once is enough.
+  if (isJeelinkyError(err) && err.code === 'interrupted' && interruption()) return err.exitCode;
   if (isJeelinkyError(err)) {
     const when = err.retryAt ? ` (retry after ${err.retryAt.toISOString()})` : '';
     process.stderr.write(`jeelinky: ${redact(err.message, [])}${when}\n`);

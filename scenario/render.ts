@@ -48,7 +48,9 @@ export function renderRunReport(r: RunReport, tz: string): string {
   if (r.kinds.length) lines.push(`${plural(r.meteringCalls, 'metering call')} this run.`);
   for (const sink of r.sinks) {
     lines.push(
-      sink.error
+      sink.error?.code === 'interrupted'
+        ? `${sink.sink.padEnd(23)} interrupted: ${sink.written} written; the rest stays pending for the next run`
+        : sink.error
         ? `${sink.sink.padEnd(23)} error: ${sink.error.message} (${sink.written} written; whatever is missing is retried at the next run from the store)`
         : `${sink.sink.padEnd(23)} ${sink.written} written, ${sink.skipped} already there, ${sink.corrected} corrected${sink.failed ? `, ${sink.failed} failed` : ''}`,
     );
@@ -64,9 +66,10 @@ export function renderRunReport(r: RunReport, tz: string): string {
 
 /** One line per failure of the run, for stderr (the summary on stdout keeps them too, per kind). */
 export function failureLines(r: RunReport): string[] {
-  const lines = r.error ? [r.error.message] : [];
-  for (const k of r.kinds) if (k.status === 'error' && k.error) lines.push(k.error.message);
-  for (const sink of r.sinks) if (sink.error) lines.push(`${sink.sink}: ${sink.error.message}`);
+  // A stop by SIGINT/SIGTERM was said once, when the signal came (scenario/signals.ts).
+  const lines = r.error && r.error.code !== 'interrupted' ? [r.error.message] : [];
+  for (const k of r.kinds) if (k.status === 'error' && k.error && k.error.code !== 'interrupted') lines.push(k.error.message);
+  for (const sink of r.sinks) if (sink.error && sink.error.code !== 'interrupted') lines.push(`${sink.sink}: ${sink.error.message}`);
   return lines.map((l) => `jeelinky: ${l}`);
 }
 
@@ -77,15 +80,23 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
   let lastPlain = 0;
   let plannedCalls = 0;
   let doneCalls = 0;
+  // After SIGINT/SIGTERM nothing more is drawn: the signal's line is the last word.
+  let stopped = false;
+  // A countdown drawn with \r and no newline is on the screen.
+  let openLine = false;
   const note = (line: string) => {
-    if (!quiet) process.stderr.write(line + '\n');
+    if (!quiet && !stopped) process.stderr.write(line + '\n');
   };
   return {
     info: note,
     pairingCode: (p) => note(pairingInstructions(p, tz)),
     waiting: (left, state) => {
       const text = `Waiting for your consent… ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left${state === 'slow_down' ? ' (the proxy asked to poll slower)' : ''}`;
-      if (tty) process.stderr.write(`\r${text}   `);
+      if (stopped) return;
+      if (tty) {
+        process.stderr.write(`\r${text}   `);
+        openLine = true;
+      }
       else if (Date.now() - lastPlain >= 30_000) {
         lastPlain = Date.now();
         note(text);
@@ -95,7 +106,7 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
     // (Jeedom, cron) a plain line every tenth of the way.
     callsPlanned: (_kind: ReadingKind, total) => {
       plannedCalls += total;
-      if (tty && plannedCalls >= 2 && !quiet) {
+      if (tty && plannedCalls >= 2 && !quiet && !stopped) {
         if (!bar) {
           bar = new cliProgress.SingleBar(
             { format: 'metering calls [{bar}] {value}/{total} · ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
@@ -108,6 +119,14 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
     finished: () => {
       bar?.stop();
       bar = undefined;
+    },
+    interrupted: () => {
+      stopped = true;
+      // The bar clears its own line when stopped (clearOnComplete); a countdown needs a newline.
+      bar?.stop();
+      bar = undefined;
+      if (openLine) process.stderr.write('\n');
+      openLine = false;
     },
     callDone: () => {
       doneCalls++;

@@ -1,24 +1,57 @@
 /**
- * SIGINT and SIGTERM stop a run at its next clean point (between two calls, two polls, two sinks)
- * instead of in the middle of anything; a second signal exits at once (the state is still safe:
- * every write is atomic).
+ * SIGINT and SIGTERM stop a run within 3 seconds: the signal aborts the HTTP call in flight
+ * (Enedis, Jeedom, InfluxDB) and the MQTT publishing, and every loop stops before its next request.
+ * What was done is saved (every write is atomic) and what was not stays pending for the next run.
+ * One line says so, once, on a fresh line (progress bars are stopped first); the exit code is 75.
+ * A second signal exits at once with 130.
  */
-export async function withInterruptSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+import { ExitCode } from '../plugin/errors.js';
+
+/** After the first signal the run gets this long to stop cleanly before the process exits anyway. */
+export const STOP_DEADLINE_MS = 2500;
+/** Exit code of a second signal: the shell's code for an interrupted command. */
+export const SECOND_SIGNAL_EXIT = 130;
+
+let interruptedBy: NodeJS.Signals | undefined;
+
+/** The signal that interrupted this process's run, if any (the CLI then exits as soon as its output is written). */
+export function interruption(): NodeJS.Signals | undefined {
+  return interruptedBy;
+}
+
+export function interruptionLine(name: string): string {
+  return `jeelinky: ${name} received: stopped; everything done so far is saved and the rest is left for the next run (exit 75; a second signal quits at once)`;
+}
+
+export interface InterruptOptions {
+  /** Called before the line is printed: stop progress bars and countdowns so the line starts on a fresh line. */
+  beforeLine?: () => void;
+}
+
+export async function withInterruptSignals<T>(work: (signal: AbortSignal) => Promise<T>, options: InterruptOptions = {}): Promise<T> {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      process.stderr.write(`jeelinky: ${name} again: exiting now\n`);
-      process.exit(name === 'SIGINT' ? 130 : 143);
+    if (controller.signal.aborted) process.exit(SECOND_SIGNAL_EXIT);
+    interruptedBy = name;
+    try {
+      options.beforeLine?.();
+    } finally {
+      process.stderr.write(interruptionLine(name) + '\n');
     }
-    process.stderr.write(`jeelinky: ${name} received: stopping at the next clean point (send it again to exit at once)\n`);
     controller.abort(name);
+    // A safety net for anything that would not stop (a library call that ignores the abort):
+    // the state is safe at any instant, so leaving is always possible.
+    setTimeout(() => process.exit(ExitCode.TEMPORARY), STOP_DEADLINE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     return await work(controller.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // A second signal during the final output still quits at once; none means the default again.
+    if (!controller.signal.aborted) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }

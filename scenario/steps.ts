@@ -57,6 +57,8 @@ export interface RunEvents {
   sinkProgress?(sink: string, done: number, total: number): void;
   /** The run is over (stop progress bars). */
   finished?(): void;
+  /** SIGINT/SIGTERM came: stop every progress output for good, leaving the cursor on a fresh line. */
+  interrupted?(): void;
 }
 
 export interface KindReport {
@@ -208,7 +210,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
   };
   try {
     await withState(ctx.config, async (store) => {
-      const session = new LinkySession(ctx.config, store, { now, sleep: ctx.sleep });
+      const session = new LinkySession(ctx.config, store, { now, sleep: ctx.sleep, signal: ctx.signal });
       try {
         await runSteps(session, store, options, ctx, report);
       } catch (e) {
@@ -217,7 +219,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       const sinks = ctx.sinks ?? [];
       // Before the deliveries: a contract fetched here is in the cache the MQTT sink reads.
       let tariffDays: RunOutcome['tariffDays'];
-      if (sinks.length && report.usagePoint && !options.dryRun) {
+      if (sinks.length && report.usagePoint && !options.dryRun && !ctx.signal?.aborted) {
         const t = await computeRunTariffDays(session, store, {
           config: ctx.config,
           usagePoint: report.usagePoint,
@@ -268,7 +270,8 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
         report.figures = seedFigures(dailyPoints(recentDaily), now(), ctx.config.tz).map(({ logicalId, start, end, kwh, days }) => ({ logicalId, start, end, kwh, days }));
         await store.write(`summary:${report.usagePoint}`, { at: report.finishedAt, figures: report.figures });
       }
-      if (sinks.length && options.dryRun) {
+      if (sinks.length && (options.dryRun || ctx.signal?.aborted)) {
+        // Stopped by a signal: no run status is published, the sinks are only closed.
         for (const sink of sinks) await sink.close().catch(() => undefined);
       } else if (sinks.length) {
         await finishSinks(sinks, report.sinks, {

@@ -4,7 +4,7 @@
  * without trusting the status code (the proxy relayed errors with HTTP 200 until 2024).
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { ProtocolError, TemporaryError } from '../errors.js';
+import { ProtocolError, TemporaryError, throwIfInterrupted, whenInterrupted } from '../errors.js';
 import { afterHttpResponse } from '../faults.js';
 
 export interface RawAnswer {
@@ -38,6 +38,8 @@ export interface HttpOptions {
    */
   beforeSend?: (call: OutgoingCall) => void | Promise<void>;
   sleep?: (ms: number) => Promise<void>;
+  /** SIGINT/SIGTERM: aborts the call in flight and any wait (InterruptedError). */
+  signal?: AbortSignal;
 }
 
 export interface RequestOptions {
@@ -71,20 +73,31 @@ export class ProxyHttp {
   postForm(url: string, form: Record<string, string>, opts: RequestOptions): Promise<RawAnswer> {
     return this.request({ method: 'POST', url }, opts, () =>
       this.axios.post(url, new URLSearchParams(form).toString(), {
+        signal: this.options.signal,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...opts.headers },
       }),
     );
   }
 
   get(url: string, query: Record<string, string>, opts: RequestOptions): Promise<RawAnswer> {
-    return this.request({ method: 'GET', url, query }, opts, () => this.axios.get(url, { params: query, headers: opts.headers }));
+    return this.request({ method: 'GET', url, query }, opts, () => this.axios.get(url, { params: query, headers: opts.headers, signal: this.options.signal }));
   }
 
   /** Waits so that two calls start at least paceMs apart. */
   private async pace(): Promise<void> {
     const wait = this.lastCallAt + this.options.paceMs - Date.now();
-    if (wait > 0) await this.sleep(wait);
+    if (wait > 0) await this.pause(wait);
     this.lastCallAt = Date.now();
+  }
+
+  /** A wait that a signal cuts short (InterruptedError). */
+  private async pause(ms: number): Promise<void> {
+    const stop = whenInterrupted(this.options.signal, 'between two Enedis calls');
+    try {
+      await Promise.race([this.sleep(ms), stop.promise]);
+    } finally {
+      stop.done();
+    }
   }
 
   private async request(
@@ -96,11 +109,14 @@ export class ProxyHttp {
     const where = new URL(call.url).host;
     for (let attempt = 0; ; attempt++) {
       await this.pace();
+      throwIfInterrupted(this.options.signal, 'between two Enedis calls');
       await this.options.beforeSend?.(call);
       let response: AxiosResponse<string>;
       try {
         response = await send();
       } catch (e) {
+        // Aborted by SIGINT/SIGTERM: not a network failure, and never retried.
+        throwIfInterrupted(this.options.signal, `${where} call aborted`);
         const code = (e as { code?: string }).code ?? 'ERR';
         if (/maxContentLength/i.test((e as Error).message ?? '')) {
           throw new ProtocolError(`${where}: the answer is larger than 20 MB, which no Enedis answer is; run again later`, 'answer_too_large', retryIn(3600));
@@ -108,7 +124,7 @@ export class ProxyHttp {
         // A refused connection never reached the server: always safe to try again.
         const retriable = RETRIABLE_NETWORK.has(code) && (opts.retry || code === 'ECONNREFUSED');
         if (retriable && attempt < (opts.retry ? maxRetries : 2)) {
-          await this.sleep(this.options.retryBaseMs * 4 ** attempt);
+          await this.pause(this.options.retryBaseMs * 4 ** attempt);
           continue;
         }
         const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` : `network error ${code}`;
@@ -117,7 +133,7 @@ export class ProxyHttp {
       afterHttpResponse();
       const answer = toRawAnswer(response);
       if (response.status >= 500 && opts.retry && attempt < maxRetries) {
-        await this.sleep(this.options.retryBaseMs * 4 ** attempt);
+        await this.pause(this.options.retryBaseMs * 4 ** attempt);
         continue;
       }
       return answer;

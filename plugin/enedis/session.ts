@@ -4,7 +4,7 @@
  * with it, so that a crash can never lose a refresh token the proxy handed out.
  */
 import type { JeelinkyConfig } from '../config.js';
-import { ConfigError, PairingError, TemporaryError } from '../errors.js';
+import { ConfigError, PairingError, TemporaryError, whenInterrupted } from '../errors.js';
 import type { ReadingKind } from '../readings.js';
 import { CallCounter } from '../store/budget.js';
 import type { StateStore } from '../store/state.js';
@@ -22,6 +22,8 @@ const Q3_RETRIES = 3;
 export interface SessionOptions {
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** SIGINT/SIGTERM: aborts the call in flight and every wait (InterruptedError). */
+  signal?: AbortSignal;
 }
 
 /** The day's call budget for this PDL is spent: the run stops cleanly and continues tomorrow. */
@@ -44,6 +46,7 @@ export class LinkySession {
   readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly auth: AuthEndpoint;
+  private readonly signal?: AbortSignal;
 
   constructor(
     readonly config: JeelinkyConfig,
@@ -51,6 +54,7 @@ export class LinkySession {
     options: SessionOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.signal = options.signal;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.tokens = new TokenState(store);
     this.calls = new CallCounter(store);
@@ -61,6 +65,7 @@ export class LinkySession {
       paceMs: config.paceMs,
       retryBaseMs: config.retryBaseMs,
       sleep: options.sleep,
+      signal: options.signal,
       beforeSend: async (call) => {
         // Counted before the request leaves, on the session's clock: a crash right after can
         // never lose a call that reached the API, and a spent budget stops the call here.
@@ -227,7 +232,8 @@ export class LinkySession {
       } catch (e) {
         // Quota Q3 is 5 calls a second for the whole application: a short pause clears it.
         if (e instanceof TemporaryError && e.code === 'enedis_quota_second' && q3Retries < Q3_RETRIES) {
-          await this.sleep(1000 * ++q3Retries);
+          const stop = whenInterrupted(this.signal, 'between two Enedis calls');
+          await Promise.race([this.sleep(1000 * ++q3Retries), stop.promise]).finally(stop.done);
           continue;
         }
         throw e;

@@ -16,7 +16,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import moment from 'moment-timezone';
-import { ConfigError } from '../errors.js';
+import { ConfigError, interruptibleSleep, throwIfInterrupted } from '../errors.js';
 import { redact } from '../secrets.js';
 import {
   JeedomAuthError,
@@ -45,6 +45,8 @@ export interface JeedomClientOptions {
   retryDelayMs?: number;
   /** Sockets kept open to the box (default 8). */
   maxSockets?: number;
+  /** SIGINT/SIGTERM: see JeedomClient.signal. */
+  signal?: AbortSignal;
 }
 
 export interface JeedomObject {
@@ -228,6 +230,11 @@ export class JeedomClient {
   private tzPromise?: Promise<string>;
   /** HTTP requests actually sent (attempts included). */
   requestCount = 0;
+  /**
+   * Once aborted (SIGINT/SIGTERM), the request in flight is aborted and every call throws
+   * InterruptedError before sending anything. The sink sets it for each delivery.
+   */
+  signal?: AbortSignal;
 
   constructor(opts: JeedomClientOptions) {
     this.endpoint = jeedomEndpoint(opts.url);
@@ -239,6 +246,7 @@ export class JeedomClient {
       );
     }
     this.apikey = opts.apikey.trim();
+    this.signal = opts.signal;
     this.retries = Math.max(0, opts.retries ?? 2);
     this.retryDelayMs = Math.max(0, opts.retryDelayMs ?? 300);
     const maxSockets = opts.maxSockets ?? 8;
@@ -275,11 +283,12 @@ export class JeedomClient {
     const safe = opts.retry ?? isSafeToRepeat(method, params);
     let attempt = 0;
     for (;;) {
+      throwIfInterrupted(this.signal, 'between two Jeedom requests');
       const outcome = await this.attempt(method, params);
       if (!('error' in outcome)) return outcome.result as T;
       const { error, notReached, transient } = outcome;
       if (!transient || attempt >= this.retries || !(safe || notReached)) throw error;
-      await new Promise((r) => setTimeout(r, this.retryDelayMs * 2 ** attempt));
+      await interruptibleSleep(this.retryDelayMs * 2 ** attempt, this.signal, 'between two Jeedom requests');
       attempt += 1;
     }
   }
@@ -291,11 +300,13 @@ export class JeedomClient {
     let status: number;
     let text: string;
     try {
-      const res = await this.http.post<string>(this.endpoint, body);
+      const res = await this.http.post<string>(this.endpoint, body, { signal: this.signal });
       afterHttpResponse();
       status = res.status;
       text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
     } catch (err) {
+      // Aborted by SIGINT/SIGTERM: the point may or may not have reached Jeedom; the next run reads the history first.
+      throwIfInterrupted(this.signal, `Jeedom ${method} aborted`);
       return this.networkFailure(err, method);
     }
     const where = `Jeedom at ${this.displayUrl}`;

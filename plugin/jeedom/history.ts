@@ -28,7 +28,7 @@
  * older point has been acknowledged, so that the current value ends as the newest reading.
  */
 import moment from 'moment-timezone';
-import { ConfigError, JeelinkyError, TemporaryError } from '../errors.js';
+import { ConfigError, InterruptedError, JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import type { Reading } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
 import type { JeedomClient } from './client.js';
@@ -51,6 +51,8 @@ export interface HistoryWriteOptions {
   onProgress?: (done: number, total: number) => void;
   /** Already loaded devices, by PDL (saves a few requests). */
   devices?: Map<string, VirtualDevice>;
+  /** SIGINT/SIGTERM: no request starts after it (the client aborts the one in flight); JeedomWriteInterruptedError says what was done. */
+  signal?: AbortSignal;
 }
 
 export interface WriteTally {
@@ -328,8 +330,9 @@ async function writePoints(
     } catch (err) {
       readError ??= err;
     }
-  }, () => readError !== undefined);
+  }, () => readError !== undefined || opts.signal?.aborted === true);
   if (readError) throw readError;
+  throwIfInterrupted(opts.signal, 'while reading the Jeedom history');
   const current = await client.currentValues([...byCmd.keys()].map((l) => device.cmds.get(l)!.id));
 
   // Decide, point by point.
@@ -391,8 +394,11 @@ async function writePoints(
     done++;
     opts.onProgress?.(done, total);
   };
-  await pool(first, concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
-  if (!fatal) await pool([...finals], concurrency, opts.maxRequestsPerSecond, send, () => fatal !== undefined);
+  const stop = () => fatal !== undefined || opts.signal?.aborted === true;
+  await pool(first, concurrency, opts.maxRequestsPerSecond, send, stop);
+  if (!stop()) await pool([...finals], concurrency, opts.maxRequestsPerSecond, send, stop);
+  // Stopped between two requests with none in flight: say so like a request the signal aborted.
+  if (!fatal && opts.signal?.aborted && done < total) fatal = new InterruptedError(String(opts.signal.reason ?? 'a signal'), 'between two Jeedom requests');
   if (fatal) {
     const left = total - done;
     summary.failed += left;

@@ -7,7 +7,7 @@
  */
 import { HttpError, InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
 import { normalizeUrl, pickSetting, type JeelinkyConfig } from '../config.js';
-import { ConfigError, ExitCode, JeelinkyError, TemporaryError } from '../errors.js';
+import { ConfigError, ExitCode, JeelinkyError, TemporaryError, whenInterrupted } from '../errors.js';
 import { KIND_INFO, type Reading } from '../readings.js';
 import { redact } from '../secrets.js';
 import { flagText, type SinkFlags } from './flags.js';
@@ -115,6 +115,8 @@ export function influxFailure(e: unknown, s: Pick<InfluxSettings, 'url' | 'token
 export class InfluxSink implements Sink {
   readonly name = 'influx' as const;
   private api?: WriteApi;
+  /** A signal stopped a write: close without flushing again (the server may be what hangs). */
+  private interrupted = false;
 
   constructor(
     readonly settings: InfluxSettings,
@@ -135,18 +137,25 @@ export class InfluxSink implements Sink {
   }
 
   /** Writes one batch; retries 429, 5xx and network errors with exponential backoff (or the server's Retry-After). */
-  private async writeBatch(points: Point[]): Promise<void> {
+  private async writeBatch(points: Point[], signal?: AbortSignal): Promise<void> {
     const api = this.writeApi();
-    for (let attempt = 0; ; attempt++) {
-      api.writePoints(points);
-      try {
-        await api.flush();
-        return;
-      } catch (e) {
-        if (attempt >= this.settings.maxRetries || !retryable(e)) throw e;
-        const asked = e instanceof HttpError && e.statusCode === 429 ? e.retryAfter() : 0;
-        await this.sleep(Math.max(asked, Math.min(30_000, this.settings.retryBaseMs * 2 ** attempt)));
+    // The client takes no AbortSignal: SIGINT/SIGTERM stops the wait for its answer (and any backoff).
+    const stop = whenInterrupted(signal, 'while writing to InfluxDB');
+    stop.promise.catch(() => (this.interrupted = true));
+    try {
+      for (let attempt = 0; ; attempt++) {
+        api.writePoints(points);
+        try {
+          await Promise.race([api.flush(), stop.promise]);
+          return;
+        } catch (e) {
+          if (this.interrupted || attempt >= this.settings.maxRetries || !retryable(e)) throw e;
+          const asked = e instanceof HttpError && e.statusCode === 429 ? e.retryAfter() : 0;
+          await Promise.race([this.sleep(Math.max(asked, Math.min(30_000, this.settings.retryBaseMs * 2 ** attempt))), stop.promise]);
+        }
       }
+    } finally {
+      stop.done();
     }
   }
 
@@ -156,13 +165,13 @@ export class InfluxSink implements Sink {
     try {
       for (let i = 0; i < readings.length; i += size) {
         const batch = readings.slice(i, i + size);
-        await this.writeBatch(batch.map((r) => readingPoint(r, this.settings.measurement)));
+        await this.writeBatch(batch.map((r) => readingPoint(r, this.settings.measurement)), ctx.signal);
         written += batch.length;
         ctx.onProgress?.(written, readings.length);
       }
       return { ...emptyResult(this.name), written };
     } catch (e) {
-      const error = influxFailure(e, this.settings);
+      const error = e instanceof JeelinkyError ? e : influxFailure(e, this.settings);
       return { ...emptyResult(this.name), written, failed: readings.length - written, error: { code: error.code, message: error.message, exitCode: error.exitCode } };
     }
   }
@@ -170,7 +179,8 @@ export class InfluxSink implements Sink {
   async close(): Promise<void> {
     const api = this.api;
     this.api = undefined;
-    if (api) await api.close().catch(() => undefined);
+    if (api && this.interrupted) api.dispose();
+    else if (api) await api.close().catch(() => undefined);
   }
 }
 

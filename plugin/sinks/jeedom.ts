@@ -37,11 +37,14 @@ export class JeedomSink implements Sink {
   }
 
   async deliver(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult> {
+    // A signal aborts the request in flight and stops the writer before its next request.
+    this.client.signal = ctx.signal;
     try {
       const s = await writeReadings(this.client, readings, {
         maxRequestsPerSecond: this.options.maxRequestsPerSecond,
         concurrency: this.options.concurrency,
         onProgress: ctx.onProgress,
+        signal: ctx.signal,
       });
       return { sink: this.name, written: s.written, skipped: s.skipped, corrected: s.corrected, failed: s.failed };
     } catch (e) {

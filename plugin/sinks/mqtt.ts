@@ -6,7 +6,7 @@
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { PACKAGE_VERSION, type JeelinkyConfig } from '../config.js';
-import { ConfigError, ExitCode, JeelinkyError, TemporaryError } from '../errors.js';
+import { ConfigError, ExitCode, JeelinkyError, TemporaryError, whenInterrupted } from '../errors.js';
 import { KIND_INFO, READING_KINDS, type Reading, type ReadingKind } from '../readings.js';
 import { redact } from '../secrets.js';
 import { StateStore } from '../store/state.js';
@@ -145,6 +145,8 @@ export class MqttSink implements Sink {
   private client?: MqttClient;
   private closed?: Promise<never>;
   private failure?: JeelinkyError;
+  /** A signal stopped a publish: close without waiting for the acknowledgements still due. */
+  private interrupted = false;
 
   constructor(
     readonly settings: MqttSettings,
@@ -187,17 +189,24 @@ export class MqttSink implements Sink {
     return client;
   }
 
-  private async publish(messages: Message[], onProgress?: (done: number, total: number) => void): Promise<void> {
-    const client = await this.connect();
-    const window = this.options.window ?? 500;
-    for (let i = 0; i < messages.length; i += window) {
-      const batch = messages.slice(i, i + window).map((m) => client.publishAsync(m.topic, m.payload, { qos: this.settings.qos, retain: m.retain }));
-      try {
-        await Promise.race([Promise.all(batch), this.closed!]);
-      } catch (e) {
-        throw mqttFailure(e, this.settings);
+  private async publish(messages: Message[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<void> {
+    // SIGINT/SIGTERM cuts short the connection attempt and the wait for acknowledgements.
+    const stop = whenInterrupted(signal, 'while publishing to MQTT');
+    stop.promise.catch(() => (this.interrupted = true));
+    try {
+      const client = await Promise.race([this.connect(), stop.promise]);
+      const window = this.options.window ?? 500;
+      for (let i = 0; i < messages.length; i += window) {
+        const batch = messages.slice(i, i + window).map((m) => client.publishAsync(m.topic, m.payload, { qos: this.settings.qos, retain: m.retain }));
+        try {
+          await Promise.race([Promise.all(batch), this.closed!, stop.promise]);
+        } catch (e) {
+          throw e instanceof JeelinkyError ? e : mqttFailure(e, this.settings);
+        }
+        onProgress?.(Math.min(i + window, messages.length), messages.length);
       }
-      onProgress?.(Math.min(i + window, messages.length), messages.length);
+    } finally {
+      stop.done();
     }
   }
 
@@ -310,7 +319,7 @@ export class MqttSink implements Sink {
   async deliver(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult> {
     try {
       const messages = await this.messagesFor(readings, ctx);
-      await this.publish(messages, ctx.onProgress);
+      await this.publish(messages, ctx.onProgress, ctx.signal);
       return { ...emptyResult(this.name), written: readings.length };
     } catch (e) {
       const error = e instanceof JeelinkyError ? e : mqttFailure(e, this.settings);
@@ -345,7 +354,7 @@ export class MqttSink implements Sink {
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client) await client.endAsync().catch(() => undefined);
+    if (client) await client.endAsync(this.interrupted).catch(() => undefined);
   }
 }
 

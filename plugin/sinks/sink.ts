@@ -16,6 +16,11 @@ export interface DeliveryContext {
   now: Date;
   /** Told how far a long delivery got (progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * SIGINT/SIGTERM: stop within a moment (abort the request in flight, send nothing more) and
+   * return a result with an error of code `interrupted`; what was not delivered stays pending.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SinkResult {

@@ -125,7 +125,7 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
         forceSinks: ['jeedom'],
       },
       { config, events, sinks, signal },
-    ));
+    ), { beforeLine: events.interrupted });
     const used = await withState(config, async (store) => (await new CallCounter(store).get(today)).perUsagePoint[report.usagePoint ?? ''] ?? 0);
     const summary = backfillSummary(report, config.dailyCallBudget, used);
     const { readings: _sinkOnly, ...printable } = report;

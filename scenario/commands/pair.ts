@@ -19,12 +19,12 @@ export const pairCommand: CommandModule<object, CommonArgs> = {
     const config = configFromArgs(argv);
     const events = terminalEvents(config.tz, false);
     const tokens = await withInterruptSignals((signal) => withState(config, async (store) => {
-      const session = new LinkySession(config, store);
+      const session = new LinkySession(config, store, { signal });
       const pairing = await session.startPairing();
       if (argv.json) process.stderr.write(JSON.stringify({ userCode: pairing.userCode, verificationUriComplete: pairing.verificationUriComplete, expiresAt: pairing.expiresAt }) + '\n');
       events.pairingCode?.(pairing);
       return waitForTokens(session, pairing, { config, events, signal });
-    }));
+    }), { beforeLine: events.interrupted });
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (argv.json) printJson(tokenSummary(tokens));
     else {

@@ -15,6 +15,7 @@ import { resolveDayInput } from '../dates.js';
 import { deliverToSinks } from '../deliver.js';
 import { printJson } from '../output.js';
 import { terminalEvents } from '../render.js';
+import { withInterruptSignals } from '../signals.js';
 import { DELIVERY_HORIZON_DAYS, withState } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { withSinkOptions, type InfluxArgs, type MqttArgs } from './sink-options.js';
@@ -24,6 +25,8 @@ export interface PublishOptions {
   since?: string;
   now?: Date;
   onProgress?: (sink: string, done: number, total: number) => void;
+  /** SIGINT/SIGTERM: the sinks stop within a moment; what was not delivered stays pending. */
+  signal?: AbortSignal;
 }
 
 export interface PublishReport {
@@ -53,8 +56,8 @@ export async function publishFromStore(config: JeelinkyConfig, sinks: Sink[], op
       if (!usagePoint) throw new ConfigError('no PDL is known: pair first ("jeelinky pair") or give --usage-point / JEELINKY_USAGE_POINT_ID', 'usage_point_unknown');
       const from = options.since ?? addDays(today, -DELIVERY_HORIZON_DAYS);
       const to = addDays(today, 1);
-      const results = await deliverToSinks(store, sinks, { usagePoint, kinds: READING_KINDS, fromDay: from, toDay: to, force: options.since !== undefined, tz: config.tz, now, onProgress: options.onProgress });
-      let exitCode: number = ExitCode.OK;
+      const results = await deliverToSinks(store, sinks, { usagePoint, kinds: READING_KINDS, fromDay: from, toDay: to, force: options.since !== undefined, tz: config.tz, now, onProgress: options.onProgress, signal: options.signal });
+      let exitCode: number = options.signal?.aborted ? ExitCode.TEMPORARY : ExitCode.OK;
       for (const r of results) if (r.error && rank(r.error.exitCode ?? ExitCode.BUG) > rank(exitCode)) exitCode = r.error.exitCode ?? ExitCode.BUG;
       return { ok: exitCode === ExitCode.OK, exitCode, usagePoint, from, to, forced: options.since !== undefined, sinks: results };
     });
@@ -100,19 +103,21 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
     const now = new Date();
     const since = argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, now, config.tz);
     const events = terminalEvents(config.tz, Boolean(argv.json));
-    const report = await publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress });
+    const report = await withInterruptSignals((signal) => publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress, signal }), { beforeLine: events.interrupted });
     if (argv.json) printJson(report);
     else {
       process.stdout.write(`PDL ${report.usagePoint}, days ${report.from} to ${addDays(report.to, -1)}${report.forced ? ' (all readings)' : ' (not yet delivered)'}:\n`);
       for (const s of report.sinks) {
         process.stdout.write(
-          s.error
+          s.error?.code === 'interrupted'
+            ? `${s.sink.padEnd(8)} interrupted: ${s.written} written; the rest stays pending for the next run\n`
+            : s.error
             ? `${s.sink.padEnd(8)} not delivered (readings kept): ${s.error.message}\n`
             : `${s.sink.padEnd(8)} ${s.written} written, ${s.skipped} already there, ${s.corrected} corrected${s.failed ? `, ${s.failed} failed` : ''}\n`,
         );
       }
     }
-    for (const s of report.sinks) if (s.error) process.stderr.write(`jeelinky: ${s.sink}: ${s.error.message}\n`);
+    for (const s of report.sinks) if (s.error && s.error.code !== 'interrupted') process.stderr.write(`jeelinky: ${s.sink}: ${s.error.message}\n`);
     process.exitCode = report.exitCode;
   },
 };

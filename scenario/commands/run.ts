@@ -71,7 +71,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     // The pairing URL and code go to stdout with the report (a Jeedom scenario logs stdout).
     const { pairingCode: _printedWithReport, ...events } = terminalEvents(config.tz, false);
-    const report = await withInterruptSignals((signal) => runScenario(options, { config, events, sinks: createSinks(config, argv), signal }));
+    const report = await withInterruptSignals((signal) => runScenario(options, { config, events, sinks: createSinks(config, argv), signal }), { beforeLine: events.interrupted });
     const { readings: _sinkOnly, ...printable } = report;
 
     if (argv.json) printJson(printable);

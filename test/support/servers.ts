@@ -200,3 +200,46 @@ export async function startVictoriaMetrics(options: { dedup?: boolean } = {}): P
     },
   };
 }
+
+export interface StallingRelay {
+  port: number;
+  /** Bytes the client sent so far (to know that a publish or write is under way). */
+  bytesFromClient(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP relay on loopback in front of a real server that passes the server's first `passBytes`
+ * bytes (an MQTT CONNACK is 4) and then holds the rest: the server received everything, the client
+ * waits for its acknowledgements forever, as with a broker or database that hangs mid-way.
+ */
+export async function stallingRelay(targetPort: number, passBytes: number): Promise<StallingRelay> {
+  let fromClient = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let passed = 0;
+    client.on('data', (d) => {
+      fromClient += d.length;
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      const room = Math.max(0, passBytes - passed);
+      if (room > 0) client.write(d.subarray(0, room));
+      passed += d.length;
+    });
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    bytesFromClient: () => fromClient,
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
