@@ -4,7 +4,7 @@
  * then the older history a backfill asked for, newest first, a budget at a time.
  */
 import moment from 'moment-timezone';
-import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, ProtocolError, throwIfInterrupted } from '../plugin/errors.js';
+import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, throwIfInterrupted } from '../plugin/errors.js';
 import { expectedPoints, ROUTES } from '../plugin/enedis/metering.js';
 import type { LinkySession } from '../plugin/enedis/session.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../plugin/readings.js';
@@ -47,7 +47,18 @@ export function emptyKindReport(kind: ReadingKind, usagePoint: string, status: K
     unchanged: 0,
     days: { complete: 0, partial: 0, empty: 0 },
     missingDays: [],
+    warnings: [],
   };
+}
+
+/** Most warnings one kind keeps in its report: beyond that, one line says how many more there were. */
+export const MAX_KIND_WARNINGS = 20;
+
+export function addWarnings(kr: KindReport, warnings: string[]): void {
+  for (const w of warnings) {
+    if (kr.warnings.length < MAX_KIND_WARNINGS) kr.warnings.push(w);
+    else kr.droppedWarnings = (kr.droppedWarnings ?? 0) + 1;
+  }
 }
 
 /**
@@ -171,10 +182,8 @@ export async function runCalls(
     }
     switch (outcome.kind) {
       case 'data': {
-        const stray = outcome.readings.find((r) => r.day < s || r.day >= e);
-        if (stray) {
-          throw new ProtocolError(`Enedis answered for ${stray.day} to a request for [${s}; ${e}[; nothing of this answer was stored, run again later`, 'out_of_range');
-        }
+        // Items left out (unreadable date, outside [s; e[) or read with a default step: said in the report.
+        addWarnings(kr, outcome.warnings);
         await storeOutcome(s, e, outcome.readings);
         return 'ok';
       }

@@ -30,7 +30,11 @@ function kindLine(k: KindReport): string {
   const stored = `+${k.added} new, ${k.changed} changed, ${k.unchanged} already known`;
   const missing = k.missingDays.length ? ` · missing ${k.missingDays.length}: ${shortList(k.missingDays)}` : '';
   const head = `${label} ${range} · ${plural(k.calls, 'call')} · ${stored}${missing}`;
-  return k.status === 'error' ? `${head}\n    error: ${k.error?.message}` : head;
+  const lines = [head];
+  for (const w of k.warnings ?? []) lines.push(`    warning: ${w}`);
+  if (k.droppedWarnings) lines.push(`    warning: ${k.droppedWarnings} more warning(s) of the same kind, not listed`);
+  if (k.status === 'error') lines.push(`    error: ${k.error?.message}`);
+  return lines.join('\n');
 }
 
 function shortList(days: string[]): string {

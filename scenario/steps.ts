@@ -81,6 +81,13 @@ export interface KindReport {
   missingDays: string[];
   historyStart?: string;
   error?: { code: string; message: string };
+  /**
+   * What was read with a doubt or left out of Enedis' answers, one line each (an item with an
+   * unreadable date or outside the range asked, a curve point without interval_length). At most
+   * 20; `droppedWarnings` counts the others.
+   */
+  warnings: string[];
+  droppedWarnings?: number;
 }
 
 export interface RunReport {

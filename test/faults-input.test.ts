@@ -36,8 +36,10 @@ const BAD_DAILY: Array<[string, { status: number; body: unknown } | { kind: 'mal
   ['the value "NaN"', daily([{ value: 'NaN', date: '2024-10-29' }, ...good.slice(1)])],
   ['the value "1e309"', daily([...good.slice(0, 6), { value: '1e309', date: '2024-11-04' }])],
   ['an empty value', daily([...good.slice(0, 6), { value: '', date: '2024-11-04' }])],
-  ['a date that does not exist', daily([...good.slice(0, 6), { value: '1', date: '2024-13-45' }])],
-  ['a date outside the range asked', daily([...good, { value: '1', date: '2019-01-01' }])],
+  // One unreadable date or one item outside the range is only left out, with a warning (see
+  // test/answers-wild.test.ts); more than one in ten items means a broken answer.
+  ['two dates that do not exist', daily([...good.slice(0, 5), { value: '1', date: '2024-13-45' }, { value: '1', date: '2024-02-30' }])],
+  ['every date outside the range asked', daily(good.map((g) => ({ ...g, date: g.date.replace('2024', '2019') })))],
   ['the same date twice', daily([...good, { value: '999', date: '2024-11-04' }])],
   ['interval_reading that is not a list', daily([], { interval_reading: 'none' })],
   ['meter_reading of the wrong type', { status: 200, body: { meter_reading: 'oops' } }],

@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { ConsentError, ExitCode, JeelinkyError, ProtocolError, TemporaryError } from '../errors.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../readings.js';
-import { addDays, dayStart, daysBetween, durationMinutes, instantsForWallTime, isDay, isoInZone, localDay, resolveLabelSeries } from '../time/local.js';
+import { addDays, dayStart, daysBetween, durationMinutes, instantsForLabel, isDay, isoInZone, localDay, resolveLabelSeries } from '../time/local.js';
 import { commonProxyFailure, proxyError } from './auth.js';
+import { errorInBody, normaliseCode } from './answer-errors.js';
 import { notJsonError, retryIn, type RawAnswer } from './http.js';
 
 export interface Route {
@@ -15,14 +16,16 @@ export interface Route {
   maxDays: number;
   /** History depth from the call date, in months (plus 15 days). */
   depthMonths: number;
+  /** Curves: the step the reference documents (§3.3, PT30M), used for a point without interval_length. */
+  step?: string;
 }
 
 export const ROUTES: Record<ReadingKind, Route> = {
   daily_consumption: { path: '/data/proxy/metering_data_dc/v5/daily_consumption', maxDays: 365, depthMonths: 36 },
   max_power: { path: '/data/proxy/metering_data_dcmp/v5/daily_consumption_max_power', maxDays: 365, depthMonths: 36 },
-  load_curve: { path: '/data/proxy/metering_data_clc/v5/consumption_load_curve', maxDays: 7, depthMonths: 24 },
+  load_curve: { path: '/data/proxy/metering_data_clc/v5/consumption_load_curve', maxDays: 7, depthMonths: 24, step: 'PT30M' },
   daily_production: { path: '/data/proxy/metering_data_dp/v5/daily_production', maxDays: 365, depthMonths: 36 },
-  production_load_curve: { path: '/data/proxy/metering_data_plc/v5/production_load_curve', maxDays: 7, depthMonths: 24 },
+  production_load_curve: { path: '/data/proxy/metering_data_plc/v5/production_load_curve', maxDays: 7, depthMonths: 24, step: 'PT30M' },
 };
 
 /** Splits [start; end[ into the fewest calls the route allows, oldest first. */
@@ -58,7 +61,8 @@ const meterReadingSchema = z.object({
 
 /** What one metering call gave. */
 export type MeteringOutcome =
-  | { kind: 'data'; readings: Reading[] }
+  /** `warnings`: items left out or read with a default (one line each), for the run report. */
+  | { kind: 'data'; readings: Reading[]; warnings: string[] }
   /** Nothing in the range (404 no_data_found): days not published yet, or holes. */
   | { kind: 'no_data' }
   /** The range starts before the meter's history (activation, or beyond the depth Enedis keeps). */
@@ -68,12 +72,15 @@ export type MeteringOutcome =
   /** The proxy no longer knows the access token: refresh once, then try once more. */
   | { kind: 'access_token_rejected' };
 
-function code(err: { error: string; description: string }): string {
-  return err.error.toUpperCase().replace(/_/g, '-');
-}
-
 /** Classifies a metering answer; throws a typed error for what stops the kind or the run. */
-export function classifyMeteringAnswer(answer: RawAnswer, kind: ReadingKind, usagePoint: string, tz: string, now: Date): MeteringOutcome {
+export function classifyMeteringAnswer(
+  answer: RawAnswer,
+  kind: ReadingKind,
+  usagePoint: string,
+  tz: string,
+  now: Date,
+  range?: { start: string; end: string },
+): MeteringOutcome {
   const what = `${KIND_INFO[kind].label} for PDL …${usagePoint.slice(-4)}`;
   if (answer.format !== 'json') {
     if (answer.status >= 500 || answer.status === 429) {
@@ -84,7 +91,8 @@ export function classifyMeteringAnswer(answer: RawAnswer, kind: ReadingKind, usa
   const ok = meterReadingSchema.safeParse(answer.body);
   // Always look at the body: before 2024 the proxy relayed Enedis errors with HTTP 200.
   if (ok.success && !proxyError(answer)) {
-    return { kind: 'data', readings: toReadings(ok.data.meter_reading.interval_reading, kind, usagePoint, tz) };
+    const { readings, warnings } = toReadings(ok.data.meter_reading.interval_reading, kind, usagePoint, tz, range);
+    return { kind: 'data', readings, warnings };
   }
   const retryAfter = parseRetryAfter(answer.headers['retry-after'], now);
   if (answer.status === 429 && retryAfter) {
@@ -98,25 +106,31 @@ export function classifyMeteringAnswer(answer: RawAnswer, kind: ReadingKind, usa
       throw new TemporaryError(`${what}: the gateway's call quota is reached; run again after ${retryAt.toISOString()}`, 'gateway_quota', retryAt);
     }
   }
-  const err = proxyError(answer);
+  // Whatever the shape ({error,error_description}, {code,message}, {status,message}, nested,
+  // French keys…): classified by its code first, its wording second (reference §6).
+  const err = errorInBody(answer.body);
   if (!err) {
     throw new ProtocolError(`${what}: the answer has neither meter_reading nor error (HTTP ${answer.status}); run again later`, 'unexpected_answer', retryIn(3600, now));
   }
-  const c = code(err);
+  const c = normaliseCode(err.code);
   const d = err.description;
-  if (c === 'NO-DATA-FOUND' || c === 'STM-ERR-0000020' || c === 'STM-ERR-0000014') return { kind: 'no_data' };
-  if (c === 'ADAM-ERR0123' || c === 'ADAM-ERR0125' || c === 'ADAM-DC-0016' || /history deadline|last activation date/i.test(d)) {
-    return { kind: 'history_start', detail: d || c };
+  const said = `${err.code} ${d}`;
+  const shown = [err.code, d].filter(Boolean).join(': ');
+  // The status the error would have had without an old proxy's HTTP 200.
+  const status = answer.status !== 200 ? answer.status : err.status ?? 200;
+  if (c === 'NO-DATA-FOUND' || c === 'STM-ERR-0000020' || c === 'STM-ERR-0000014' || /no measure found|aucune (donn[ée]e|mesure)/i.test(said)) return { kind: 'no_data' };
+  if (c === 'ADAM-ERR0123' || c === 'ADAM-ERR0125' || c === 'ADAM-DC-0016' || /history deadline|last activation date/i.test(said)) {
+    return { kind: 'history_start', detail: d || err.code };
   }
-  if (c === 'ADAM-ERR0069') return { kind: 'not_available', detail: d || c };
-  if (c === 'ADAM-ERR0075' || /objected to the load curve/i.test(d)) {
+  if (c === 'ADAM-ERR0069' || /sens de la mesure/i.test(said)) return { kind: 'not_available', detail: d || err.code };
+  if (c === 'ADAM-ERR0075' || /objected to the load curve/i.test(said)) {
     throw new JeelinkyError(
       `${what}: Enedis does not collect the load curve for this meter; enable "collecte de la courbe de charge" in your Enedis account (valid one year), or leave ${kind} out of JEELINKY_KINDS`,
       { code: 'load_curve_not_collected', exitCode: ExitCode.ACTION_NEEDED },
     );
   }
   if (c === 'ADAM-DC-0008' || c === 'ADAM-DC-0009' || c === 'UNAUTHORIZED-USER') {
-    throw new ConsentError(`${what}: Enedis finds no valid consent for this PDL (${err.error}); give it again with "jeelinky pair"`, 'consent_missing');
+    throw new ConsentError(`${what}: Enedis finds no valid consent for this PDL (${err.code}); give it again with "jeelinky pair"`, 'consent_missing');
   }
   if (c === 'ADAM-DC-0007') {
     throw new ConsentError(`${what}: Enedis says the customer no longer owns this PDL (moved?); pair again with "jeelinky pair"`, 'consent_not_owner');
@@ -124,41 +138,51 @@ export function classifyMeteringAnswer(answer: RawAnswer, kind: ReadingKind, usa
   if (c === 'STM-ERR-0000019') {
     throw new ConsentError(`${what}: Enedis does not know this PDL or user; check JEELINKY_USAGE_POINT_ID, then pair again`, 'unknown_usage_point');
   }
-  if (err.error === 'Unauthorized' || err.error === 'invalid_token') {
-    if (/access token not found|timed out|expired/i.test(d) || err.error === 'invalid_token') return { kind: 'access_token_rejected' };
-    if (/bad access token/i.test(d)) {
-      throw new ConsentError(`${what}: this PDL is not in the list your consent covers; use one of your paired PDLs (jeelinky status) or pair again`, 'usage_point_not_in_consent');
-    }
-    if (/autori[sz]ation missing/i.test(d)) {
-      throw new ProtocolError(`${what}: the proxy did not receive the Authorization header; check any HTTP proxy between you and it`, 'authorization_missing');
-    }
-    return commonTemporary(what, `${err.error}: ${d}`, now);
+  // The access token: the proxy's own words (§6.2), and invalid_grant, which an OAuth server says
+  // of a grant it no longer honours — a refresh, then one more try, sorts both out or says so.
+  if (c === 'INVALID-TOKEN' || c === 'INVALID-GRANT' || /access token not found|access token timed out|token (has )?expired/i.test(said)) {
+    return { kind: 'access_token_rejected' };
   }
-  if (c === '429' || answer.status === 429) {
+  if (/bad access token/i.test(said)) {
+    throw new ConsentError(`${what}: this PDL is not in the list your consent covers; use one of your paired PDLs (jeelinky status) or pair again`, 'usage_point_not_in_consent');
+  }
+  if (/autori[sz]ation missing/i.test(said)) {
+    throw new ProtocolError(`${what}: the proxy did not receive the Authorization header; check any HTTP proxy between you and it`, 'authorization_missing');
+  }
+  if (c === '429' || status === 429 || /quota (Q3|Q4)/i.test(said)) {
     // Enedis quotas are per application, shared by every user of the proxy, and come without
     // Retry-After. Q3 (5/s) clears in a moment; Q4 (10 000/h) needs at least an hour (reference §6.3).
-    const q4 = /Q4/i.test(d);
+    const q4 = /Q4/i.test(said);
     throw new TemporaryError(
       `${what}: Enedis quota ${q4 ? 'Q4 (calls per hour, shared by every user of the proxy)' : 'Q3 (calls per second)'} reached; run again ${q4 ? 'in an hour' : 'in a few minutes'}`,
       q4 ? 'enedis_quota_hour' : 'enedis_quota_second',
       retryIn(q4 ? 3600 : 300, now),
     );
   }
-  if (answer.status >= 500 || /technical|unavailable|exception/i.test(d) || c === 'STM-ERR-0000001' || c === 'ADAM-DC-0500') {
-    return commonTemporary(what, `${err.error}${d ? ': ' + d : ''}`, now);
+  if (/cURL error|client credentials/i.test(said)) return commonTemporary(what, `the proxy cannot reach Enedis (${d || err.code})`, now);
+  if (c === 'SLOW-DOWN' || c === 'VERSION-MISMATCH' || /client_id/i.test(d)) {
+    // The proxy's own refusals, read by the code every proxy route shares (in its documented shape).
+    throw commonProxyFailure({ ...answer, body: { error: err.code.toLowerCase().replace(/-/g, '_'), error_description: d } }, what);
   }
-  if (err.error === 'slow_down' || err.error === 'version_mismatch' || /client_id|cURL error|client credentials/i.test(d)) {
-    if (/cURL error|client credentials/i.test(d)) return commonTemporary(what, `the proxy cannot reach Enedis (${d})`, now);
-    throw commonProxyFailure(answer, what);
-  }
-  if (/end date parameter must be earlier/i.test(d)) {
+  if (/end date parameter must be earlier/i.test(said)) {
     // Seen just after midnight (a server-side date mismatch): not our range's fault, try later.
     return commonTemporary(what, 'Enedis does not accept today yet as the end of the range', now);
   }
-  throw new JeelinkyError(`${what}: Enedis refused the request (${err.error}${d ? ': ' + d : ''}); this is a jeelinky bug, please report it`, {
-    code: 'request_refused',
-    exitCode: ExitCode.BUG,
-  });
+  if (answer.status >= 400 && answer.status < 500 && c === 'INVALID-REQUEST') {
+    // A documented parameter error with its real status: the request jeelinky built was wrong.
+    throw new JeelinkyError(`${what}: Enedis refused the request (${shown}); this is a jeelinky bug, please report it`, {
+      code: 'request_refused',
+      exitCode: ExitCode.BUG,
+    });
+  }
+  // Anything else — 5xx, "technical error", "Erreur interne", an error body under HTTP 200, a code
+  // nobody documented — is temporary unless it said otherwise above.
+  const where = answer.status === 200 ? `an error under HTTP 200${err.status ? ` (status ${err.status} in the body)` : ''}` : `HTTP ${answer.status}`;
+  throw new TemporaryError(
+    `${what}: Enedis or the proxy answered ${where}: "${shown || 'no detail'}"; run again later (report it if it lasts)`,
+    status >= 500 || /technical|unavailable|exception|erreur (interne|technique)|indisponible|r[ée]essayer|maintenance/i.test(said) ? 'enedis_unavailable' : 'enedis_error',
+    retryIn(3600, now),
+  );
 }
 
 /** Retry-After as seconds or an HTTP date; undefined when absent or unreadable. */
@@ -181,16 +205,52 @@ function toNumber(value: string | number, date: string): number {
   return n;
 }
 
-/** Converts the API's items into readings with exact instants (reference §3.3 and §5). */
-export function toReadings(items: Array<z.infer<typeof intervalSchema>>, kind: ReadingKind, usagePoint: string, tz: string): Reading[] {
+/** Items one answer may lose (unreadable, outside the range) before the whole answer is refused instead. */
+export function tolerableDrops(items: number): number {
+  // A format change would make most items unreadable: refusing then keeps days from being
+  // recorded as empty (which would end, after a week of tries, as given up).
+  return Math.max(1, Math.floor(items / 10));
+}
+
+interface Dropped {
+  code: 'bad_date' | 'out_of_range';
+  line: string;
+}
+
+/**
+ * Converts the API's items into readings with exact instants (reference §3.3 and §5). An item with
+ * an unreadable date or outside `range` ([start; end[, local days) is left out with a warning, as
+ * long as they are few (tolerableDrops); a curve point without interval_length takes the route's
+ * documented step, with a warning.
+ */
+export function toReadings(
+  items: Array<z.infer<typeof intervalSchema>>,
+  kind: ReadingKind,
+  usagePoint: string,
+  tz: string,
+  range?: { start: string; end: string },
+): { readings: Reading[]; warnings: string[] } {
   const info = KIND_INFO[kind];
+  const dropped: Dropped[] = [];
+  const warnings: string[] = [];
+  let readings: Reading[];
   if (info.curve) {
+    const readable = items.filter((item) => {
+      if (instantsForLabel(item.date, tz).length) return true;
+      dropped.push({ code: 'bad_date', line: `Enedis sent the time "${item.date}", which is not a time in ${tz} (bad format or DST gap)` });
+      return false;
+    });
+    const step = ROUTES[kind].step ?? 'PT30M';
+    const noLength = readable.filter((i) => !i.interval_length);
+    if (noLength.length) {
+      warnings.push(`${info.label}: ${noLength.length} point(s) came without interval_length (first "${noLength[0]!.date}"): read as ${step}, the route's documented step`);
+    }
     // Curve labels mark the END of each interval in local wall time; only their order tells the
     // two 02:xx of the October change apart.
-    const ends = resolveLabelSeries(items.map((i) => i.date), tz);
+    const ends = resolveLabelSeries(readable.map((i) => i.date), tz);
     let previousEnd = -Infinity;
-    return items.map((item, i) => {
-      const minutes = durationMinutes(item.interval_length ?? 'PT30M');
+    readings = readable.map((item, i) => {
+      const minutes = durationMinutes(item.interval_length ?? step);
       const end = ends[i]!;
       const start = end - minutes * 60_000;
       // Intervals follow each other: a repeated or overlapping time is a broken answer.
@@ -210,30 +270,52 @@ export function toReadings(items: Array<z.infer<typeof intervalSchema>>, kind: R
         energyWh: (watts * minutes) / 60,
       };
     });
-  }
-  const seen = new Set<string>();
-  return items.map((item) => {
-    const day = item.date.slice(0, 10);
-    if (!isDay(day)) throw new ProtocolError(`Enedis sent the date "${item.date}", which is not a day; nothing of this answer was stored`, 'bad_date');
-    if (seen.has(day)) throw new ProtocolError(`Enedis sent the day ${day} twice in one answer; nothing of this answer was stored`, 'duplicate_date');
-    seen.add(day);
-    const start = dayStart(day, tz);
-    const end = dayStart(addDays(day, 1), tz);
-    const reading: Reading = {
-      usagePoint,
-      kind,
-      day,
-      start: isoInZone(start, tz),
-      end: isoInZone(end, tz),
-      value: toNumber(item.value, item.date),
-      unit: info.unit,
-    };
-    if (kind === 'max_power' && item.date.length > 10) {
-      const instants = instantsForWallTime(item.date, tz);
-      if (instants.length) reading.at = isoInZone(instants[0]!, tz);
+  } else {
+    const seen = new Set<string>();
+    readings = [];
+    for (const item of items) {
+      let day = item.date.slice(0, 10);
+      let at: string | undefined;
+      if (kind === 'max_power' && item.date.length > 10) {
+        // The instant of the maximum: local wall time, or exact when the label has an offset or Z.
+        const instants = instantsForLabel(item.date, tz);
+        if (instants.length) {
+          at = isoInZone(instants[0]!, tz);
+          day = localDay(instants[0]!, tz);
+        } else day = '';
+      }
+      if (!isDay(day)) {
+        dropped.push({ code: 'bad_date', line: `Enedis sent the date "${item.date}", which is not a ${kind === 'max_power' ? 'day or date and time' : 'day'}` });
+        continue;
+      }
+      if (seen.has(day)) throw new ProtocolError(`Enedis sent the day ${day} twice in one answer; nothing of this answer was stored`, 'duplicate_date');
+      seen.add(day);
+      const reading: Reading = {
+        usagePoint,
+        kind,
+        day,
+        start: isoInZone(dayStart(day, tz), tz),
+        end: isoInZone(dayStart(addDays(day, 1), tz), tz),
+        value: toNumber(item.value, item.date),
+        unit: info.unit,
+      };
+      if (at) reading.at = at;
+      readings.push(reading);
     }
-    return reading;
-  });
+  }
+  if (range) {
+    readings = readings.filter((r) => {
+      if (r.day >= range.start && r.day < range.end) return true;
+      dropped.push({ code: 'out_of_range', line: `Enedis sent ${r.day} in its answer for [${range.start}; ${range.end}[` });
+      return false;
+    });
+  }
+  if (dropped.length > tolerableDrops(items.length) || (dropped.length && readings.length === 0)) {
+    const more = dropped.length > 1 ? ` (and ${dropped.length - 1} more item(s) like it)` : '';
+    throw new ProtocolError(`${dropped[0]!.line}${more}; nothing of this answer was stored, run again later`, dropped[0]!.code);
+  }
+  for (const d of dropped) warnings.push(`${info.label}: ${d.line}: that item was left out, the rest of the answer was stored`);
+  return { readings, warnings };
 }
 
 /** Half-hours (or other steps) in a local day: 46/48/50 for PT30M in Paris. */

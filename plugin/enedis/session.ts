@@ -204,7 +204,7 @@ export class LinkySession {
     return this.authorizedGet(
       ROUTES[kind].path,
       { start: startDay, end: endDay, usage_point_id: usagePoint },
-      (answer) => classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now()),
+      (answer) => classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now(), { start: startDay, end: endDay }),
     );
   }
 

@@ -77,6 +77,25 @@ export function instantsForWallTime(wall: string, tz: string): number[] {
   return [...candidates].sort((a, b) => a - b);
 }
 
+const LABEL_RE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * The instants an Enedis date-time label may mean. Enedis writes local wall time
+ * (`2024-10-27 02:30:00`, reference §3.3), but answers in the wild also come with `T`, without
+ * seconds, with fractions of a second, or with an offset or `Z`: an offset fixes the instant
+ * exactly (one candidate); wall time gives what instantsForWallTime gives. [] when unreadable.
+ */
+export function instantsForLabel(label: string, tz: string): number[] {
+  const m = LABEL_RE.exec(label.trim());
+  if (!m) return [];
+  const wall = `${m[1]} ${m[2]}:${m[3] ?? '00'}`;
+  if (!m[4]) return instantsForWallTime(wall, tz);
+  if (!moment.utc(wall, 'YYYY-MM-DD HH:mm:ss', true).isValid()) return [];
+  const offset = m[4].toUpperCase() === 'Z' ? '+00:00' : m[4];
+  const at = moment.parseZone(`${wall.replace(' ', 'T')}${offset}`, 'YYYY-MM-DDTHH:mm:ssZ', true);
+  return at.isValid() ? [at.valueOf()] : [];
+}
+
 /** Minutes in an ISO-8601 duration such as PT30M, PT60M, PT1H, PT10M. */
 export function durationMinutes(iso: string): number {
   const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(iso);
@@ -99,7 +118,7 @@ export function resolveLabelSeries(labels: string[], tz: string): number[] {
   const out: number[] = [];
   let previous = -Infinity;
   for (const label of labels) {
-    const candidates = instantsForWallTime(label, tz);
+    const candidates = instantsForLabel(label, tz);
     if (candidates.length === 0) {
       throw new ProtocolError(`Enedis sent the time "${label}", which does not exist in ${tz} (DST gap or bad format)`);
     }

@@ -109,7 +109,13 @@ export type SimFault =
   | { kind: 'html'; status?: number }
   | { kind: 'delay'; ms: number }
   | { kind: 'reset' }
-  | { kind: 'error-with-200'; body: unknown };
+  | { kind: 'error-with-200'; body: unknown }
+  /**
+   * The answer the simulator would give, with its interval_reading items rewritten: answers as they
+   * come in the wild (an item outside the range, an unreadable label, a date with an offset, a
+   * point without interval_length). Answers without meter_reading pass unchanged.
+   */
+  | { kind: 'rewrite-items'; rewrite: (items: IntervalItem[], query: Record<string, string>) => unknown[] };
 
 export interface FaultMatch {
   /** A string matches when the request path contains it; a RegExp is tested on the path. */
@@ -544,6 +550,10 @@ class Simulator implements EnedisSimulator {
     if (fault && 'kind' in fault && fault.kind === 'delay') {
       await sleep(fault.ms);
       answer = this.route(req, method, u.pathname, query, form ?? {});
+    } else if (fault && 'kind' in fault && fault.kind === 'rewrite-items') {
+      answer = this.route(req, method, u.pathname, query, form ?? {});
+      const reading = (answer.body as { meter_reading?: { interval_reading?: IntervalItem[] } } | null)?.meter_reading;
+      if (reading?.interval_reading) reading.interval_reading = fault.rewrite(reading.interval_reading, query) as IntervalItem[];
     } else if (fault) {
       answer = this.faultAnswer(fault, u.pathname);
       if (answer !== 'reset') answer.relayed = true; // written as given
@@ -591,6 +601,7 @@ class Simulator implements EnedisSimulator {
         case 'error-with-200':
           return { status: 200, body: fault.body, headers: via };
         case 'delay':
+        case 'rewrite-items':
           return { status: 500, body: null }; // handled by the caller
       }
     }
