@@ -340,4 +340,3 @@ function budgetCutHistoryOnly(states: FetchState[], failures: JeelinkyError[], o
   if (!states.every((s) => s.unmade.every(([, end]) => end <= s.plan.recentFrom))) return undefined;
   return failures[0];
 }
-
