@@ -5,10 +5,11 @@
  */
 import moment from 'moment-timezone';
 import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, throwIfInterrupted } from '../plugin/errors.js';
-import { expectedPoints, ROUTES } from '../plugin/enedis/metering.js';
+import { expectedPoints, oldestAskableDay, ROUTES } from '../plugin/enedis/metering.js';
 import type { LinkySession } from '../plugin/enedis/session.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../plugin/readings.js';
 import type { DayOutcome, KindMeta, ReadingsStore } from '../plugin/store/readings.js';
+import { dailyRunsNeeded } from '../plugin/store/budget.js';
 import { addDays, daysBetween, eachDay, localDay } from '../plugin/time/local.js';
 import { dayNeedsFetch, newestAskableEnd, planCalls } from './plan.js';
 import type { KindReport, RunContext, RunOptions, RunReport } from './steps.js';
@@ -25,13 +26,15 @@ export interface KindPlan {
   /** Calls of the recent window and of the older (backfill) range, each newest first. */
   recentCalls: Array<[string, string]>;
   olderCalls: Array<[string, string]>;
+  /** First day of the recent window: a call ending on or before it fetches history only. */
+  recentFrom: string;
   /** Set when the kind is known not to exist for this PDL. */
   unavailable?: string;
 }
 
-/** History depth Enedis keeps (reference §4): N months + 15 days; one more day of margin. */
+/** The oldest day Enedis still keeps for a depth of N months (+ 15 days) on `today`: see oldestAskableDay. */
 export function depthStart(today: string, depthMonths: number): string {
-  return moment.utc(today, 'YYYY-MM-DD').subtract(depthMonths, 'months').add(16, 'days').format('YYYY-MM-DD');
+  return oldestAskableDay(today, { depthMonths });
 }
 
 export function emptyKindReport(kind: ReadingKind, usagePoint: string, status: KindReport['status']): KindReport {
@@ -85,7 +88,7 @@ export async function planKind(session: LinkySession, store: ReadingsStore, kind
   const wanted = options.since ?? meta.backfillFrom;
   const olderFrom = wanted !== undefined && clamp(wanted) < recentFrom ? clamp(wanted) : undefined;
   const from = olderFrom ?? (options.since !== undefined ? clamp(options.since) : recentFrom);
-  const plan: KindPlan = { kind, meta, from, to, recentCalls: [], olderCalls: [] };
+  const plan: KindPlan = { kind, meta, from, to, recentCalls: [], olderCalls: [], recentFrom };
   if (meta.unavailable && !options.retryUnavailable) {
     plan.unavailable = meta.unavailable.reason;
     return plan;
@@ -95,6 +98,7 @@ export async function planKind(session: LinkySession, store: ReadingsStore, kind
   const ctx = { today, now, retryBlacklisted: options.retryBlacklisted };
   const needed = (a: string, b: string) => eachDay(a, b).filter((d) => options.refreshDays?.has(d) || dayNeedsFetch(d, records.get(d), ctx));
   const recentStart = from > recentFrom ? from : recentFrom;
+  plan.recentFrom = recentStart;
   const recentDays = needed(recentStart, to);
   const olderDays = olderFrom !== undefined ? needed(olderFrom, recentStart) : [];
   plan.recentCalls = planCalls(recentDays, route.maxDays).reverse();
@@ -115,6 +119,8 @@ export interface FetchState {
   plan: KindPlan;
   report: KindReport;
   historyStart?: string;
+  /** Planned calls not made yet (removed as each one is done or found needless). */
+  unmade: Array<[string, string]>;
 }
 
 /** Classifies a failure: stop every kind (service down, budget, consent, pairing lost) or only this one. */
@@ -215,11 +221,14 @@ export async function runCalls(
   };
 
   try {
-    for (const [s, e] of calls) {
+    for (const call of calls) {
+      const [s, e] = call;
       throwIfInterrupted(ctx.signal, `${kr.calls} ${KIND_INFO[kind].label} call(s) made`);
-      if (state.historyStart && e <= state.historyStart) continue;
-      await fetchSpan(state.historyStart && s < state.historyStart ? state.historyStart : s, e);
-      ctx.events?.callDone?.(kind, kr.calls, kr.plannedCalls);
+      if (!(state.historyStart && e <= state.historyStart)) {
+        await fetchSpan(state.historyStart && s < state.historyStart ? state.historyStart : s, e);
+        ctx.events?.callDone?.(kind, kr.calls, kr.plannedCalls);
+      }
+      state.unmade = state.unmade.filter((c) => c !== call);
     }
   } catch (e) {
     if (e instanceof KindUnavailable) {
@@ -288,7 +297,7 @@ export async function fetchKinds(
       report.status = 'not_available';
       report.error = { code: 'not_available', message: `${KIND_INFO[kind].label} is not available for this PDL (${plan.unavailable})` };
     } else if (report.plannedCalls === 0) report.status = 'up_to_date';
-    states.push({ plan, report, historyStart: plan.meta.historyStart });
+    states.push({ plan, report, historyStart: plan.meta.historyStart, unmade: [...plan.recentCalls, ...plan.olderCalls] });
     run.kinds.push(report);
     run.steps.push(`fetch:${kind}`);
   }
@@ -296,7 +305,13 @@ export async function fetchKinds(
     for (const s of states) s.report.status = s.report.status === 'ok' ? 'planned' : s.report.status;
     return [];
   }
-  for (const s of states) if (s.report.plannedCalls) ctx.events?.callsPlanned?.(s.plan.kind, s.report.plannedCalls);
+  // The progress total is what this run may spend: the plan, capped by the budget left today.
+  const planned = states.reduce((a, s) => a + s.report.plannedCalls, 0);
+  if (planned) {
+    const budget = session.config.dailyCallBudget;
+    const used = budget > 0 ? (await session.calls.get(localDay(session.now(), session.config.tz))).perUsagePoint[usagePoint] ?? 0 : 0;
+    ctx.events?.callsPlanned?.(budget > 0 ? Math.min(planned, Math.max(0, budget - used)) : planned, planned);
+  }
 
   const failures: JeelinkyError[] = [];
   let stopped = false;
@@ -310,10 +325,32 @@ export async function fetchKinds(
       }
     }
   }
+  const historyOnly = budgetCutHistoryOnly(states, failures, options);
   for (const state of states) {
-    if (stopped && state.report.status === 'ok' && state.report.calls < state.report.plannedCalls) state.report.status = state.report.calls ? 'incomplete' : 'not_attempted';
+    if (historyOnly && state.unmade.length) {
+      state.report.status = 'incomplete';
+      delete state.report.error;
+    } else if (stopped && state.report.status === 'ok' && state.report.calls < state.report.plannedCalls) state.report.status = state.report.calls ? 'incomplete' : 'not_attempted';
     await finishKindReport(store, usagePoint, state);
+  }
+  if (historyOnly) {
+    // The daily job did its job (every recent day asked); the rest of the backfill waits for
+    // tomorrow's budget. That is progress, not a failure: exit 0 and one line saying what is left.
+    const callsLeft = states.reduce((a, s) => a + s.unmade.length, 0);
+    const dailyBudget = session.config.dailyCallBudget;
+    run.backfill = { callsLeft, dailyBudget, runsNeeded: dailyRunsNeeded(callsLeft, dailyBudget), continuesAt: historyOnly.retryAt?.toISOString() };
+    return [];
   }
   return failures;
 }
 
+/**
+ * The budget-spent failure when the budget stopped only history calls (every call touching the
+ * recent window was made) and nothing else failed; undefined otherwise, or when the command
+ * wants a budget stop to count as a temporary failure (`jeelinky backfill`, exit 75).
+ */
+function budgetCutHistoryOnly(states: FetchState[], failures: JeelinkyError[], options: RunOptions): JeelinkyError | undefined {
+  if (options.budgetStopFails || failures.length === 0 || !failures.every((f) => f.code === 'budget_spent')) return undefined;
+  if (!states.every((s) => s.unmade.every(([, end]) => end <= s.plan.recentFrom))) return undefined;
+  return failures[0];
+}

@@ -5,8 +5,8 @@
 import cliProgress from 'cli-progress';
 import moment from 'moment-timezone';
 import type { Pairing } from '../plugin/store/tokens.js';
-import { KIND_INFO, type ReadingKind } from '../plugin/readings.js';
-import type { KindReport, RunEvents, RunReport } from './steps.js';
+import { KIND_INFO } from '../plugin/readings.js';
+import type { BackfillLeft, KindReport, RunEvents, RunReport } from './steps.js';
 
 export function pairingInstructions(p: Pairing | NonNullable<RunReport['pairing']>, tz: string): string {
   const until = moment.tz(p.expiresAt, tz).format('HH:mm:ss');
@@ -64,8 +64,16 @@ export function renderRunReport(r: RunReport, tz: string): string {
     lines.push(`HP/HC and cost: ${plural(r.tariff.days, 'complete day')} for the sinks (windows: ${r.tariff.windows}, plan ${r.tariff.plan}).`);
     for (const n of r.tariff.notes) lines.push(`note: ${n}`);
   }
+  if (r.backfill) lines.push(backfillLine(r.backfill, tz));
   if (r.retryAt) lines.push(`Run again after ${moment.tz(r.retryAt, tz).format('YYYY-MM-DD HH:mm')} (exit code 75).`);
   return lines.join('\n');
+}
+
+/** What is left of a backfill the day's budget cut, and when the next run goes on with it. */
+export function backfillLine(b: BackfillLeft, tz: string): string {
+  const runs = b.runsNeeded === null ? '' : ` (${plural(b.runsNeeded, 'more daily run')} at ${b.dailyBudget} calls a day)`;
+  const when = b.continuesAt ? `the first run after ${moment.tz(b.continuesAt, tz).format('YYYY-MM-DD HH:mm')} goes on with it` : 'the next run goes on with it';
+  return `Backfill: ${plural(b.callsLeft, 'metering call')} left${runs}; today's budget is spent, ${when}.`;
 }
 
 /** One line per failure of the run, for stderr (the summary on stdout keeps them too, per kind). */
@@ -108,8 +116,9 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
     },
     // One bar for all the run's metering calls (every kind), with an ETA; on a non-terminal
     // (Jeedom, cron) a plain line every tenth of the way.
-    callsPlanned: (_kind: ReadingKind, total) => {
-      plannedCalls += total;
+    // The total is what this run may spend (the budget left today), not the whole backfill.
+    callsPlanned: (total) => {
+      plannedCalls = total;
       if (tty && plannedCalls >= 2 && !quiet && !stopped) {
         if (!bar) {
           bar = new cliProgress.SingleBar(

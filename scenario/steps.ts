@@ -46,13 +46,20 @@ export interface RunOptions {
    * present locally but missing in Jeedom is re-sent without any API call).
    */
   forceSinks?: readonly string[];
+  /**
+   * A spent budget fails the run (exit 75) even when only history calls were left
+   * (`jeelinky backfill`). Unset (the daily job), a run that asked every recent day succeeds and
+   * reports what is left of the backfill in `backfill`.
+   */
+  budgetStopFails?: boolean;
 }
 
 export interface RunEvents {
   info?(line: string): void;
   pairingCode?(pairing: Pairing): void;
   waiting?(secondsLeft: number, state: 'pending' | 'slow_down'): void;
-  callsPlanned?(kind: ReadingKind, total: number): void;
+  /** `total`: the calls this run may make (the plan capped by the budget left today); `planned`: the whole plan. */
+  callsPlanned?(total: number, planned: number): void;
   callDone?(kind: ReadingKind, done: number, total: number): void;
   sinkProgress?(sink: string, done: number, total: number): void;
   /** The run is over (stop progress bars). */
@@ -119,6 +126,21 @@ export interface RunReport {
   readings?: Reading[];
   /** The HP/HC and cost day figures handed to the sinks (when a sink is configured and a curve stored). */
   tariff?: TariffRunSummary;
+  /**
+   * Set when the day's budget stopped a backfill after every recent day was asked (the run still
+   * succeeds): calls left, daily runs needed at the daily budget, and when the next run may go on.
+   */
+  backfill?: BackfillLeft;
+}
+
+export interface BackfillLeft {
+  callsLeft: number;
+  /** JEELINKY_DAILY_CALL_BUDGET: what each daily run may spend. */
+  dailyBudget: number;
+  /** Daily runs still needed (calls left ÷ daily budget, rounded up); null with no budget. */
+  runsNeeded: number | null;
+  /** The budget's next day starts then (local midnight). */
+  continuesAt?: string;
 }
 
 export interface RunContext {

@@ -2,6 +2,7 @@
  * The five metering routes through the proxy (reference §3), their range limits, the validation of
  * their answers and their conversion into Readings with exact instants and explicit units.
  */
+import moment from 'moment-timezone';
 import { z } from 'zod';
 import { ConsentError, ExitCode, JeelinkyError, ProtocolError, TemporaryError } from '../errors.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../readings.js';
@@ -14,10 +15,22 @@ export interface Route {
   path: string;
   /** Most days one call may cover ([start; end[). */
   maxDays: number;
-  /** History depth from the call date, in months (plus 15 days). */
+  /** History depth from the call date, in months (plus HISTORY_EXTRA_DAYS). */
   depthMonths: number;
   /** Curves: the step the reference documents (§3.3, PT30M), used for a point without interval_length. */
   step?: string;
+}
+
+/** Enedis keeps N months + 15 days before the call date (reference §4). */
+export const HISTORY_EXTRA_DAYS = 15;
+
+/**
+ * The oldest day a call made on `today` (local) may start at: `today` − N months − 15 days.
+ * Enedis' error table words it "start must be greater than the history deadline" with +16 days:
+ * the same day. One day older answers 400 ADAM-ERR0125, and each day dropped is data lost for good.
+ */
+export function oldestAskableDay(today: string, route: Pick<Route, 'depthMonths'>): string {
+  return moment.utc(today, 'YYYY-MM-DD', true).subtract(route.depthMonths, 'months').subtract(HISTORY_EXTRA_DAYS, 'days').format('YYYY-MM-DD');
 }
 
 export const ROUTES: Record<ReadingKind, Route> = {

@@ -31,3 +31,13 @@ export class CallCounter {
     return counts;
   }
 }
+
+/**
+ * Daily runs still needed for `calls` metering calls when each daily run may spend `dailyBudget`
+ * (JEELINKY_DAILY_CALL_BUDGET, never a one-off --budget): 55 calls at 50 a day is 2 runs, 50 is 1,
+ * nothing left is 0. Null when there is no daily limit (one run does it all).
+ */
+export function dailyRunsNeeded(calls: number, dailyBudget: number): number | null {
+  if (dailyBudget <= 0) return null;
+  return Math.ceil(calls / dailyBudget);
+}

@@ -10,7 +10,7 @@ import { ROUTES } from '../../plugin/enedis/metering.js';
 import { ConfigError, ExitCode } from '../../plugin/errors.js';
 import { KIND_INFO, type ReadingKind } from '../../plugin/readings.js';
 import { createSinks } from '../../plugin/sinks/index.js';
-import { CallCounter } from '../../plugin/store/budget.js';
+import { CallCounter, dailyRunsNeeded } from '../../plugin/store/budget.js';
 import { addDays, daysBetween, eachDay, isDay, localDay } from '../../plugin/time/local.js';
 import { resolveDayInput } from '../dates.js';
 import { depthStart } from '../fetch.js';
@@ -123,11 +123,15 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
         retryBlacklisted: argv['retry-blacklisted'],
         retryUnavailable: argv['retry-blacklisted'],
         forceSinks: ['jeedom'],
+        // Documented: a backfill stopped by the budget exits 75 (the daily run, exit 0).
+        budgetStopFails: true,
       },
       { config, events, sinks, signal },
     ), { beforeLine: events.interrupted });
     const used = await withState(config, async (store) => (await new CallCounter(store).get(today)).perUsagePoint[report.usagePoint ?? ''] ?? 0);
-    const summary = backfillSummary(report, config.dailyCallBudget, used);
+    // A one-off --budget limits this run only; the daily runs that go on spend the daily budget.
+    const dailyBudget = argv.budget === undefined ? config.dailyCallBudget : configFromArgs(argv).dailyCallBudget;
+    const summary = backfillSummary(report, { run: config.dailyCallBudget, daily: dailyBudget }, used);
     const { readings: _sinkOnly, ...printable } = report;
     if (argv.json) printJson({ ...printable, budget: summary });
     else process.stdout.write(renderBackfill(report, summary, config.tz, Boolean(argv['dry-run'])) + '\n');
@@ -137,23 +141,24 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
 };
 
 export interface BudgetSummary {
-  /** Calls allowed per PDL per day (0: no limit). */
+  /** Calls each daily run may spend per PDL (JEELINKY_DAILY_CALL_BUDGET; 0: no limit). */
   dailyBudget: number;
+  /** Calls this run was allowed today (--budget, else the daily budget; 0: no limit). */
+  runBudget: number;
   /** Metering calls counted today for this PDL (all runs). */
   usedToday: number;
+  /** Calls left today under this run's budget (null: no limit). */
   leftToday: number | null;
   /** Planned calls not made yet (this run stopped or was a dry run). */
   callsRemaining: number;
-  /** Days (runs) still needed at this budget, today's included. */
+  /** Daily runs still needed at the daily budget: callsRemaining ÷ dailyBudget, rounded up. */
   runsNeeded: number | null;
 }
 
-export function backfillSummary(report: RunReport, budget: number, usedToday: number): BudgetSummary {
+export function backfillSummary(report: RunReport, budget: { run: number; daily: number }, usedToday: number): BudgetSummary {
   const remaining = report.kinds.reduce((a, k) => a + Math.max(0, k.plannedCalls - k.calls), 0);
-  const left = budget > 0 ? Math.max(0, budget - usedToday) : null;
-  let runs: number | null = null;
-  if (budget > 0) runs = remaining === 0 ? 0 : remaining <= (left ?? 0) ? 1 : 1 + Math.ceil((remaining - (left ?? 0)) / budget);
-  return { dailyBudget: budget, usedToday, leftToday: left, callsRemaining: remaining, runsNeeded: runs };
+  const left = budget.run > 0 ? Math.max(0, budget.run - usedToday) : null;
+  return { dailyBudget: budget.daily, runBudget: budget.run, usedToday, leftToday: left, callsRemaining: remaining, runsNeeded: dailyRunsNeeded(remaining, budget.daily) };
 }
 
 function renderBackfill(report: RunReport, b: BudgetSummary, tz: string, dryRun: boolean): string {
@@ -165,7 +170,8 @@ function renderBackfill(report: RunReport, b: BudgetSummary, tz: string, dryRun:
     }
     for (const s of report.sinks) lines.push(`  ${s.sink.padEnd(23)} ${s.pending ?? 0} stored reading(s) to write, plus what the calls bring`);
   } else lines.push(renderRunReport(report, tz));
-  const budget = b.dailyBudget > 0 ? `${b.usedToday}/${b.dailyBudget} calls used today for this PDL, ${b.leftToday} left` : 'no daily budget';
-  lines.push(`Budget: ${budget}. ${b.callsRemaining} call(s) still to make${b.runsNeeded !== null && b.callsRemaining ? `: about ${b.runsNeeded} daily run(s) at this budget ("jeelinky run" continues the backfill)` : ''}.`);
+  const budget = b.runBudget > 0 ? `${b.usedToday}/${b.runBudget} calls used today for this PDL, ${b.leftToday} left` : 'no budget for this run';
+  const runs = b.runsNeeded !== null && b.callsRemaining ? `: about ${b.runsNeeded} daily run(s) at the daily budget of ${b.dailyBudget} ("jeelinky run" continues the backfill)` : '';
+  lines.push(`Budget: ${budget}. ${b.callsRemaining} call(s) still to make${runs}.`);
   return lines.join('\n');
 }
