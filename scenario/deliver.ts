@@ -2,7 +2,7 @@
  * Feeding the sinks from the readings store: each sink gets what its ledger says it has not had
  * yet (or everything in a range when forced), and one sink's failure never stops the others.
  */
-import { isJeelinkyError } from '../plugin/errors.js';
+import { ExitCode, isJeelinkyError } from '../plugin/errors.js';
 import type { ReadingKind } from '../plugin/readings.js';
 import { DeliveryLedger } from '../plugin/sinks/ledger.js';
 import { emptyResult, type RunOutcome, type Sink, type SinkResult } from '../plugin/sinks/sink.js';
@@ -41,7 +41,7 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
     try {
       const pending = [];
       for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
-      if (pending.length === 0) result = emptyResult(sink.name);
+      if (pending.length === 0) result = await checked(sink);
       else {
         result = await sink.deliver(pending, {
           usagePoint: opts.usagePoint,
@@ -72,6 +72,22 @@ export async function countPending(store: StateStore, sinks: Sink[], opts: Deliv
     out.push({ ...emptyResult(sink.name), pending });
   }
   return out;
+}
+
+/**
+ * Nothing to deliver: the sink still connects, so that refused credentials or a wrong URL are told
+ * the day they break, not the day data waits. A target that is merely down is no failure here:
+ * nothing is pending, so nothing waits for it.
+ */
+async function checked(sink: Sink): Promise<SinkResult> {
+  const result = emptyResult(sink.name);
+  try {
+    await sink.check?.();
+  } catch (e) {
+    const error = sinkError(e);
+    if (error.exitCode !== ExitCode.TEMPORARY) result.error = error;
+  }
+  return result;
 }
 
 export function sinkError(e: unknown): NonNullable<SinkResult['error']> {
