@@ -2,7 +2,7 @@
  * Feeding the sinks from the readings store: each sink gets what its ledger says it has not had
  * yet (or everything in a range when forced), and one sink's failure never stops the others.
  */
-import { ExitCode, isJeelinkyError } from '../plugin/errors.js';
+import { isJeelinkyError } from '../plugin/errors.js';
 import type { ReadingKind } from '../plugin/readings.js';
 import { DeliveryLedger } from '../plugin/sinks/ledger.js';
 import { emptyResult, type RunOutcome, type Sink, type SinkResult } from '../plugin/sinks/sink.js';
@@ -76,16 +76,14 @@ export async function countPending(store: StateStore, sinks: Sink[], opts: Deliv
 
 /**
  * Nothing to deliver: the sink still connects, so that refused credentials or a wrong URL are told
- * the day they break, not the day data waits. A target that is merely down is no failure here:
- * nothing is pending, so nothing waits for it.
+ * the day they break, not the day data waits (a target that is down is told as usual: 75).
  */
 async function checked(sink: Sink): Promise<SinkResult> {
   const result = emptyResult(sink.name);
   try {
     await sink.check?.();
   } catch (e) {
-    const error = sinkError(e);
-    if (error.exitCode !== ExitCode.TEMPORARY) result.error = error;
+    result.error = sinkError(e);
   }
   return result;
 }
