@@ -186,6 +186,14 @@ describe('Enedis and Jeedom URLs with the wrong scheme', () => {
     expect(r.seconds).toBeLessThan(10); // two retries after 2 s and 8 s would take 10 s
   });
 
+  it('JEELINKY_AUTH_URL on a server whose certificate cannot be verified: 78 naming it and NODE_EXTRA_CA_CERTS, nothing sent', async () => {
+    const before = tlsServer.requests;
+    const r = await refused(['run', '--code'], { JEELINKY_STATE_DIR: h.config.stateDir, JEELINKY_AUTH_URL: tlsServer.url, JEELINKY_PACE_MS: '0' });
+    expect(r.line).toContain('JEELINKY_AUTH_URL');
+    expect(r.line).toContain('NODE_EXTRA_CA_CERTS');
+    expect(tlsServer.requests).toBe(before);
+  });
+
   it('JEELINKY_API_URL https:// on the simulator: the metering call names JEELINKY_API_URL', async () => {
     const r = await refused(['run', '--daily-consumption', '--since', '2024-11-01'], {
       JEELINKY_STATE_DIR: h.config.stateDir,
@@ -208,5 +216,9 @@ describe('Enedis and Jeedom URLs with the wrong scheme', () => {
     expect(plainOnTls.line).toContain('JEELINKY_JEEDOM_URL');
     expect(plainOnTls.line).toContain('write https:// instead of http://');
     expect(plainOnTls.seconds).toBeLessThan(10);
+
+    const untrusted = await refused(['jeedom', 'setup'], { ...env, JEELINKY_JEEDOM_URL: tlsServer.url }, [jeedom.apikey]);
+    expect(untrusted.line).toContain('JEELINKY_JEEDOM_URL');
+    expect(untrusted.line).toContain('NODE_EXTRA_CA_CERTS');
   });
 });
