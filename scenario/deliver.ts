@@ -41,7 +41,7 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
     try {
       const pending = [];
       for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
-      if (pending.length === 0) result = emptyResult(sink.name);
+      if (pending.length === 0) result = await checked(sink);
       else {
         result = await sink.deliver(pending, {
           usagePoint: opts.usagePoint,
@@ -73,6 +73,20 @@ export async function countPending(store: StateStore, sinks: Sink[], opts: Deliv
     out.push({ ...emptyResult(sink.name), pending });
   }
   return out;
+}
+
+/**
+ * Nothing to deliver: the sink still connects, so that refused credentials or a wrong URL are told
+ * the day they break, not the day data waits (a target that is down is told as usual: 75).
+ */
+async function checked(sink: Sink): Promise<SinkResult> {
+  const result = emptyResult(sink.name);
+  try {
+    await sink.check?.();
+  } catch (e) {
+    result.error = sinkError(e);
+  }
+  return result;
 }
 
 export function sinkError(e: unknown): NonNullable<SinkResult['error']> {

@@ -6,6 +6,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ProtocolError, TemporaryError, throwIfInterrupted, whenInterrupted } from '../errors.js';
 import { afterHttpResponse } from '../faults.js';
+import { urlSettingError } from '../transport.js';
 
 export interface RawAnswer {
   status: number;
@@ -40,6 +41,8 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>;
   /** SIGINT/SIGTERM: aborts the call in flight and any wait (InterruptedError). */
   signal?: AbortSignal;
+  /** The setting a URL comes from (JEELINKY_AUTH_URL, JEELINKY_API_URL), named when it cannot work as written. */
+  urlSetting?: (url: string) => string;
 }
 
 export interface RequestOptions {
@@ -121,6 +124,9 @@ export class ProxyHttp {
         if (/maxContentLength/i.test((e as Error).message ?? '')) {
           throw new ProtocolError(`${where}: the answer is larger than 20 MB, which no Enedis answer is; run again later`, 'answer_too_large', retryIn(3600));
         }
+        // https:// on a plain port (or the reverse), an untrusted certificate: a setting to fix, never retried.
+        const wrongUrl = await urlSettingError(call.url, this.options.urlSetting?.(call.url) ?? 'the URL', e, Math.min(this.options.timeoutMs, 3000));
+        if (wrongUrl) throw wrongUrl;
         // A refused connection never reached the server: always safe to try again.
         const retriable = RETRIABLE_NETWORK.has(code) && (opts.retry || code === 'ECONNREFUSED');
         if (retriable && attempt < (opts.retry ? maxRetries : 2)) {

@@ -66,6 +66,8 @@ export class LinkySession {
       retryBaseMs: config.retryBaseMs,
       sleep: options.sleep,
       signal: options.signal,
+      // The API URL defaults to the auth URL: when they are the same, either may be the one to fix.
+      urlSetting: (url) => (!url.includes('/data/proxy/') ? 'JEELINKY_AUTH_URL' : config.apiUrl === config.authUrl ? 'JEELINKY_AUTH_URL / JEELINKY_API_URL' : 'JEELINKY_API_URL'),
       beforeSend: async (call) => {
         // Counted before the request leaves, on the session's clock: a crash right after can
         // never lose a call that reached the API, and a spent budget stops the call here.

@@ -18,6 +18,7 @@ import axios, { type AxiosInstance } from 'axios';
 import moment from 'moment-timezone';
 import { ConfigError, interruptibleSleep, throwIfInterrupted } from '../errors.js';
 import { redact } from '../secrets.js';
+import { urlSettingError } from '../transport.js';
 import {
   JeedomAuthError,
   JeedomMethodError,
@@ -208,7 +209,7 @@ export function isSafeToRepeat(method: string, params: Record<string, unknown>):
 }
 
 const NOT_REACHED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO/;
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO|ERR_SSL/;
 
 interface AttemptFailure {
   error: Error;
@@ -225,6 +226,7 @@ export class JeedomClient {
   private readonly http: AxiosInstance;
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  private readonly timeoutMs: number;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private nextId = 1;
   private tzPromise?: Promise<string>;
@@ -255,8 +257,9 @@ export class JeedomClient {
       // rejectUnauthorized stays at its default (true): verification is never turned off.
       https: new https.Agent({ keepAlive: true, maxSockets }),
     };
+    this.timeoutMs = opts.timeoutMs ?? 20_000;
     this.http = axios.create({
-      timeout: opts.timeoutMs ?? 20_000,
+      timeout: this.timeoutMs,
       httpAgent: this.agents.http,
       httpsAgent: this.agents.https,
       proxy: false,
@@ -307,6 +310,9 @@ export class JeedomClient {
     } catch (err) {
       // Aborted by SIGINT/SIGTERM: the point may or may not have reached Jeedom; the next run reads the history first.
       throwIfInterrupted(this.signal, `Jeedom ${method} aborted`);
+      // https:// on a plain port (or the reverse) is a setting to fix, not a box that is down.
+      const wrongUrl = await urlSettingError(this.endpoint, 'JEELINKY_JEEDOM_URL', err, Math.min(this.timeoutMs, 3000));
+      if (wrongUrl && wrongUrl.code === 'url_scheme_mismatch') return { error: wrongUrl, notReached: true, transient: false };
       return this.networkFailure(err, method);
     }
     const where = `Jeedom at ${this.displayUrl}`;
@@ -366,7 +372,7 @@ export class JeedomClient {
     if (TLS_CODES.test(code)) {
       return {
         error: new ConfigError(
-          `${where}: TLS certificate not trusted (${code}); jeelinky never turns verification off: use http:// on the local network or add the box's CA with NODE_EXTRA_CA_CERTS`,
+          `${where}: TLS certificate not trusted (${code}); jeelinky never turns verification off: use http:// in JEELINKY_JEEDOM_URL on the local network or add the box's CA with NODE_EXTRA_CA_CERTS`,
           'jeedom_tls',
         ),
         notReached: true,

@@ -10,6 +10,7 @@ import { normalizeUrl, pickSetting, type JeelinkyConfig } from '../config.js';
 import { ConfigError, ExitCode, JeelinkyError, TemporaryError, whenInterrupted } from '../errors.js';
 import { KIND_INFO, type Reading } from '../readings.js';
 import { redact } from '../secrets.js';
+import { urlSettingError } from '../transport.js';
 import { flagText, type SinkFlags } from './flags.js';
 import { emptyResult, type DeliveryContext, type Sink, type SinkResult } from './sink.js';
 
@@ -87,6 +88,7 @@ function retryable(e: unknown): boolean {
 
 /** Maps a write failure to the error the runner reports; the token never appears. */
 export function influxFailure(e: unknown, s: Pick<InfluxSettings, 'url' | 'token' | 'org' | 'bucket'>): JeelinkyError {
+  if (e instanceof JeelinkyError) return e;
   const clean = (text: string) => redact(text, [s.token]).replace(/\s+/g, ' ').slice(0, 300);
   const where = `InfluxDB at ${s.url}`;
   const pending = 'the readings stay pending and are written at the next run';
@@ -149,13 +151,36 @@ export class InfluxSink implements Sink {
           await Promise.race([api.flush(), stop.promise]);
           return;
         } catch (e) {
-          if (this.interrupted || attempt >= this.settings.maxRetries || !retryable(e)) throw e;
+          if (this.interrupted) throw e;
+          // https:// on a plain port (or the reverse), an untrusted certificate: retrying cannot help.
+          if (!(e instanceof HttpError)) {
+            const wrongUrl = await urlSettingError(this.settings.url, 'JEELINKY_INFLUXDB_URL', e, Math.min(this.settings.timeoutMs, 3000));
+            if (wrongUrl) throw wrongUrl;
+          }
+          if (attempt >= this.settings.maxRetries || !retryable(e)) throw e;
           const asked = e instanceof HttpError && e.statusCode === 429 ? e.retryAfter() : 0;
           await Promise.race([this.sleep(Math.max(asked, Math.min(30_000, this.settings.retryBaseMs * 2 ** attempt))), stop.promise]);
         }
       }
     } finally {
       stop.done();
+    }
+  }
+
+  /**
+   * An empty write (no point): InfluxDB checks the token, org and bucket before it reads the body,
+   * so a refused token or a wrong URL shows even with nothing to write. Not retried.
+   */
+  async check(): Promise<void> {
+    const s = this.settings;
+    const transport = new InfluxDB({ url: s.url, token: s.token, timeout: s.timeoutMs }).transport;
+    const query = new URLSearchParams({ org: s.org, bucket: s.bucket, precision: 'ms' });
+    try {
+      await transport.request(`/api/v2/write?${query}`, '', { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    } catch (e) {
+      // InfluxDB may refuse an empty body as bad line protocol (400): the token got that far.
+      if (e instanceof HttpError && e.statusCode === 400) return;
+      throw (e instanceof HttpError ? undefined : await urlSettingError(s.url, 'JEELINKY_INFLUXDB_URL', e, Math.min(s.timeoutMs, 3000))) ?? influxFailure(e, s);
     }
   }
 

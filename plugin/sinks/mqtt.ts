@@ -9,6 +9,7 @@ import { PACKAGE_VERSION, type JeelinkyConfig } from '../config.js';
 import { ConfigError, ExitCode, JeelinkyError, TemporaryError, whenInterrupted } from '../errors.js';
 import { KIND_INFO, READING_KINDS, type Reading, type ReadingKind } from '../readings.js';
 import { redact } from '../secrets.js';
+import { transportProblem } from '../transport.js';
 import { StateStore } from '../store/state.js';
 import { ReadingsStore } from '../store/readings.js';
 import { dayTariffs, isEmptyContext, loadTariffContext, TARIFF_FIGURES, type TariffContext } from '../tariff/days.js';
@@ -131,13 +132,29 @@ export function mqttFailure(e: unknown, s: Pick<MqttSettings, 'host' | 'port' | 
   }
   const code = typeof err?.code === 'string' ? err.code : '';
   if (/^(ERR_TLS_|CERT_|ERR_SSL_)|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code)) {
-    return new JeelinkyError(`${where}: TLS verification failed (${code}: ${detail}): give the broker's CA with JEELINKY_MQTT_CA_FILE, and a host name its certificate names`, {
+    return new JeelinkyError(`${where}: TLS verification failed (${code}: ${detail}): give the broker's CA with JEELINKY_MQTT_CA_FILE (or NODE_EXTRA_CA_CERTS), and a host name its certificate names in JEELINKY_MQTT_HOST`, {
       code: 'mqtt_tls',
       exitCode: ExitCode.ACTION_NEEDED,
     });
   }
-  const hint = code === 'ECONNRESET' || code === 'EPROTO' ? ' (is JEELINKY_MQTT_TLS right for this port?)' : code === 'ENOTFOUND' ? ' (is JEELINKY_MQTT_HOST right?)' : '';
+  const hint = code === 'ENOTFOUND' ? ' (is JEELINKY_MQTT_HOST right?)' : '';
   return new TemporaryError(`${where} is unreachable (${code || detail})${hint}; ${pending}`, 'mqtt_unreachable');
+}
+
+/**
+ * A connection failure that says JEELINKY_MQTT_TLS does not match what the port speaks (TLS on a
+ * plain port, or the reverse; confirmed by probing the port), else mqttFailure's mapping.
+ */
+export async function mqttConnectFailure(e: unknown, s: Pick<MqttSettings, 'host' | 'port' | 'tls' | 'password'>, probeTimeoutMs = 3000): Promise<JeelinkyError> {
+  const where = `MQTT broker ${s.tls ? 'mqtts' : 'mqtt'}://${s.host}:${s.port}`;
+  const problem = typeof (e as { code?: unknown })?.code === 'number' ? undefined : await transportProblem({ host: s.host, port: s.port, tls: s.tls, protocol: 'mqtt' }, e, probeTimeoutMs);
+  if (problem === 'plain_port') {
+    return new ConfigError(`${where}: this port speaks plain MQTT, not TLS: set JEELINKY_MQTT_TLS=0, or give the broker's TLS port in JEELINKY_MQTT_PORT`, 'mqtt_tls_mismatch');
+  }
+  if (problem === 'tls_port') {
+    return new ConfigError(`${where}: this port speaks MQTT over TLS: set JEELINKY_MQTT_TLS=1 (with JEELINKY_MQTT_CA_FILE for a private CA), or give the plain port in JEELINKY_MQTT_PORT`, 'mqtt_tls_mismatch');
+  }
+  return mqttFailure(e, s);
 }
 
 export class MqttSink implements Sink {
@@ -177,7 +194,7 @@ export class MqttSink implements Sink {
       });
     } catch (e) {
       client.end(true);
-      this.failure = mqttFailure(e, s);
+      this.failure = await mqttConnectFailure(e, s, Math.min(s.connectTimeoutMs, 3000));
       throw this.failure;
     }
     // Later errors surface through `closed` (mqtt.js would otherwise throw on an unhandled 'error').
@@ -325,6 +342,11 @@ export class MqttSink implements Sink {
       const error = e instanceof JeelinkyError ? e : mqttFailure(e, this.settings);
       return { ...emptyResult(this.name), failed: readings.length, error: { code: error.code, message: error.message, exitCode: error.exitCode } };
     }
+  }
+
+  /** Connects (CONNECT/CONNACK) without publishing: refused credentials or TLS settings show even with nothing to send. */
+  async check(): Promise<void> {
+    await this.connect();
   }
 
   /** The status topic and its two diagnostic entities; availability goes offline only when a person must act. */

@@ -62,6 +62,11 @@ export interface Sink {
   readonly name: SinkName;
   /** Readings of one PDL, possibly of several kinds, in any order. */
   deliver(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult>;
+  /**
+   * Connects without delivering anything, for when nothing is pending: refused credentials or a
+   * wrong URL must still be told (optional; throws the error the sink would give a delivery).
+   */
+  check?(): Promise<void>;
   /** Told how the run ended, after the deliveries (optional). */
   runEnded?(outcome: RunOutcome): Promise<void>;
   /** Called once at the end (disconnect); must not throw for a target that was never reached. */

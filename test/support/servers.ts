@@ -5,6 +5,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -69,7 +71,7 @@ export interface BrokerOptions {
 }
 
 /** Self-signed CA and a server certificate for 127.0.0.1, made with openssl. */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+export function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
   const f = (n: string) => path.join(dir, n);
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=jeelinky test CA']);
@@ -240,6 +242,43 @@ export async function stallingRelay(targetPort: number, passBytes: number): Prom
     stop: async () => {
       for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+export interface TlsHttpServer {
+  /** https://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  /** PEM file of the test CA that signed the server's certificate (for NODE_EXTRA_CA_CERTS). */
+  caFile: string;
+  /** Requests that reached the handler (over TLS). */
+  requests: number;
+  stop(): Promise<void>;
+}
+
+/** An HTTPS server on loopback with a certificate of a test CA made by openssl (nothing trusts it by default). */
+export async function startTlsHttpServer(handler: http.RequestListener): Promise<TlsHttpServer> {
+  const dir = tempDir('jeelinky-tls-');
+  const c = makeCertificates(dir);
+  const state = { requests: 0 };
+  const server = https.createServer({ key: fs.readFileSync(c.key), cert: fs.readFileSync(c.cert) }, (req, res) => {
+    state.requests += 1;
+    handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    caFile: c.ca,
+    get requests() {
+      return state.requests;
+    },
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
