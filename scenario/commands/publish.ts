@@ -11,7 +11,7 @@ import { READING_KINDS } from '../../plugin/readings.js';
 import { createSinks } from '../../plugin/sinks/index.js';
 import { SINK_NAMES, type Sink, type SinkName, type SinkResult } from '../../plugin/sinks/sink.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
-import { resolveDayInput } from '../dates.js';
+import { resolveDayRange } from '../dates.js';
 import { deliverToSinks } from '../deliver.js';
 import { printJson } from '../output.js';
 import { terminalEvents } from '../render.js';
@@ -98,7 +98,7 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
       );
     }
     const now = new Date();
-    const since = argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, now, config.tz);
+    const since = resolveDayRange({ since: argv.since }, now, config.tz).since;
     const events = terminalEvents(config.tz, Boolean(argv.json));
     const report = await publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress });
     if (argv.json) printJson(report);
