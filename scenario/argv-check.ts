@@ -10,6 +10,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../plugin/errors.js';
+import { closest } from '../plugin/suggest.js';
 
 export interface FlagSpec {
   name: string;
@@ -101,36 +102,6 @@ export function rootSpec(commands: AnyCommand[]): CommandSpec {
   return { path: 'jeelinky', name: 'jeelinky', flags, positionals: false, subcommands: commands.map((c) => commandSpec(c)) };
 }
 
-// ------------------------------------------------------------------ closest name
-
-/** Edit distance counting a swap of two neighbours as one edit ("frist" → "first"). */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
-/** The candidate nearest to `typed` (case and -/_ ignored), when it is near enough to be a slip. */
-export function closest(typed: string, candidates: Iterable<string>): string | undefined {
-  const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
-  const t = norm(typed);
-  let best: { name: string; d: number } | undefined;
-  for (const c of candidates) {
-    const d = editDistance(t, norm(c));
-    if (!best || d < best.d) best = { name: c, d };
-  }
-  if (!best) return undefined;
-  const allowed = Math.max(1, Math.min(3, Math.floor(Math.max(t.length, norm(best.name).length) / 3)));
-  return best.d <= allowed ? best.name : undefined;
-}
-
 const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const camel = (s: string) => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
@@ -209,7 +180,14 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
   const commandWords = new Set<number>();
   for (let i = 0; i < tokens.length && spec.subcommands.length; i++) {
     const t = tokens[i]!;
-    if (isFlagToken(t)) continue;
+    if (isFlagToken(t)) {
+      if (['--help', '-h', '--version'].includes(t)) continue;
+      // yargs would read "--json status" as --json=status: a command's flags come after its name.
+      const next = tokens.slice(i + 1).find((w) => !isFlagToken(w));
+      const name = t.split('=')[0]!;
+      const example = next && spec.subcommands.some((s) => s.name === next) ? `${spec.path} ${next} ${name}` : `${spec.path} <command> ${name}`;
+      throw new UsageError(`${name} comes before the command: write it after, e.g. ${example}`, 'flag_before_command');
+    }
     const sub = spec.subcommands.find((s) => s.name === t);
     if (!sub) {
       const near = closest(t, spec.subcommands.map((s) => s.name));

@@ -88,6 +88,8 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
       ...(argv['jeedom-url'] ? { jeedomUrl: argv['jeedom-url'] } : {}),
       ...(argv['jeedom-apikey'] ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
     });
+    const now = new Date();
+    const since = resolveDayRange({ since: argv.since }, now, config.tz).since;
     const only = argv.sink?.length ? (argv.sink as SinkName[]) : undefined;
     const sinks = createSinks(config, argv, only);
     if (sinks.length === 0) {
@@ -97,8 +99,6 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
         'no_sink',
       );
     }
-    const now = new Date();
-    const since = resolveDayRange({ since: argv.since }, now, config.tz).since;
     const events = terminalEvents(config.tz, Boolean(argv.json));
     const report = await publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress });
     if (argv.json) printJson(report);
