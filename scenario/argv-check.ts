@@ -251,6 +251,11 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
       checkValue(typed, flag, tokens[++i]!, numberRules);
       taken++;
     }
-    if (taken === 0 && flag.type === 'number') throw new UsageError(`${typed} needs a value: give ${numberRules[flag.name]?.expect ?? 'a number'}`, 'bad_flag');
+    if (taken === 0) {
+      // The next word is not shown: it may be a password that starts with "-".
+      const dashed = i + 1 < tokens.length && tokens[i + 1]!.startsWith('-');
+      const what = flag.type === 'number' ? `: give ${numberRules[flag.name]?.expect ?? 'a number'}` : dashed ? `: a value that starts with "-" is written ${typed}=<value>` : '';
+      throw new UsageError(`${typed} needs a value${what}`, 'missing_value');
+    }
   }
 }

@@ -142,6 +142,9 @@ describe('values are checked as typed', () => {
     expect((await refusedBeforeAnything(['run', '--jeedom-rate', 'fast'])).stderr).toContain('--jeedom-rate "fast"');
     expect((await refusedBeforeAnything(['demo', '--days', '0'])).stderr).toContain('--days "0": give a whole number from 1 to 400');
     expect((await refusedBeforeAnything(['backfill', '--budget'])).stderr).toContain('--budget needs a value');
+    // A string value that starts with "-" is not read as a flag, and not shown (it may be a password).
+    const dashed = await refusedBeforeAnything(['run', '--mqtt-host', '127.0.0.1', '--mqtt-username', 'u', '--mqtt-password', '-s3cret']);
+    expect(dashed.stderr).toBe('jeelinky: --mqtt-password needs a value: a value that starts with "-" is written --mqtt-password=<value>\n');
   });
 
   it('an enum flag refused names the flag as typed', async () => {
