@@ -228,6 +228,15 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     throw new ConfigError(`usage point "${usagePoint}" (JEELINKY_USAGE_POINT_ID) must be the 14 digits of your PDL`);
   }
   const jeedomUrl = pick('jeedomUrl');
+  // The zone's error names where it came from, as every other setting's does.
+  const tzSource = overrides.tz !== undefined ? '--tz' : fromEnv.tz !== undefined ? ENV.tz : file.tz !== undefined ? 'tz (config.json)' : undefined;
+  const tz = pick('tz') ?? DEFAULT_TZ;
+  try {
+    assertZone(tz);
+  } catch (e) {
+    if (e instanceof ConfigError && tzSource) throw new ConfigError(`${tzSource}: ${e.message}`);
+    throw e;
+  }
   return {
     authUrl,
     apiUrl,
@@ -237,7 +246,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     paceMs: pick('paceMs') ?? 5000,
     stateDir,
     usagePoint,
-    tz: assertZone(pick('tz') ?? DEFAULT_TZ),
+    tz,
     kinds: parseKinds('kinds (JEELINKY_KINDS)', pick('kinds') ?? ['daily_consumption', 'max_power', 'load_curve']),
     retryBaseMs: pick('retryBaseMs') ?? 2000,
     lockWaitMs: pick('lockWaitMs') ?? 60_000,
