@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { closest } from './suggest.js';
 import { READING_KINDS, type ReadingKind } from './readings.js';
 import { assertZone, DEFAULT_TZ } from './time/local.js';
 
@@ -100,8 +101,24 @@ const fileSchema = z
     jeedomApiKey: z.string(),
   })
   .partial()
-  // Other modules own other keys (see pickSetting); each validates its own.
+  // Other modules own other keys (see pickSetting and OTHER_FILE_KEYS); each validates its own.
   .passthrough();
+
+/**
+ * The config.json keys other modules read with pickSetting (sinks, tariffs). A key in neither list
+ * is a slip ("jeedomURL", "paceMS") that would otherwise be ignored without a word: it is refused.
+ * test/config-keys.test.ts checks this list against every pickSetting call.
+ */
+export const OTHER_FILE_KEYS = [
+  'mqttHost', 'mqttPort', 'mqttPrefix', 'mqttClientId', 'mqttUsername', 'mqttPassword', 'mqttRetain', 'mqttQos', 'mqttTls',
+  'mqttCaFile', 'mqttCertFile', 'mqttKeyFile', 'mqttHaDiscovery', 'mqttHaPrefix',
+  'influxdbUrl', 'influxdbToken', 'influxdbOrg', 'influxdbBucket', 'influxdbMeasurement',
+  'jeedomRate', 'jeedomConcurrency',
+  'offpeakHours', 'offpeakHoursHistory', 'priceBase', 'priceHp', 'priceHc', 'subscriptionBase', 'subscriptionHphc', 'pricesHistory', 'currentPlan',
+] as const;
+
+/** Every key config.json may hold. */
+export const CONFIG_FILE_KEYS: readonly string[] = [...Object.keys(fileSchema.shape), ...OTHER_FILE_KEYS];
 
 /** The per-user state directory: $XDG_STATE_HOME/jeelinky or ~/.local/state/jeelinky. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -123,6 +140,16 @@ function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
     json = JSON.parse(text);
   } catch {
     throw new ConfigError(`${file} is not valid JSON: fix it or delete it (flags and JEELINKY_* variables work without it)`);
+  }
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
+    for (const key of Object.keys(json)) {
+      if (CONFIG_FILE_KEYS.includes(key)) continue;
+      const near = closest(key, CONFIG_FILE_KEYS);
+      throw new ConfigError(
+        `${file}: unknown key ${key}: ${near ? `did you mean ${near}?` : 'keys are the camelCase names listed in the README (Configuration)'}`,
+        'config_unknown_key',
+      );
+    }
   }
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
@@ -201,6 +228,15 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     throw new ConfigError(`usage point "${usagePoint}" (JEELINKY_USAGE_POINT_ID) must be the 14 digits of your PDL`);
   }
   const jeedomUrl = pick('jeedomUrl');
+  // The zone's error names where it came from, as every other setting's does.
+  const tzSource = overrides.tz !== undefined ? '--tz' : fromEnv.tz !== undefined ? ENV.tz : file.tz !== undefined ? 'tz (config.json)' : undefined;
+  const tz = pick('tz') ?? DEFAULT_TZ;
+  try {
+    assertZone(tz);
+  } catch (e) {
+    if (e instanceof ConfigError && tzSource) throw new ConfigError(`${tzSource}: ${e.message}`);
+    throw e;
+  }
   return {
     authUrl,
     apiUrl,
@@ -210,7 +246,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     paceMs: pick('paceMs') ?? 5000,
     stateDir,
     usagePoint,
-    tz: assertZone(pick('tz') ?? DEFAULT_TZ),
+    tz,
     kinds: parseKinds('kinds (JEELINKY_KINDS)', pick('kinds') ?? ['daily_consumption', 'max_power', 'load_curve']),
     retryBaseMs: pick('retryBaseMs') ?? 2000,
     lockWaitMs: pick('lockWaitMs') ?? 60_000,

@@ -49,6 +49,13 @@ export class ConfigError extends JeelinkyError {
   }
 }
 
+/** The command line itself is wrong (unknown flag or command, a value of the wrong type): exit 64, nothing ran. */
+export class UsageError extends JeelinkyError {
+  constructor(message: string, code = 'usage') {
+    super(message, { code, exitCode: ExitCode.USAGE });
+  }
+}
+
 /** Pairing is missing, expired, refused or must start again: a person runs `pair` or `--code`. */
 export class PairingError extends JeelinkyError {
   constructor(message: string, code = 'pairing_required') {

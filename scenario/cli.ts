@@ -5,9 +5,11 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { checkArgv, rootSpec } from './argv-check.js';
+import { NUMBER_FLAG_RULES } from './commands/common.js';
 import { commands } from './commands/index.js';
 import { renderFailure } from './output.js';
-import { ExitCode } from '../plugin/errors.js';
+import { ExitCode, UsageError } from '../plugin/errors.js';
 import { interruption } from './signals.js';
 
 /** Options whose value may start with "-" (date expressions such as "-10 days"). */
@@ -32,8 +34,14 @@ export function glueDashedValues(argv: string[]): string[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let exitCode: number = ExitCode.OK;
-  const parser = yargs(glueDashedValues(argv))
+  const args = glueDashedValues(argv);
+  try {
+    // Before yargs runs anything: a slip on the command line must not start a run.
+    checkArgv(args, rootSpec(commands), NUMBER_FLAG_RULES);
+  } catch (err) {
+    return renderFailure(err);
+  }
+  const parser = yargs(args)
     .scriptName('jeelinky')
     .usage('$0 <command> [options]\n\nLinky (Enedis) smart-meter data into Jeedom, MQTT/Home Assistant and InfluxDB.')
     .strict()
@@ -45,11 +53,11 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .parserConfiguration({ 'populate--': true })
     .fail((msg, err) => {
-      // yargs' own validation (unknown flag, missing argument) is a usage error; errors thrown by a
-      // handler arrive here too when the handler is async and rejected.
-      if (err) throw err;
-      process.stderr.write(`jeelinky: ${msg}\nRun "jeelinky --help" for usage.\n`);
-      exitCode = ExitCode.USAGE;
+      // Errors thrown by a handler arrive here too when the handler is async and rejected.
+      if (err && !(err.name === 'YError')) throw err;
+      // yargs' own validation (missing command or argument): a usage error. Throwing, not printing,
+      // is what stops yargs from going on to the handler.
+      throw new UsageError(`${String(msg ?? err?.message).replace(/\s*\n\s*/g, ' ')}; "jeelinky --help" lists the commands and flags`);
     })
     .epilogue(
       'Exit codes: 0 done · 75 temporary failure, run again later · 78 a person must act (pairing, consent, configuration) · 64 bad usage · 1 bug.',
@@ -60,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return renderFailure(err);
   }
-  return exitCode !== ExitCode.OK ? exitCode : (process.exitCode as number | undefined) ?? ExitCode.OK;
+  return (process.exitCode as number | undefined) ?? ExitCode.OK;
 }
 
 // After SIGINT/SIGTERM the output is written (synchronously, on Linux pipes, files and

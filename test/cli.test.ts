@@ -40,7 +40,7 @@ describe('jeelinky CLI', () => {
     }
     const bad = await runCli(['run', '--no-such-flag']);
     expect(bad.code).toBe(64);
-    expect(bad.stderr).toMatch(/Unknown argument/);
+    expect(bad.stderr).toMatch(/unknown flag --no-such-flag for jeelinky run/);
   });
 
   it('pair in one go at a terminal, then the daily job, then status', async () => {

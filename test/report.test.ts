@@ -379,7 +379,7 @@ describe('bad input: one clear line, the right exit code, no file left behind', 
     expect(r.stderr).toContain('no reading stored for PDL 00000000000001 between 2023-01-01 and 2023-12-31 (the newest stored day is 2024-11-04)');
     expect(fs.existsSync(out)).toBe(false);
     const upside = await runCli(['report', '--state-dir', h.config.stateDir, '--since', '2024-06-01', '--until', '2024-05-01', '--out', out]);
-    expect(upside.code).toBe(78);
+    expect(upside.code).toBe(64);
     expect(upside.stderr).toMatch(/--since 2024-06-01 is after --until 2024-05-01/);
     expect(fs.existsSync(out)).toBe(false);
   });

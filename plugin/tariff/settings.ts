@@ -30,8 +30,10 @@ export interface TariffSettings {
 }
 
 export function resolveTariffSettings(config: Pick<JeelinkyConfig, 'fileSettings'>, flags: TariffFlags = {}, env: NodeJS.ProcessEnv = process.env): TariffSettings {
+  // A flag's value is reported under the flag the user typed (--plan, --offpeak-hours).
+  const FLAG_NAMES: Record<string, string> = { currentPlan: '--plan', offpeakHours: '--offpeak-hours' };
   const pick = <T>(flag: string | undefined, envName: string, key: string, parse: (name: string, raw: string) => T) =>
-    pickSetting<T>(flag === undefined ? undefined : parse(`--${key}`, flag), envName, key, config, parse, env);
+    pickSetting<T>(flag === undefined ? undefined : parse(FLAG_NAMES[key] ?? `--${key}`, flag), envName, key, config, parse, env);
 
   const history = pick<OffpeakPeriod[]>(undefined, 'JEELINKY_OFFPEAK_HOURS_HISTORY', 'offpeakHoursHistory', parseOffpeakHistory);
   const flat = pick<OffpeakPeriod>(flags.offpeakHours, 'JEELINKY_OFFPEAK_HOURS', 'offpeakHours', (name, raw) => ({ set: parseOffpeakHours(raw, name), source: name }));

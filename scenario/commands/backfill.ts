@@ -12,7 +12,7 @@ import { KIND_INFO, type ReadingKind } from '../../plugin/readings.js';
 import { createSinks } from '../../plugin/sinks/index.js';
 import { CallCounter, dailyRunsNeeded } from '../../plugin/store/budget.js';
 import { addDays, daysBetween, eachDay, isDay, localDay } from '../../plugin/time/local.js';
-import { resolveDayInput } from '../dates.js';
+import { resolveDayInput, resolveDayRange } from '../dates.js';
 import { depthStart } from '../fetch.js';
 import { printJson } from '../output.js';
 import { withInterruptSignals } from '../signals.js';
@@ -90,7 +90,7 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
     const now = new Date();
     const today = localDay(now, config.tz);
     const kinds = argv.kinds ? parseKinds('--kinds', argv.kinds) : config.kinds;
-    const since = argv.since === undefined ? depthStart(today, 36) : resolveDayInput('--since', argv.since, now, config.tz);
+    const since = resolveDayRange({ since: argv.since }, now, config.tz).since ?? depthStart(today, 36);
     if (!isDay(since)) throw new ConfigError(`--since ${argv.since}: not a day`);
 
     if (argv['wipe-cache']) {

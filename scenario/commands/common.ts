@@ -4,7 +4,8 @@
  */
 import type { Argv } from 'yargs';
 import { resolveConfig, type ConfigOverrides, type JeelinkyConfig } from '../../plugin/config.js';
-import { ExitCode, JeelinkyError } from '../../plugin/errors.js';
+import { UsageError } from '../../plugin/errors.js';
+import type { NumberRule } from '../argv-check.js';
 
 export interface CommonArgs {
   'state-dir'?: string;
@@ -34,12 +35,25 @@ export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option('json', { type: 'boolean', describe: 'Print the result as JSON on stdout' }) as Argv<T & CommonArgs>;
 }
 
-/** A numeric flag must be a whole number ≥ 0 (yargs turns "abc" into NaN without a word). */
+const WHOLE: NumberRule = { min: 0, expect: 'a whole number, 0 or more' };
+
+/**
+ * What every numeric flag accepts, checked on the text typed before anything runs
+ * (scenario/argv-check.ts): yargs alone would turn "abc" into NaN without a word.
+ */
+export const NUMBER_FLAG_RULES: Record<string, NumberRule> = {
+  'pace-ms': WHOLE,
+  budget: WHOLE,
+  'jeedom-rate': WHOLE,
+  'mqtt-port': { min: 1, max: 65535, expect: 'a TCP port, 1 to 65535' },
+  'mqtt-qos': { min: 0, max: 2, expect: '0, 1 or 2' },
+  days: { min: 1, max: 400, expect: 'a whole number from 1 to 400' },
+};
+
+/** A numeric flag must be a whole number ≥ 0 (kept for callers that bypass the command line). */
 export function wholeNumberFlag(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new JeelinkyError(`--${name} ${value}: give a whole number, 0 or more`, { code: 'bad_flag', exitCode: ExitCode.USAGE });
-  }
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} ${value}: give a whole number, 0 or more`, 'bad_flag');
   return value;
 }
 

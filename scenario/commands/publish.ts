@@ -11,7 +11,7 @@ import { READING_KINDS } from '../../plugin/readings.js';
 import { createSinks } from '../../plugin/sinks/index.js';
 import { SINK_NAMES, type Sink, type SinkName, type SinkResult } from '../../plugin/sinks/sink.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
-import { resolveDayInput } from '../dates.js';
+import { resolveDayRange } from '../dates.js';
 import { deliverToSinks } from '../deliver.js';
 import { printJson } from '../output.js';
 import { terminalEvents } from '../render.js';
@@ -91,6 +91,8 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
       ...(argv['jeedom-url'] ? { jeedomUrl: argv['jeedom-url'] } : {}),
       ...(argv['jeedom-apikey'] ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
     });
+    const now = new Date();
+    const since = resolveDayRange({ since: argv.since }, now, config.tz).since;
     const only = argv.sink?.length ? (argv.sink as SinkName[]) : undefined;
     const sinks = createSinks(config, argv, only);
     if (sinks.length === 0) {
@@ -100,8 +102,6 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
         'no_sink',
       );
     }
-    const now = new Date();
-    const since = argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, now, config.tz);
     const events = terminalEvents(config.tz, Boolean(argv.json));
     const report = await withInterruptSignals((signal) => publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress, signal }), { beforeLine: events.interrupted });
     if (argv.json) printJson(report);

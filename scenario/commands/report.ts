@@ -24,7 +24,7 @@ import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
-import { resolveDayInput } from '../dates.js';
+import { resolveDayRange } from '../dates.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
@@ -122,12 +122,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: async (argv) => {
     const config = configFromArgs(argv, argv.pdl ? { usagePoint: argv.pdl } : {});
     const now = new Date();
+    const { since, until } = resolveDayRange(argv, now, config.tz);
     const result = await writeReportFromState({
       stateDir: config.stateDir,
       tz: config.tz,
       usagePoint: config.usagePoint,
-      since: argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, now, config.tz),
-      until: argv.until === undefined ? undefined : resolveDayInput('--until', argv.until, now, config.tz),
+      since,
+      until,
       out: argv.out,
       now,
       tariffConfig: config,

@@ -7,7 +7,7 @@ import { ExitCode } from '../../plugin/errors.js';
 import { parseKinds } from '../../plugin/config.js';
 import { createSinks } from '../../plugin/sinks/index.js';
 import type { ReadingKind } from '../../plugin/readings.js';
-import { resolveDayInput } from '../dates.js';
+import { resolveDayRange } from '../dates.js';
 import { printJson } from '../output.js';
 import { withInterruptSignals } from '../signals.js';
 import { failureLines, renderRunReport, terminalEvents } from '../render.js';
@@ -67,7 +67,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       firstConnexion: argv['first-connexion'],
       refreshToken: argv['refresh-token'],
       fetchKinds: fetchKinds.length ? parseKinds('--kinds', fetchKinds) : undefined,
-      since: argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, new Date(), config.tz),
+      since: resolveDayRange({ since: argv.since }, new Date(), config.tz).since,
     };
     // The pairing URL and code go to stdout with the report (a Jeedom scenario logs stdout).
     const { pairingCode: _printedWithReport, ...events } = terminalEvents(config.tz, false);

@@ -9,7 +9,7 @@ import type { CommandModule } from 'yargs';
 import type { JeelinkyConfig } from '../../plugin/config.js';
 import { loadCustomerResource, type AddressRecord, type Contract } from '../../plugin/enedis/customers.js';
 import { LinkySession } from '../../plugin/enedis/session.js';
-import { ConfigError } from '../../plugin/errors.js';
+import { ConfigError, UsageError } from '../../plugin/errors.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { TokenState } from '../../plugin/store/tokens.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
@@ -18,6 +18,7 @@ import {
   chooseSchedule,
   formatPrice,
   formatWindows,
+  parsePlan,
   planOfContract,
   PRICE_FIELDS,
   resolveTariffSettings,
@@ -25,7 +26,7 @@ import {
   type TariffPeriod,
   type TariffReport,
 } from '../../plugin/tariff/index.js';
-import { resolveDayInput } from '../dates.js';
+import { resolveDayRange } from '../dates.js';
 import { printJson } from '../output.js';
 import { withState } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
@@ -246,11 +247,20 @@ export const tariffCommand: CommandModule<object, TariffArgs> = {
       .example('$0 tariff', 'Last 12 months, by month, with the plan comparison')
       .example('$0 tariff --since 2024-01-01 --until 2024-01-31 --json', 'One month, day by day, as JSON'),
   handler: async (argv) => {
+    // --plan is an enum typed on the command line: refused as such (64), under its own name.
+    if (argv.plan !== undefined) {
+      try {
+        parsePlan('--plan', argv.plan);
+      } catch (e) {
+        throw new UsageError((e as Error).message, 'bad_flag');
+      }
+    }
     const config = configFromArgs(argv);
     const now = new Date();
+    const { since, until } = resolveDayRange(argv, now, config.tz);
     const out = await computeTariff(config, {
-      since: argv.since === undefined ? undefined : resolveDayInput('--since', argv.since, now, config.tz),
-      until: argv.until === undefined ? undefined : resolveDayInput('--until', argv.until, now, config.tz),
+      since,
+      until,
       refreshContract: argv['refresh-contract'],
       refreshAddresses: argv['refresh-addresses'],
       offpeakHours: argv['offpeak-hours'],
