@@ -6,7 +6,7 @@
 import { parseInteger, pickSetting, type JeelinkyConfig } from '../config.js';
 import { ConfigError, ExitCode, isJeelinkyError } from '../errors.js';
 import { JeedomClient } from '../jeedom/client.js';
-import { JeedomWriteInterruptedError } from '../jeedom/errors.js';
+import { JeedomNotFoundError, JeedomWriteInterruptedError } from '../jeedom/errors.js';
 import { setRelaunch, writeDayValues, writeReadings, writeTokenState, type DayValue, type WriteTally } from '../jeedom/history.js';
 import { bindVirtualDevice, pairingDevices, type VirtualDevice } from '../jeedom/virtual.js';
 import type { Reading } from '../readings.js';
@@ -84,7 +84,14 @@ export class JeedomSink implements Sink {
       const pdls = outcome.tokens?.usagePoints ?? [];
       if (pdls.length > 1) {
         // Several PDLs and none chosen yet: each PDL's device gets the token state (one device per PDL).
-        for (const pdl of pdls) await this.writeTokens(await bindVirtualDevice(this.client, pdl), outcome, pdl, pairing);
+        // A PDL whose device is not set up yet is skipped: "jeelinky jeedom setup" creates it.
+        for (const pdl of pdls) {
+          const device = await bindVirtualDevice(this.client, pdl).catch((e: unknown) => {
+            if (e instanceof JeedomNotFoundError) return undefined;
+            throw e;
+          });
+          if (device) await this.writeTokens(device, outcome, pdl, pairing);
+        }
       } else {
         for (const device of await pairingDevices(this.client, pdls)) await this.writeTokens(device, outcome, undefined, pairing);
       }
