@@ -49,6 +49,7 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
     expect(virtuals(j)).toHaveLength(1);
     const id = virtuals(j)[0]!.id;
     expect(virtuals(j)[0]!.logicalId).toBe(UNPAIRED_LOGICAL_ID);
+    const cmdIds = j.cmds(id).map((c) => `${c.logicalId}:${c.id}`).sort();
 
     // 2. run --code: the device code of the pairing in progress goes into device_code.
     const code = await runCli(['run', '--code'], env);
@@ -65,6 +66,7 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
     const tokens = await new TokenState(await StateStore.open(stateDir!)).getTokens();
     expect(virtuals(j)).toHaveLength(1);
     expect(virtuals(j)[0]).toMatchObject({ id, logicalId: deviceLogicalId(PDL) });
+    expect(j.cmds(id).map((c) => `${c.logicalId}:${c.id}`).sort()).toEqual(cmdIds); // its commands kept, none added or lost
     expect(current(j, id, 'refresh_token')).toBe(tokens!.refreshToken);
     expect(current(j, id, 'access_token')).toBe(tokens!.accessToken);
     expect(current(j, id, 'token_type')).toBe(tokens!.tokenType);
