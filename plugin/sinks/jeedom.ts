@@ -123,7 +123,8 @@ export class JeedomSink implements Sink {
   private async writeTokens(device: VirtualDevice, outcome: RunOutcome, usagePoint: string | undefined, pairing: RunOutcome['pairing']): Promise<void> {
     const t = outcome.tokens;
     await writeTokenState(this.client, device, {
-      device_code: pairing?.deviceCode ?? '',
+      // A device made before device_code existed is not failed for it when no pairing is in progress.
+      ...(pairing || device.cmds.has('device_code') ? { device_code: pairing?.deviceCode ?? '' } : {}),
       ...(t ? { access_token: t.accessToken, token_type: t.tokenType, refresh_token: t.refreshToken } : {}),
       ...(usagePoint ? { usage_point_id: usagePoint } : {}),
     });
