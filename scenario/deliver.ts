@@ -61,16 +61,31 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
   return results;
 }
 
-/** How many stored readings each sink has not had yet (backfill --dry-run). */
+/**
+ * How many writes each sink lacks (backfill --dry-run): the readings its ledger says it has not had
+ * (or the whole range when forced), narrowed by the sink's own plan where it has one (Jeedom reads
+ * its history and counts only the points it lacks). Nothing is written or marked delivered.
+ */
 export async function countPending(store: StateStore, sinks: Sink[], opts: DeliveryOptions): Promise<SinkResult[]> {
   const ledger = new DeliveryLedger(store);
   const readings = new ReadingsStore(store);
   const out: SinkResult[] = [];
   for (const sink of sinks) {
     const force = typeof opts.force === 'function' ? opts.force(sink) : Boolean(opts.force);
-    let pending = 0;
-    for (const kind of opts.kinds) pending += (await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)).length;
-    out.push({ ...emptyResult(sink.name), pending });
+    const pending = [];
+    for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
+    if (!sink.plan || pending.length === 0) {
+      out.push({ ...emptyResult(sink.name), pending: pending.length });
+      continue;
+    }
+    const planned = await sink.plan(pending, { usagePoint: opts.usagePoint, tz: opts.tz, now: opts.now });
+    if (planned.error) {
+      // A plan is advice: a sink that cannot be read counts every pending reading, and says why.
+      out.push({ ...emptyResult(sink.name), pending: pending.length, warnings: [`${planned.error.message}: counted every stored reading of the range`] });
+    } else {
+      const { written, corrected, skipped, warnings } = planned;
+      out.push({ ...emptyResult(sink.name), pending: written + corrected, ...(skipped ? { skipped } : {}), ...(warnings?.length ? { warnings } : {}) });
+    }
   }
   return out;
 }

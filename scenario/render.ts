@@ -58,6 +58,7 @@ export function renderRunReport(r: RunReport, tz: string): string {
         ? `${sink.sink.padEnd(23)} error: ${sink.error.message} (${sink.written} written; whatever is missing is retried at the next run from the store)`
         : `${sink.sink.padEnd(23)} ${sink.written} written, ${sink.skipped} already there, ${sink.corrected} corrected${sink.failed ? `, ${sink.failed} failed` : ''}`,
     );
+    for (const w of sink.warnings ?? []) lines.push(`${''.padEnd(23)} warning: ${w}`);
   }
   if (r.tariff?.error) lines.push(r.tariff.error);
   else if (r.tariff?.days) {

@@ -311,6 +311,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           retryAt: report.retryAt,
           error: report.error ?? report.kinds.find((k) => k.status === 'error')?.error,
           tokens: (await session.tokens.getTokens()) ?? undefined,
+          pairing: await session.tokens.getPairing(),
           recentDaily,
           tariffDays,
         });

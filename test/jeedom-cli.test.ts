@@ -79,7 +79,7 @@ describe('jeelinky jeedom setup', () => {
     expect(sim.eqLogics()[0]!.logicalId).toBe('jeelinky_98765432109876');
   });
 
-  it('exit 78 on a bad key (key not printed), 75 when Jeedom is down, 78 without PDL', async () => {
+  it('exit 78 on a bad key (key not printed), 75 when Jeedom is down, 78 without PDL when Jeedom has several devices', async () => {
     const key = 'ThisIsAWrongButLongApiKey123456';
     const bad = await run(['jeedom', 'setup'], { ...envFor(), JEELINKY_JEEDOM_APIKEY: key });
     expect(bad.code).toBe(78);
@@ -91,8 +91,12 @@ describe('jeelinky jeedom setup', () => {
     expect(down.code).toBe(75);
     expect(down.stderr).toMatch(/unreachable/);
     sim = await startJeedomSimulator();
-    const noPdl = await run(['jeedom', 'setup'], { JEELINKY_JEEDOM_URL: sim.url, JEELINKY_JEEDOM_APIKEY: sim.apikey });
+    // Not paired, no PDL given, and Jeedom holds the devices of two PDLs: which one is meant?
+    const jeedomOnly = { JEELINKY_JEEDOM_URL: sim.url, JEELINKY_JEEDOM_APIKEY: sim.apikey };
+    for (const pdl of [PDL, '98765432109876']) expect((await run(['jeedom', 'setup', '--usage-point', pdl], jeedomOnly)).code).toBe(0);
+    const noPdl = await run(['jeedom', 'setup'], jeedomOnly);
     expect(noPdl.code).toBe(78);
     expect(noPdl.stderr).toMatch(/--usage-point/);
+    expect(sim.eqLogics()).toHaveLength(2);
   });
 });

@@ -175,7 +175,10 @@ function chunks(first: string, last: string, days: number): [string, string][] {
   const end = moment.utc(last, DT);
   while (start.isSameOrBefore(end)) {
     const next = start.clone().add(days, 'days');
-    out.push([start.format(DT), next.clone().subtract(1, 'second').format(DT)]);
+    // Up to the newest target only: newer stored points are not this write's business (and are
+    // not "foreign" points), the current-value check below looks at them.
+    const to = moment.min(next.clone().subtract(1, 'second'), end);
+    out.push([start.format(DT), to.format(DT)]);
     start = next;
   }
   return out;

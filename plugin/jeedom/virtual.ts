@@ -4,6 +4,8 @@
  * Safe recipe from reference §2, which this module follows to the letter:
  * - the device is found by its logicalId (`jeelinky_<PDL>`), never created twice (an
  *   `eqLogic::save` without id duplicates it);
+ * - a device set up before pairing, when no PDL is known yet, carries `jeelinky_unpaired`; it is
+ *   re-bound to `jeelinky_<PDL>` (same id, commands and history) as soon as the PDL is known;
  * - `eqLogic::save` carries a `cmd` list only when the device is created (a partial list deletes
  *   the omitted commands and their history); later commands are added one by one with `cmd::save`,
  *   and settings are fixed with `cmd::save {id, configuration}` (keys merge, null removes);
@@ -96,6 +98,13 @@ export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND,
 
 export const deviceLogicalId = (usagePoint: string) => `jeelinky_${usagePoint}`;
 export const defaultEquipment = (usagePoint: string) => `[Linky][Linky ${usagePoint}]`;
+/**
+ * The logicalId of the device created before pairing (the forum scenario's order: the virtual
+ * first, the code into it, then the consent). Re-bound to `jeelinky_<PDL>` when the PDL is known.
+ */
+export const UNPAIRED_LOGICAL_ID = 'jeelinky_unpaired';
+export const UNPAIRED_EQUIPMENT = '[Linky][Linky]';
+const PDL_LOGICAL_ID = /^jeelinky_\d{14}$/;
 
 export function assertUsagePoint(usagePoint: string | undefined): string {
   const pdl = (usagePoint ?? '').trim();
@@ -177,15 +186,15 @@ function creationFields(spec: CommandSpec, name: string): Record<string, unknown
 }
 
 export interface SetupChange {
-  action: 'create_object' | 'create_device' | 'adopt_device' | 'create_command' | 'adopt_command' | 'update_command';
+  action: 'create_object' | 'create_device' | 'adopt_device' | 'bind_device' | 'create_command' | 'adopt_command' | 'update_command';
   target: string;
   details?: string[];
 }
 
 export interface SetupReport {
   dryRun: boolean;
-  /** Masked PDL. */
-  usagePoint: string;
+  /** Masked PDL; null for the device set up before pairing (logicalId jeelinky_unpaired). */
+  usagePoint: string | null;
   timezone: string;
   device: { id?: number; humanName: string; logicalId: string; enabled: boolean };
   /** logicalId → command id (absent in a dry run for commands not created yet). */
@@ -196,9 +205,10 @@ export interface SetupReport {
 }
 
 export interface EnsureVirtualOptions {
-  /** `[Objet][Équipement]` for a new device; default `[Linky][Linky <PDL>]`. */
+  /** `[Objet][Équipement]` for a new device; default `[Linky][Linky <PDL>]` (`[Linky][Linky]` before pairing). */
   equipment?: string;
-  usagePoint: string;
+  /** The PDL; null before pairing: the device gets logicalId jeelinky_unpaired until the PDL is known. */
+  usagePoint: string | null;
   dryRun?: boolean;
   /** Also the six statistics commands of issue 4 (default true). */
   statistics?: boolean;
@@ -222,10 +232,11 @@ function findByLogicalId(eqLogics: JeedomEqLogic[], logicalId: string): JeedomEq
 
 /** Creates or checks the virtual device of a PDL and its info commands; idempotent. */
 export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirtualOptions): Promise<SetupReport> {
-  const pdl = assertUsagePoint(opts.usagePoint);
+  const pdl = opts.usagePoint === null ? null : assertUsagePoint(opts.usagePoint);
   const dryRun = opts.dryRun ?? false;
   const specs = opts.statistics === false ? ALL_COMMANDS.filter((s) => !STATISTICS_COMMANDS.includes(s)) : ALL_COMMANDS;
-  const logicalId = deviceLogicalId(pdl);
+  const logicalId = pdl === null ? UNPAIRED_LOGICAL_ID : deviceLogicalId(pdl);
+  const maskedPdl = pdl === null ? null : maskUsagePoint(pdl);
   const changes: SetupChange[] = [];
   const warnings: string[] = [];
   const commands: Record<string, number | undefined> = {};
@@ -233,6 +244,16 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
   const objectName = (id: number | null) => (id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === id)?.name ?? NO_OBJECT_NAMES[0]!));
 
   let device = findByLogicalId(eqLogics, logicalId);
+  const unpaired = pdl === null ? undefined : findByLogicalId(eqLogics, UNPAIRED_LOGICAL_ID);
+  if (device && unpaired) {
+    warnings.push(
+      `${humanEquipment(objectName(unpaired.object_id), unpaired)} (id ${unpaired.id}, logicalId ${UNPAIRED_LOGICAL_ID}) is left over from a setup before pairing; jeelinky uses id ${device.id}: delete the extra one in Jeedom if you do not need it`,
+    );
+  } else if (!device && unpaired) {
+    // The device set up before pairing becomes this PDL's: same id, its commands and history kept.
+    changes.push({ action: 'bind_device', target: humanEquipment(objectName(unpaired.object_id), unpaired), details: [`logicalId ${UNPAIRED_LOGICAL_ID} → ${logicalId}`] });
+    device = dryRun ? { ...unpaired, logicalId } : await client.saveEqLogic({ id: unpaired.id, logicalId });
+  }
   if (device && opts.equipment) {
     const wanted = parseEquipmentAddress(opts.equipment);
     const here = matchEquipments(objects, [device], wanted);
@@ -244,7 +265,7 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
   }
 
   if (!device) {
-    const address = parseEquipmentAddress(opts.equipment ?? defaultEquipment(pdl));
+    const address = parseEquipmentAddress(opts.equipment ?? (pdl === null ? UNPAIRED_EQUIPMENT : defaultEquipment(pdl)));
     const human = `[${address.object}][${address.equipment}]`;
     const matches = matchEquipments(objects, eqLogics, address);
     if (matches.length > 1) {
@@ -284,7 +305,7 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
       changes.push({ action: 'create_device', target: human, details: [`virtual, logicalId ${logicalId}, ${specs.length} info commands`] });
       for (const spec of specs) changes.push({ action: 'create_command', target: `${human}[${spec.name}]`, details: [`logicalId ${spec.logicalId}`] });
       if (dryRun) {
-        return { dryRun, usagePoint: maskUsagePoint(pdl), timezone, device: { humanName: human, logicalId, enabled: true }, commands, changes, warnings, changed: true };
+        return { dryRun, usagePoint: maskedPdl, timezone, device: { humanName: human, logicalId, enabled: true }, commands, changes, warnings, changed: true };
       }
       // The only eqLogic::save with a cmd list: at creation, with every command.
       const created = await client.saveEqLogic({
@@ -348,7 +369,7 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
   }
   return {
     dryRun,
-    usagePoint: maskUsagePoint(pdl),
+    usagePoint: maskedPdl,
     timezone,
     device: { id: device.id || undefined, humanName, logicalId, enabled: device.isEnable },
     commands,
@@ -361,16 +382,57 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
 /** The device of a PDL, for writers; a clear error when setup was never run. */
 export async function loadVirtualDevice(client: JeedomClient, usagePoint: string): Promise<VirtualDevice> {
   const pdl = assertUsagePoint(usagePoint);
-  const logicalId = deviceLogicalId(pdl);
   const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType('virtual')]);
-  const eqLogic = findByLogicalId(virtuals, logicalId);
+  const eqLogic = findByLogicalId(virtuals, deviceLogicalId(pdl));
   if (!eqLogic) {
     throw new JeedomNotFoundError(`Jeedom at ${client.displayUrl} has no virtual device for PDL ${maskUsagePoint(pdl)}: run "jeelinky jeedom setup" first`);
   }
+  return withCommands(client, objects, eqLogic);
+}
+
+async function withCommands(client: JeedomClient, objects: { id: number; name: string }[], eqLogic: JeedomEqLogic): Promise<VirtualDevice> {
   const objectName = eqLogic.object_id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === eqLogic.object_id)?.name ?? NO_OBJECT_NAMES[0]!);
   const cmds = new Map<string, JeedomCmd>();
   for (const c of await client.cmdsByEqLogic(eqLogic.id)) if (c.logicalId && c.type === 'info' && !cmds.has(c.logicalId)) cmds.set(c.logicalId, c);
   return { eqLogic, humanName: humanEquipment(objectName, eqLogic), cmds };
+}
+
+/**
+ * The device of a PDL for the sinks: when the PDL has none but a device was set up before pairing
+ * (jeelinky_unpaired), that one is bound to the PDL first (same id: commands and history kept).
+ * `dryRun` returns that device without binding it.
+ */
+export async function bindVirtualDevice(client: JeedomClient, usagePoint: string, dryRun = false): Promise<VirtualDevice> {
+  const pdl = assertUsagePoint(usagePoint);
+  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType('virtual')]);
+  if (!findByLogicalId(virtuals, deviceLogicalId(pdl))) {
+    const unpaired = findByLogicalId(virtuals, UNPAIRED_LOGICAL_ID);
+    if (unpaired && dryRun) return withCommands(client, objects, unpaired);
+    if (unpaired) await client.saveEqLogic({ id: unpaired.id, logicalId: deviceLogicalId(pdl) });
+  }
+  return loadVirtualDevice(client, pdl);
+}
+
+/** The PDLs that already have a device in Jeedom (logicalId jeelinky_<PDL>). */
+export async function boundUsagePoints(client: JeedomClient): Promise<string[]> {
+  return (await client.eqLogicsByType('virtual')).filter((e) => PDL_LOGICAL_ID.test(e.logicalId ?? '')).map((e) => e.logicalId.slice('jeelinky_'.length));
+}
+
+/**
+ * Where a pairing in progress shows its device code (the forum scenario's order): the device set
+ * up before pairing; else the devices of the PDLs already known; else the only jeelinky device.
+ * Empty when there is none yet (setup not run): pairing goes on without it.
+ */
+export async function pairingDevices(client: JeedomClient, knownUsagePoints: string[]): Promise<VirtualDevice[]> {
+  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType('virtual')]);
+  const unpaired = findByLogicalId(virtuals, UNPAIRED_LOGICAL_ID);
+  let chosen: JeedomEqLogic[] = unpaired ? [unpaired] : [];
+  if (!chosen.length) chosen = virtuals.filter((e) => knownUsagePoints.some((pdl) => e.logicalId === deviceLogicalId(pdl)));
+  if (!chosen.length) {
+    const bound = virtuals.filter((e) => PDL_LOGICAL_ID.test(e.logicalId ?? ''));
+    if (bound.length === 1) chosen = bound;
+  }
+  return Promise.all(chosen.map((e) => withCommands(client, objects, e)));
 }
 
 export function specOf(logicalId: string): CommandSpec | undefined {

@@ -6,9 +6,9 @@
 import { parseInteger, pickSetting, type JeelinkyConfig } from '../config.js';
 import { ConfigError, ExitCode, isJeelinkyError } from '../errors.js';
 import { JeedomClient } from '../jeedom/client.js';
-import { JeedomWriteInterruptedError } from '../jeedom/errors.js';
+import { JeedomNotFoundError, JeedomWriteInterruptedError } from '../jeedom/errors.js';
 import { setRelaunch, writeDayValues, writeReadings, writeTokenState, type DayValue, type WriteTally } from '../jeedom/history.js';
-import { loadVirtualDevice } from '../jeedom/virtual.js';
+import { bindVirtualDevice, pairingDevices, type VirtualDevice } from '../jeedom/virtual.js';
 import type { Reading } from '../readings.js';
 import { dailyPoints, seedFigures } from '../stats/figures.js';
 import { TARIFF_FIGURES, type DayTariff } from '../tariff/days.js';
@@ -37,37 +37,71 @@ export class JeedomSink implements Sink {
   }
 
   async deliver(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult> {
+    return this.write(readings, ctx, false);
+  }
+
+  /** What a delivery would write: Jeedom's history is read and only the points it lacks are counted. */
+  async plan(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult> {
+    return this.write(readings, ctx, true);
+  }
+
+  private async write(readings: Reading[], ctx: DeliveryContext, dryRun: boolean): Promise<SinkResult> {
     // A signal aborts the request in flight and stops the writer before its next request.
     this.client.signal = ctx.signal;
     try {
+      // A device set up before pairing becomes this PDL's on its first delivery.
+      const devices = new Map<string, VirtualDevice>();
+      for (const pdl of new Set(readings.map((r) => r.usagePoint))) devices.set(pdl, await bindVirtualDevice(this.client, pdl, dryRun));
       const s = await writeReadings(this.client, readings, {
         maxRequestsPerSecond: this.options.maxRequestsPerSecond,
         concurrency: this.options.concurrency,
         onProgress: ctx.onProgress,
         signal: ctx.signal,
+        devices,
+        dryRun,
       });
-      return { sink: this.name, written: s.written, skipped: s.skipped, corrected: s.corrected, failed: s.failed };
+      return { sink: this.name, written: s.written, skipped: s.skipped, corrected: s.corrected, failed: s.failed, ...warningsOf(s.warnings) };
     } catch (e) {
       // Jeedom went away mid-way: what was acknowledged is in its history, the rest stays pending.
       if (e instanceof JeedomWriteInterruptedError) {
-        const done = e.summary as Partial<WriteTally>;
-        return { sink: this.name, written: done.written ?? 0, skipped: done.skipped ?? 0, corrected: done.corrected ?? 0, failed: Math.max(1, done.failed ?? 0), error: failure(e) };
+        const done = e.summary as Partial<WriteTally> & { warnings?: string[] };
+        return {
+          sink: this.name,
+          written: done.written ?? 0,
+          skipped: done.skipped ?? 0,
+          corrected: done.corrected ?? 0,
+          failed: Math.max(1, done.failed ?? 0),
+          ...warningsOf(done.warnings ?? []),
+          error: failure(e),
+        };
       }
       return { ...emptyResult(this.name), error: failure(e) };
     }
   }
 
   async runEnded(outcome: RunOutcome): Promise<void> {
-    if (!outcome.usagePoint) return;
-    const device = await loadVirtualDevice(this.client, outcome.usagePoint);
-    if (outcome.tokens) {
-      await writeTokenState(this.client, device, {
-        access_token: outcome.tokens.accessToken,
-        token_type: outcome.tokens.tokenType,
-        refresh_token: outcome.tokens.refreshToken,
-        usage_point_id: outcome.usagePoint,
-      });
+    // The forum scenario's order: "run --code" puts the device code into the device set up
+    // before pairing (or the known PDLs' devices); a device that does not exist yet is no error.
+    const pairing = outcome.pairing && Date.parse(outcome.pairing.expiresAt) > Date.parse(outcome.finishedAt) ? outcome.pairing : undefined;
+    if (!outcome.usagePoint) {
+      const pdls = outcome.tokens?.usagePoints ?? [];
+      if (pdls.length > 1) {
+        // Several PDLs and none chosen yet: each PDL's device gets the token state (one device per PDL).
+        // A PDL whose device is not set up yet is skipped: "jeelinky jeedom setup" creates it.
+        for (const pdl of pdls) {
+          const device = await bindVirtualDevice(this.client, pdl).catch((e: unknown) => {
+            if (e instanceof JeedomNotFoundError) return undefined;
+            throw e;
+          });
+          if (device) await this.writeTokens(device, outcome, pdl, pairing);
+        }
+      } else {
+        for (const device of await pairingDevices(this.client, pdls)) await this.writeTokens(device, outcome, undefined, pairing);
+      }
+      return;
     }
+    const device = await bindVirtualDevice(this.client, outcome.usagePoint);
+    await this.writeTokens(device, outcome, outcome.usagePoint, pairing);
     // The seed's relaunchScenario: set on a temporary failure, cleared by a clean run.
     if (outcome.exitCode === ExitCode.TEMPORARY) await setRelaunch(this.client, device, true);
     else if (outcome.ok) await setRelaunch(this.client, device, false);
@@ -88,9 +122,25 @@ export class JeedomSink implements Sink {
     }
   }
 
+  /** The token state as the forum scenario kept it; device_code holds the device code of a pairing in progress, else is empty. */
+  private async writeTokens(device: VirtualDevice, outcome: RunOutcome, usagePoint: string | undefined, pairing: RunOutcome['pairing']): Promise<void> {
+    const t = outcome.tokens;
+    await writeTokenState(this.client, device, {
+      // A device made before device_code existed is not failed for it when no pairing is in progress.
+      ...(pairing || device.cmds.has('device_code') ? { device_code: pairing?.deviceCode ?? '' } : {}),
+      ...(t ? { access_token: t.accessToken, token_type: t.tokenType, refresh_token: t.refreshToken } : {}),
+      ...(usagePoint ? { usage_point_id: usagePoint } : {}),
+    });
+  }
+
   async close(): Promise<void> {
     this.client.close();
   }
+}
+
+/** The writer's warnings (e.g. an older point is now Jeedom's current value), when there are any. */
+function warningsOf(warnings: string[]): { warnings?: string[] } {
+  return warnings.length ? { warnings: [...warnings] } : {};
 }
 
 /** The day figures as `hp_energy`, `hc_energy`, `cost` values (null figures are not written). */

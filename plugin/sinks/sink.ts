@@ -33,8 +33,13 @@ export interface SinkResult {
   corrected: number;
   /** Points that could not be delivered (they stay pending for the next run). */
   failed: number;
-  /** Dry run only: readings of the store this sink has not had yet (new fetches come on top). */
+  /**
+   * Dry run only: writes this sink lacks for the stored readings (new fetches come on top). Jeedom
+   * reads its history and counts only the points it lacks or holds with another value.
+   */
   pending?: number;
+  /** What the sink wants the user to know although it succeeded (Jeedom: an older point is now the current value…). */
+  warnings?: string[];
   /** Set when the sink failed as a whole (target down, bad credentials): nothing is marked delivered. */
   error?: { code: string; message: string; exitCode?: number };
 }
@@ -49,6 +54,8 @@ export interface RunOutcome {
   error?: { code: string; message: string };
   /** The current tokens, for the one sink that stores them for the user (Jeedom's info commands). */
   tokens?: Tokens;
+  /** The pairing in progress (after `run --code`, until the consent is collected): Jeedom's device_code command. */
+  pairing?: { deviceCode: string; expiresAt: string };
   /** Daily consumption of the last ~13 months from the store, for summary figures (seed's six). */
   recentDaily?: Array<{ day: string; value: number }>;
   /**
@@ -67,6 +74,8 @@ export interface Sink {
    * wrong URL must still be told (optional; throws the error the sink would give a delivery).
    */
   check?(): Promise<void>;
+  /** Dry run: what deliver would write, without writing (optional; without it every pending reading counts). */
+  plan?(readings: Reading[], ctx: DeliveryContext): Promise<SinkResult>;
   /** Told how the run ended, after the deliveries (optional). */
   runEnded?(outcome: RunOutcome): Promise<void>;
   /** Called once at the end (disconnect); must not throw for a target that was never reached. */

@@ -168,7 +168,10 @@ function renderBackfill(report: RunReport, b: BudgetSummary, tz: string, dryRun:
     for (const k of report.kinds) {
       lines.push(`  ${KIND_INFO[k.kind].label.padEnd(23)} ${k.from} → ${k.to} (end excluded): ${k.plannedCalls} call(s)${k.status === 'not_available' ? ' — not available for this PDL' : ''}`);
     }
-    for (const s of report.sinks) lines.push(`  ${s.sink.padEnd(23)} ${s.pending ?? 0} stored reading(s) to write, plus what the calls bring`);
+    for (const s of report.sinks) {
+      lines.push(`  ${s.sink.padEnd(23)} ${s.pending ?? 0} write(s) it lacks for the stored readings${s.skipped ? ` (${s.skipped} already there)` : ''}, plus what the calls bring`);
+      for (const w of s.warnings ?? []) lines.push(`    warning: ${w}`);
+    }
   } else lines.push(renderRunReport(report, tz));
   const budget = b.runBudget > 0 ? `${b.usedToday}/${b.runBudget} calls used today for this PDL, ${b.leftToday} left` : 'no budget for this run';
   const runs = b.runsNeeded !== null && b.callsRemaining ? `: about ${b.runsNeeded} daily run(s) at the daily budget of ${b.dailyBudget} ("jeelinky run" continues the backfill)` : '';

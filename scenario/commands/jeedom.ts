@@ -7,7 +7,18 @@ import { acquireStateLock } from '../../plugin/store/lock.js';
 import { resolveConfig, type ConfigOverrides } from '../../plugin/config.js';
 import { ConfigError } from '../../plugin/errors.js';
 import { JeedomClient } from '../../plugin/jeedom/client.js';
-import { assertUsagePoint, defaultEquipment, ensureVirtualDevice, type SetupReport } from '../../plugin/jeedom/virtual.js';
+import { maskUsagePoint } from '../../plugin/secrets.js';
+import { StateStore } from '../../plugin/store/state.js';
+import { TokenState } from '../../plugin/store/tokens.js';
+import {
+  assertUsagePoint,
+  boundUsagePoints,
+  defaultEquipment,
+  ensureVirtualDevice,
+  UNPAIRED_EQUIPMENT,
+  UNPAIRED_LOGICAL_ID,
+  type SetupReport,
+} from '../../plugin/jeedom/virtual.js';
 import { printJson } from '../output.js';
 
 export interface JeedomArgs {
@@ -48,6 +59,7 @@ const SYMBOL: Record<string, string> = {
   create_object: '+ object ',
   create_device: '+ device ',
   adopt_device: '~ adopt device ',
+  bind_device: '~ bind device ',
   create_command: '+ command ',
   adopt_command: '~ adopt command ',
   update_command: '~ fix command ',
@@ -55,7 +67,11 @@ const SYMBOL: Record<string, string> = {
 
 function render(report: SetupReport, url: string): string {
   const lines: string[] = [];
-  lines.push(`Jeedom ${url} (timezone ${report.timezone}), PDL ${report.usagePoint}`);
+  lines.push(
+    report.usagePoint === null
+      ? `Jeedom ${url} (timezone ${report.timezone}), no PDL yet: the device waits for pairing (logicalId ${UNPAIRED_LOGICAL_ID}) and is bound to your PDL when it becomes known`
+      : `Jeedom ${url} (timezone ${report.timezone}), PDL ${report.usagePoint}`,
+  );
   lines.push(`Device ${report.device.humanName}${report.device.id ? ` (id ${report.device.id})` : ''}, logicalId ${report.device.logicalId}`);
   for (const c of report.changes) lines.push(`  ${SYMBOL[c.action] ?? c.action}${c.target}${c.details?.length ? `: ${c.details.join(', ')}` : ''}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
@@ -82,21 +98,46 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
     const { stateDir, lockWaitMs } = resolveConfig(argv['state-dir'] !== undefined ? { stateDir: argv['state-dir'] } : {});
     const lock = await acquireStateLock(stateDir, lockWaitMs);
     try {
-      const pdl = assertUsagePoint(usagePoint);
-      const report = await ensureVirtualDevice(client, {
-        usagePoint: pdl,
-        equipment: argv.equipment,
-        dryRun: argv['dry-run'] ?? false,
-        statistics: argv.statistics,
-      });
-      if (argv.json) printJson({ url: client.displayUrl, defaultEquipment: argv.equipment ? undefined : defaultEquipment(pdl), ...report });
-      else process.stdout.write(render(report, client.displayUrl));
+      const targets = await setupTargets(client, usagePoint, stateDir);
+      if (targets.length > 1 && argv.equipment) {
+        throw new ConfigError(`--equipment names one device, and your consent covers ${targets.length} PDLs: add --usage-point <PDL> to say which one it is for`, 'equipment_ambiguous');
+      }
+      const reports: object[] = [];
+      for (const pdl of targets) {
+        const report = await ensureVirtualDevice(client, {
+          usagePoint: pdl,
+          equipment: argv.equipment,
+          dryRun: argv['dry-run'] ?? false,
+          statistics: argv.statistics,
+        });
+        const equipment = argv.equipment ? undefined : pdl === null ? UNPAIRED_EQUIPMENT : defaultEquipment(pdl);
+        if (argv.json) reports.push({ url: client.displayUrl, defaultEquipment: equipment, ...report });
+        else process.stdout.write(render(report, client.displayUrl));
+      }
+      // One PDL (the usual case): the report itself; several: one report per PDL, in an array.
+      if (argv.json) printJson(reports.length === 1 ? reports[0] : reports);
     } finally {
       client.close();
       await lock.release();
     }
   },
 };
+
+/**
+ * The PDL(s) whose device setup manages: the one given (--usage-point, JEELINKY_USAGE_POINT_ID,
+ * config.json); else every PDL of the consent (one device each); else, before pairing, the PDL of
+ * the one device Jeedom already has; else null: the device waiting for pairing.
+ */
+async function setupTargets(client: JeedomClient, usagePoint: string | undefined, stateDir: string): Promise<(string | null)[]> {
+  if (usagePoint !== undefined) return [assertUsagePoint(usagePoint)];
+  const tokens = await new TokenState(await StateStore.open(stateDir)).getTokens();
+  if (tokens?.usagePoints.length) return tokens.usagePoints.map((p) => assertUsagePoint(p));
+  const bound = await boundUsagePoints(client);
+  if (bound.length > 1) {
+    throw new ConfigError(`Jeedom already has the devices of ${bound.length} PDLs (${bound.map(maskUsagePoint).join(', ')}): pass --usage-point <PDL> to say which one to check`, 'usage_point');
+  }
+  return bound.length === 1 ? bound : [null];
+}
 
 export const jeedomCommand: CommandModule<object, object> = {
   command: 'jeedom <command>',
