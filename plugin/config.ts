@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { isAccessProblem, stateAccessError } from './store/access.js';
 import { READING_KINDS, type ReadingKind } from './readings.js';
 import { assertZone, DEFAULT_TZ } from './time/local.js';
 
@@ -116,6 +117,8 @@ function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    // The first thing read in the state folder: a folder this user cannot enter shows up here.
+    if (isAccessProblem(e)) throw stateAccessError(stateDir, 'read', e);
     throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`);
   }
   let json: unknown;
