@@ -59,3 +59,15 @@ export async function acquireStateLock(stateDir: string, waitMs: number): Promis
     }
   }
 }
+
+/**
+ * Whether a live run holds the state lock right now, without waiting for it nor taking it (for
+ * `status`, which only reads: it must answer at once, even during a long backfill).
+ */
+export async function stateLockHeld(stateDir: string): Promise<boolean> {
+  try {
+    return await lockfile.check(stateDir, { lockfilePath: path.join(stateDir, 'run.lock'), stale: staleMs(), realpath: false });
+  } catch {
+    return false; // no state folder yet, or not readable: the caller reports that itself
+  }
+}
