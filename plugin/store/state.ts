@@ -207,7 +207,9 @@ function describeKey(key: string | undefined): [string, string] {
     case 'pairing':
       return ['pairing in progress', 'pair again with "jeelinky pair"'];
     case 'readings':
-      return [`${rest[1] ?? 'readings'} ${rest[2] ?? ''}`.trim(), 'run again: that month is fetched again'];
+      return [`${rest[1] ?? 'readings'} ${rest[2] ?? ''}`.trim(), 'run again']; // the run fetches that month again
+    case 'meta':
+      return [`${rest[1] ?? ''} history`.trim(), 'run again'];
     case 'calls':
       return [`call counts ${rest[0] ?? ''}`.trim(), 'run again'];
     case undefined:
