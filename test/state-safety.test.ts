@@ -143,7 +143,7 @@ describe('a state folder path that is not a folder: exit 78 with the fix', () =>
 // Damaged files: one short line, the file, what to do, nothing from a library.
 
 /** Library internals that must never reach the user's line. */
-const INTERNALS = /node-persist|SyntaxError|position \d|Unexpected token|JSON at|Expected \w+, received|ZodError|\bat .*\.js:\d+|\[object/;
+const INTERNALS = /node-persist|SyntaxError|position \d|Unexpected token|JSON at|Invalid input|expected \w+, received|ZodError|\bat .*\.js:\d+|\[object/i;
 
 function expectDamagedLine(r: CliResult, file: string, todo: RegExp): void {
   expect(r.code, `${file}: ${r.stderr}`).toBe(78);
@@ -213,7 +213,10 @@ describe('damaged state files: one line of at most 200 characters, the file, wha
     const file = path.join(dir, 'config.json');
     for (const [text, todo] of [
       ['{"paceMs": ', /fix it or delete it/],
-      ['{"paceMs": "fast"}', /paceMs/],
+      ['{"paceMs": "fast"}', /"paceMs" must be a number: fix it or delete it/],
+      ['{"kinds": 3}', /"kinds" must be an array: fix it or delete it/],
+      ['[1, 2]', /must be a JSON object/],
+      ['{"timeoutMs": 0}', /"timeoutMs" must be more than 0: fix it or delete it/],
     ] as const) {
       fs.writeFileSync(file, text);
       for (const cmd of [['status'], ['run']]) expectDamagedLine(await runCli(cmd, env), file, todo);
