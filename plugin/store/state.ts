@@ -159,7 +159,9 @@ export class StateStore {
     const dataDir = path.join(this.dir, 'data');
     let names: string[];
     try {
-      names = fs.readdirSync(dataDir).filter((n) => !n.startsWith('.'));
+      // State files are named by the SHA-256 of their key; anything else (a temporary file left by
+      // a killed write, the reserve) is not one.
+      names = fs.readdirSync(dataDir).filter((n) => /^[0-9a-f]{64}$/.test(n));
     } catch (e) {
       throw stateAccessError(this.dir, 'read', e);
     }
@@ -180,7 +182,12 @@ export class StateStore {
   }
 
   async remove(key: string): Promise<void> {
-    await this.persist.removeItem(key);
+    try {
+      await this.persist.removeItem(key);
+    } catch (e) {
+      if (isAccessProblem(e)) throw stateAccessError(this.dir, 'write', e);
+      throw e;
+    }
   }
 
   private damaged(key: string, cause?: unknown): StateError {
