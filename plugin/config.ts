@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { closest } from './suggest.js';
+import { isAccessProblem, stateAccessError } from './store/access.js';
 import { READING_KINDS, type ReadingKind } from './readings.js';
 import { assertZone, DEFAULT_TZ } from './time/local.js';
 
@@ -133,6 +134,8 @@ function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    // The first thing read in the state folder: a folder this user cannot enter shows up here.
+    if (isAccessProblem(e)) throw stateAccessError(stateDir, 'read', e);
     throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`);
   }
   let json: unknown;
@@ -153,10 +156,18 @@ function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
   }
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
+    // In the user's words, not the validator's: which key, what it must be, what to do.
     const issue = parsed.error.issues[0];
-    throw new ConfigError(
-      `${file}: ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'} (keys are the camelCase names listed in the README)`,
-    );
+    const key = issue?.path.join('.');
+    const raw = issue && 'expected' in issue ? String(issue.expected) : undefined;
+    const expected = raw === 'int' ? 'whole number' : raw;
+    const minimum = issue?.code === 'too_small' && 'minimum' in issue ? Number(issue.minimum) : undefined;
+    const must =
+      expected === 'object' && !key ? 'must be a JSON object { "key": value, … }'
+      : expected ? `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`
+      : minimum !== undefined ? `must be ${issue && 'inclusive' in issue && issue.inclusive === false ? 'more than' : 'at least'} ${minimum}`
+      : 'is not valid';
+    throw new ConfigError(`${file}: ${key ? `"${key}" ` : ''}${must}: fix it or delete it (keys are the camelCase names listed in the README)`);
   }
   return parsed.data;
 }

@@ -14,8 +14,10 @@ export function redact(text: string, secrets: Iterable<string | undefined | null
   for (const s of secrets) {
     if (s && s.length >= 6) out = out.split(s).join(maskSecret(s));
   }
-  // Whatever still looks like a 32+ hex token (the proxy's opaque tokens are 64 hex) is masked too.
-  return out.replace(/\b[0-9a-f]{32,}\b/gi, (m) => maskSecret(m));
+  // Whatever still looks like a 32+ hex token (the proxy's opaque tokens are 64 hex) is masked too,
+  // except a state file's name (`<state dir>/data/<SHA-256 of its key>`): a message about a damaged
+  // file must name it, and that hash is no secret.
+  return out.replace(/(?<!\/data\/)\b[0-9a-f]{32,}\b/gi, (m) => maskSecret(m));
 }
 
 /** Masks a PDL (usage point id) except its last 4 digits, for reports meant to be shared. */

@@ -60,7 +60,7 @@ describe('damaged state files', () => {
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(file);
-      expect(lines[0]).toMatch(/damaged.*Move it aside/);
+      expect(lines[0]).toMatch(/damaged: move it aside/);
       expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
       expect(fs.readFileSync(file)).toEqual(before); // never silently reset
       record(`state: tokens ${how}`, 0);

@@ -124,7 +124,43 @@ async function chartCellsPerDay(page: Page): Promise<Record<string, number>> {
     const option = w.echarts.getInstanceByDom(document.getElementById('chart-heat')!).getOption();
     const days: string[] = option.yAxis[0].data;
     const out: Record<string, number> = {};
-    for (const [, y] of option.series[0].data as Array<[number, number, number]>) out[days[y]!] = (out[days[y]!] ?? 0) + 1;
+    // The heat map series, and the repeated autumn hour's split cells.
+    for (const series of option.series) for (const [, y] of series.data as Array<[number, number, number]>) out[days[y]!] = (out[days[y]!] ?? 0) + 1;
+    return out;
+  });
+}
+
+/** Per day, the columns that hold a drawn cell in the chart's option (heat map series and split cells). */
+async function chartColumnsOf(page: Page, day: string): Promise<number[]> {
+  return page.evaluate((day) => {
+    const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): any } } };
+    const option = w.echarts.getInstanceByDom(document.getElementById('chart-heat')!).getOption();
+    const y = (option.yAxis[0].data as string[]).indexOf(day);
+    const xs = new Set<number>();
+    for (const series of option.series) for (const [x, row] of series.data as Array<[number, number]>) if (row === y) xs.add(x);
+    return [...xs].sort((a, b) => a - b);
+  }, day);
+}
+
+/**
+ * The rectangles ECharts drew for the repeated hour's cells, with the cell they belong to: where
+ * each one sits inside its cell (upper or lower half), in pixels.
+ */
+async function drawnRepeatedCells(page: Page): Promise<Array<{ x: number; y: number; pass: number; top: number; bottom: number; left: number; right: number; cellTop: number; cellBottom: number; fill: string; watts: number }>> {
+  return page.evaluate(() => {
+    const w = window as unknown as { echarts: { getInstanceByDom(el: Element): any } };
+    const chart = w.echarts.getInstanceByDom(document.getElementById('chart-heat')!);
+    const data = chart.getModel().getSeriesByIndex(1).getData();
+    const out = [];
+    for (let i = 0; i < data.count(); i++) {
+      const [x, y, , pass] = data.getValues(i) as number[];
+      const el = data.getItemGraphicEl(i);
+      const shape = el.shape;
+      const [, cy] = chart.convertToPixel({ seriesIndex: 0 }, [x, y]);
+      const [, nextCy] = chart.convertToPixel({ seriesIndex: 0 }, [x, y! + 1]);
+      const h = Math.abs(nextCy - cy);
+      out.push({ x: x!, y: y!, pass: pass!, top: shape.y, bottom: shape.y + shape.height, left: shape.x, right: shape.x + shape.width, cellTop: cy - h / 2, cellBottom: cy + h / 2, fill: String(el.style.fill), watts: data.getValues(i)[2] as number });
+    }
     return out;
   });
 }
@@ -173,7 +209,37 @@ describe('report of a known simulator store, in headless chromium', () => {
     }
     expect(inChart['2024-06-10']).toBeUndefined(); // a missing day is an empty row, not zeros
     expect(Object.values(inChart).reduce((a, b) => a + b, 0)).toBe(curve.length);
-    expect(model.heat!.columns).toHaveLength(50);
+    // The repeated autumn hour shows on its own day, and no column is added for it: every other day
+    // fills the same 48 columns, with no empty band across the chart.
+    expect(model.heat!.columns).toHaveLength(48);
+    expect(model.heat!.columns.every((c, i) => c === `${String(Math.floor(i / 2)).padStart(2, '0')}:${i % 2 ? '30' : '00'}`)).toBe(true);
+    const all48 = Array.from({ length: 48 }, (_, i) => i);
+    for (const day of ['2024-05-15', '2024-10-26', '2024-10-28', '2024-10-27']) expect(await chartColumnsOf(page, day), day).toEqual(all48);
+    const autumnRow = model.days.indexOf('2024-10-27');
+    expect(model.heat!.repeated.map(([x, y, , pass]) => [x, y, pass]).sort()).toEqual([[4, autumnRow, 1], [4, autumnRow, 2], [5, autumnRow, 1], [5, autumnRow, 2]].sort());
+    // Each pass of 02:00 and 02:30 on 27 October: the first in the upper half of its cell, the second in the lower half.
+    const split = await drawnRepeatedCells(page);
+    expect(split).toHaveLength(4);
+    for (const c of split) {
+      const mid = (c.cellTop + c.cellBottom) / 2;
+      expect(c.bottom - c.top).toBeCloseTo((c.cellBottom - c.cellTop) / 2, 1);
+      if (c.pass === 1) expect([c.top, c.bottom]).toEqual([expect.closeTo(c.cellTop, 1), expect.closeTo(mid, 1)]);
+      else expect([c.top, c.bottom]).toEqual([expect.closeTo(mid, 1), expect.closeTo(c.cellBottom, 1)]);
+    }
+    // Coloured by the watts scale (visualMap), not by the series' own palette colour: a cell whose
+    // two passes differ in power shows two colours.
+    const palette = await page.evaluate(() => {
+      const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): any } } };
+      return (w.echarts.getInstanceByDom(document.getElementById('chart-heat')!).getOption().color as string[]).map((c) => c.toLowerCase());
+    });
+    for (const c of split) expect(palette).not.toContain(c.fill.toLowerCase());
+    for (const x of [4, 5]) {
+      const [a, b] = [1, 2].map((pass) => split.find((c) => c.x === x && c.pass === pass)!);
+      if (a!.watts !== b!.watts) expect(a!.fill).not.toBe(b!.fill);
+    }
+    expect(await page.textContent('#chart-heat + .hint')).toBe(
+      'On 2024-10-27 clocks go back: the hour from 02:00 is lived twice; its cells are split, the first pass in the upper half, the second in the lower half.',
+    );
 
     // Header and summaries, recomputed from the store.
     const daily = await stored(h, 'daily_consumption');
@@ -251,8 +317,10 @@ describe('report of a known simulator store, in headless chromium', () => {
       expect(inChart[day], day).toBe(n);
     }
     expect(model.heat!.intervalMinutes).toBe(60);
-    expect(model.heat!.columns).toHaveLength(25);
-    expect(model.heat!.columns[3]).toBe('02:00 (2nd)');
+    expect(model.heat!.columns).toHaveLength(24);
+    expect(model.heat!.columns[2]).toBe('02:00');
+    expect(model.heat!.repeated.map(([x, , , pass]) => [x, pass]).sort()).toEqual([[2, 1], [2, 2]]);
+    expect(await chartColumnsOf(page, '2024-05-15')).toEqual(Array.from({ length: 24 }, (_, i) => i));
     await page.close();
   });
 
@@ -297,7 +365,17 @@ describe('report of a known simulator store, in headless chromium', () => {
     const hp = days.reduce((a, d) => a + d.hpWh, 0) / 1000;
     const hc = days.reduce((a, d) => a + d.hcWh, 0) / 1000;
     expect(await summary(page, 'hphc-days')).toBe(`HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${Math.round((hc / (hp + hc)) * 100)}% off-peak) over ${days.length} days.`);
-    expect(await summary(page, 'cost')).toContain(`Cost ${totalCost.toFixed(2)} € over ${months.length} months`);
+    // Partial months say so: March from the 25th, June without 10–11, November's first 4 days.
+    expect(await summary(page, 'cost')).toContain(`Cost ${totalCost.toFixed(2)} € over ${months.length} months (3 partial)`);
+    expect(model.tariff!.monthLabels).toEqual(
+      months.map((m) => ({ '2024-03': '2024-03 (7 of 31 days)', '2024-06': '2024-06 (28 of 30 days)', '2024-11': '2024-11 (4 of 30 days)' })[m.month] ?? m.month),
+    );
+    expect(await summary(page, 'hphc-months')).toMatch(/^2024-03 \(partial: 7 of 31 days\): HP [\d.]+ kWh, HC [\d.]+ kWh; 2024-04: HP/);
+    const monthAxis = await page.evaluate(() => {
+      const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): any } } };
+      return w.echarts.getInstanceByDom(document.getElementById('chart-hphc-months')!).getOption().xAxis[0].data as string[];
+    });
+    expect(monthAxis).toEqual(model.tariff!.monthLabels);
     expect(await summary(page, 'plans')).toBe(`Over 2024-03-25 to 2024-11-04: HP/HC ${totalCost.toFixed(2)} €, BASE ${(totalCost - 12.5).toFixed(2)} €; BASE would have saved 12.50 €.`);
     const over = (await stored(h, 'max_power')).filter((r) => r.value >= 6000).length;
     expect(await summary(page, 'maxpower')).toContain(`Subscribed power 6000 VA: reached on ${over} day${over === 1 ? '' : 's'}.`);
@@ -330,7 +408,7 @@ describe('report with the cached contract and the tariff settings (the tariff mo
     const hc = split.reduce((a, d) => a + d.hc_wh!, 0) / 1000;
     expect(await summary(page, 'hphc-days')).toBe(`HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${Math.round((hc / (hp + hc)) * 100)}% off-peak) over ${split.length} days.`);
     const cost = tariff.months.reduce((a, m) => a + m.cost!, 0);
-    expect(await summary(page, 'cost')).toMatch(new RegExp(`^Cost ${cost.toFixed(2)} € over ${tariff.months.length} months; dearest month`));
+    expect(await summary(page, 'cost')).toMatch(new RegExp(`^Cost ${cost.toFixed(2)} € over ${tariff.months.length} months \\(\\d partial\\); dearest month`));
     const c = tariff.comparison;
     const name = (p: string) => (p === 'HPHC' ? 'HP/HC' : p);
     expect(await summary(page, 'plans')).toContain(

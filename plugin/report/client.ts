@@ -66,7 +66,8 @@ export function drawReport(model: ReportModel, echarts: any): void {
       tooltip: {
         trigger: 'item',
         confine: true,
-        formatter: (p: any) => `${days[p.value[1]]} ${heat.columns[p.value[0]]}<br>${p.value[2]} W`,
+        formatter: (p: any) =>
+          `${days[p.value[1]]} ${heat.columns[p.value[0]]}${p.value[3] ? (p.value[3] === 1 ? ' (1st pass, summer time)' : ' (2nd pass, winter time)') : ''}<br>${p.value[2]} W`,
       },
       xAxis: axis(t, { type: 'category', data: heat.columns, name: `local time (${model.tz})`, nameLocation: 'middle', nameGap: 30, splitLine: { show: false }, axisLabel: { color: t.fg, interval: Math.round(120 / heat.intervalMinutes) - 1 } }),
       yAxis: axis(t, { type: 'category', data: days, inverse: true, name: 'day', nameLocation: 'start', splitLine: { show: false } }),
@@ -82,8 +83,24 @@ export function drawReport(model: ReportModel, echarts: any): void {
         text: [`${heat.maxW} W`, '0 W'],
         textStyle: { color: t.fg },
         inRange: { color: VIRIDIS },
+        dimension: 2, // the watts (the repeated hour's cells carry a 4th value, their pass)
       },
-      series: [{ name: 'Average power (W)', type: 'heatmap', data: heat.cells, progressive: 20000, progressiveThreshold: 20000 }],
+      series: [
+        { name: 'Average power (W)', type: 'heatmap', data: heat.cells, progressive: 20000, progressiveThreshold: 20000 },
+        {
+          // The hour lived twice in autumn, on its own day only: each cell split in two halves.
+          name: 'Repeated hour (W)',
+          type: 'custom',
+          data: heat.repeated,
+          encode: { x: 0, y: 1, tooltip: 2 },
+          renderItem: (_params: any, api: any) => {
+            const [cx, cy] = api.coord([api.value(0), api.value(1)]);
+            const [w, h] = api.size([1, 1]);
+            const top = cy - h / 2 + (api.value(3) === 2 ? h / 2 : 0);
+            return { type: 'rect', shape: { x: cx - w / 2, y: top, width: w, height: h / 2 }, style: { fill: api.visual('color') } };
+          },
+        },
+      ],
     }));
   }
 
@@ -115,10 +132,10 @@ export function drawReport(model: ReportModel, echarts: any): void {
       ],
     });
     add('chart-hphc-days', () => stacked(days, tariff.hpKwh, tariff.hcKwh, 'day'));
-    add('chart-hphc-months', () => stacked(tariff.months, tariff.monthHpKwh, tariff.monthHcKwh, 'month'));
+    add('chart-hphc-months', () => stacked(tariff.monthLabels, tariff.monthHpKwh, tariff.monthHcKwh, 'month'));
     if (tariff.monthCost) add('chart-cost', () => ({
       ...base(t),
-      xAxis: axis(t, { type: 'category', data: tariff.months, name: 'month', nameLocation: 'middle', nameGap: 32, splitLine: { show: false } }),
+      xAxis: axis(t, { type: 'category', data: tariff.monthLabels, name: 'month', nameLocation: 'middle', nameGap: 32, splitLine: { show: false } }),
       yAxis: axis(t, { type: 'value', name: tariff.currency }),
       series: [{ name: `Cost (${tariff.currency})`, type: 'bar', data: tariff.monthCost, itemStyle: { color: OI.green } }],
     }));

@@ -37,6 +37,8 @@ export interface ReportInput {
 }
 
 export type HeatCell = [x: number, y: number, watts: number];
+/** A cell of the hour repeated in autumn: `pass` 1 is drawn in the upper half of the cell, 2 in the lower half. */
+export type RepeatedCell = [x: number, y: number, watts: number, pass: 1 | 2];
 
 export interface KindCoverage {
   kind: ReadingKind;
@@ -70,10 +72,12 @@ export interface ReportModel {
   };
   heat: {
     intervalMinutes: number;
-    /** Column labels, local wall clock; the repeated autumn hour gets its own columns ("02:00 (2nd)"). */
+    /** Column labels, local wall clock, the same 24 hours for every day. */
     columns: string[];
     /** Rows are `days` (every day of the range, so that a missing day is an empty row). */
     cells: HeatCell[];
+    /** The autumn day's repeated hour: both passes in the same columns, each in half a cell. */
+    repeated: RepeatedCell[];
     cellsPerDay: Record<string, number>;
     maxW: number;
     /** Days whose length is not 24 h, with their interval count. */
@@ -94,6 +98,13 @@ export interface ReportModel {
     hpKwh: Array<number | null>;
     hcKwh: Array<number | null>;
     months: string[];
+    /**
+     * Axis labels of `months`: a month the range (or the stored days) covers only in part says so,
+     * "2024-03 (7 of 31 days)", so that a short bar is not read as a frugal month.
+     */
+    monthLabels: string[];
+    /** Days with a split in each month, and the days of that calendar month. */
+    monthDays: Array<{ days: number; of: number }>;
     monthHpKwh: number[];
     monthHcKwh: number[];
     /** null when no prices are known: the cost charts give way to `costHint`. */
@@ -212,26 +223,21 @@ function buildHeat(days: string[], curve: Reading[], tz: string): ReportModel['h
     slots.add(slot);
     placed.push({ y, slot, second, w: r.value, day: r.day, ms });
   }
-  // The repeated autumn hour's second occurrence gets its own columns right after the first, only
-  // when the range has such a day (otherwise they would be empty on every row).
-  const repeatedSlots = [...new Set(placed.filter((p) => p.second).map((p) => p.slot))].sort((a, b) => a - b);
-  const insertAfter = repeatedSlots.at(-1) ?? -1;
+  // Every row has the same 24 hours of columns. The hour lived twice when clocks go back is drawn on
+  // its own day only: each of its cells is split, first pass above, second pass below (`repeated`),
+  // so that no column is added (it would be an empty band across every other day).
+  const twice = new Set(placed.filter((p) => p.second).map((p) => `${p.day} ${p.slot}`));
   const columns: string[] = [];
-  for (let s = 0; s < perDay; s++) {
-    columns.push(hhmm(s * step));
-    if (s === insertAfter) for (const r of repeatedSlots) columns.push(`${hhmm(r * step)} (2nd)`);
-  }
-  const xOf = (slot: number, second: boolean) => {
-    if (second) return insertAfter + 1 + repeatedSlots.indexOf(slot);
-    return repeatedSlots.length && slot > insertAfter ? slot + repeatedSlots.length : slot;
-  };
+  for (let s = 0; s < perDay; s++) columns.push(hhmm(s * step));
   const cells: HeatCell[] = [];
+  const repeated: RepeatedCell[] = [];
   const cellsPerDay: Record<string, number> = {};
   let maxW = 0;
   let peak: (typeof placed)[number] | undefined;
   let sumW = 0;
   for (const p of placed) {
-    cells.push([xOf(p.slot, p.second), p.y, p.w]);
+    if (twice.has(`${p.day} ${p.slot}`)) repeated.push([p.slot, p.y, p.w, p.second ? 2 : 1]);
+    else cells.push([p.slot, p.y, p.w]);
     cellsPerDay[p.day] = (cellsPerDay[p.day] ?? 0) + 1;
     sumW += p.w;
     if (!peak || p.w > peak.w) peak = p;
@@ -248,10 +254,12 @@ function buildHeat(days: string[], curve: Reading[], tz: string): ReportModel['h
   if (dstDays.length) {
     summary += ` Daylight-saving days: ${dstDays.map((d) => `${d.day} (${d.hours} h) has ${plural(d.cells, 'interval')}`).join(', ')}.`;
   }
-  const note = repeatedSlots.length
-    ? `The columns marked “(2nd)” hold the second pass of the hour repeated when clocks go back in autumn; they are empty on every other day.`
+  const autumnDays = [...new Set([...twice].map((k) => k.slice(0, 10)))];
+  const note = autumnDays.length
+    ? `On ${autumnDays.join(', ')} clocks go back: the hour from ${hhmm(Math.min(...repeated.map((r) => r[0])) * step)} is lived twice; ` +
+      `its cells are split, the first pass in the upper half, the second in the lower half.`
     : null;
-  return { intervalMinutes: step, columns, cells, cellsPerDay, maxW, dstDays, summary, note };
+  return { intervalMinutes: step, columns, cells, repeated, cellsPerDay, maxW, dstDays, summary, note };
 }
 
 function buildMaxPower(days: string[], readings: Reading[], tz: string, subscribedVa: number | undefined): ReportModel['maxPower'] {
@@ -282,12 +290,18 @@ function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportMo
   const hp = hpKwh.reduce<number>((a, v) => a + (v ?? 0), 0);
   const hc = hcKwh.reduce<number>((a, v) => a + (v ?? 0), 0);
   const months = [...t.months].sort((a, b) => a.month.localeCompare(b.month));
+  const monthDays = months.map((m) => ({
+    days: t.days.filter((d) => d.day.startsWith(m.month)).length,
+    of: moment.utc(m.month, 'YYYY-MM', true).daysInMonth(),
+  }));
+  const partialNote = (i: number) => (monthDays[i]!.days < monthDays[i]!.of ? `${monthDays[i]!.days} of ${monthDays[i]!.of} days` : '');
   const costed = months.filter((m): m is typeof m & { cost: number } => m.cost !== null);
   const hasCosts = costed.length > 0;
   const totalCost = costed.reduce((a, m) => a + m.cost, 0);
   const share = hp + hc > 0 ? Math.round((hc / (hp + hc)) * 100) : 0;
   const dearest = [...costed].sort((a, b) => b.cost - a.cost)[0];
-  let summaryCost = hasCosts ? `Cost ${totalCost.toFixed(2)} ${t.currency} over ${plural(costed.length, 'month')}` : '';
+  const partialCosted = months.filter((m, i) => m.cost !== null && partialNote(i)).length;
+  let summaryCost = hasCosts ? `Cost ${totalCost.toFixed(2)} ${t.currency} over ${plural(costed.length, 'month')}${partialCosted ? ` (${partialCosted} partial)` : ''}` : '';
   if (hasCosts) summaryCost += dearest ? `; dearest month ${dearest.month} at ${dearest.cost.toFixed(2)} ${t.currency}.` : '.';
   let summaryPlans = '';
   if (hasCosts && t.comparison?.plans.length) {
@@ -304,13 +318,16 @@ function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportMo
     hpKwh,
     hcKwh,
     months: months.map((m) => m.month),
+    monthLabels: months.map((m, i) => (partialNote(i) ? `${m.month} (${partialNote(i)})` : m.month)),
+    monthDays,
     monthHpKwh: months.map((m) => round(kwh(m.hpWh), 3)),
     monthHcKwh: months.map((m) => round(kwh(m.hcWh), 3)),
     monthCost: hasCosts ? months.map((m) => (m.cost === null ? null : round(m.cost, 2))) : null,
     costHint: hasCosts ? null : COST_HINT,
     comparison: hasCosts ? t.comparison ?? null : null,
     summaryDays: `HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${share}% off-peak) over ${plural(t.days.length, 'day')}.`,
-    summaryMonths: months.map((m) => `${m.month}: HP ${kwh(m.hpWh).toFixed(1)} kWh, HC ${kwh(m.hcWh).toFixed(1)} kWh`).join('; ') + '.',
+    summaryMonths:
+      months.map((m, i) => `${m.month}${partialNote(i) ? ` (partial: ${partialNote(i)})` : ''}: HP ${kwh(m.hpWh).toFixed(1)} kWh, HC ${kwh(m.hcWh).toFixed(1)} kWh`).join('; ') + '.',
     summaryCost,
     summaryPlans,
   };

@@ -29,6 +29,11 @@ export interface SeedFigureValue extends SeedFigure {
   /** kWh (sum of Wh / 1000), or null when no day of the range is known. */
   kwh: number | null;
   days: number;
+  /**
+   * Days the range covers (a day counts when its daily point, at `dailyTime`, falls inside). A
+   * figure with `days < periodDays` is partial: built on fewer days than its period.
+   */
+  periodDays: number;
 }
 
 /** Daily consumption readings as Jeedom holds them: one point per day at `<day> 12:00:00`. */
@@ -36,9 +41,25 @@ export function dailyPoints(days: ReadonlyArray<{ day: string; value: number }>,
   return days.map((d) => ({ datetime: `${d.day} ${dailyTime}`, value: d.value }));
 }
 
-export function seedFigures(points: readonly HistoryPoint[], now: Date, tz: string): SeedFigureValue[] {
+export function seedFigures(points: readonly HistoryPoint[], now: Date, tz: string, dailyTime = '12:00:00'): SeedFigureValue[] {
   return SEED_FIGURES.map((f) => {
     const r = statisticsBetween(points, 'sum', f.start, f.end, { now, tz });
-    return { ...f, kwh: r.value === '' ? null : Number(r.value) / 1000, days: r.count };
+    return { ...f, kwh: r.value === '' ? null : Number(r.value) / 1000, days: r.count, periodDays: daysCovered(r.start.local, r.end.local, dailyTime) };
   });
+}
+
+/** Days whose `<day> <dailyTime>` lies in [start; end] (Jeedom datetimes, compared as text as Jeedom does). */
+export function daysCovered(start: string, end: string, dailyTime = '12:00:00'): number {
+  let n = 0;
+  for (let d = start.slice(0, 10); d <= end.slice(0, 10); d = nextDay(d)) {
+    const at = `${d} ${dailyTime}`;
+    if (at >= start && at <= end) n++;
+  }
+  return n;
+}
+
+function nextDay(day: string): string {
+  const t = new Date(`${day}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + 1);
+  return t.toISOString().slice(0, 10);
 }

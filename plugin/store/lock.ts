@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { LockBusyError, StateError } from '../errors.js';
+import { LockBusyError } from '../errors.js';
+import { stateAccessError } from './access.js';
 
 export interface HeldLock {
   release(): Promise<void>;
@@ -22,7 +23,11 @@ function staleMs(): number {
 }
 
 export async function acquireStateLock(stateDir: string, waitMs: number): Promise<HeldLock> {
-  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw stateAccessError(stateDir, 'create', e);
+  }
   const target = path.join(stateDir, 'run');
   const deadline = Date.now() + waitMs;
   for (;;) {
@@ -43,7 +48,7 @@ export async function acquireStateLock(stateDir: string, waitMs: number): Promis
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code !== 'ELOCKED') {
-        throw new StateError(`cannot lock ${stateDir}: ${err.message}`, 'state_unwritable', e);
+        throw stateAccessError(stateDir, 'lock', e);
       }
       if (Date.now() >= deadline) {
         throw new LockBusyError(
@@ -52,5 +57,17 @@ export async function acquireStateLock(stateDir: string, waitMs: number): Promis
       }
       await new Promise((r) => setTimeout(r, Math.min(500, Math.max(50, deadline - Date.now()))));
     }
+  }
+}
+
+/**
+ * Whether a live run holds the state lock right now, without waiting for it nor taking it (for
+ * `status`, which only reads: it must answer at once, even during a long backfill).
+ */
+export async function stateLockHeld(stateDir: string): Promise<boolean> {
+  try {
+    return await lockfile.check(stateDir, { lockfilePath: path.join(stateDir, 'run.lock'), stale: staleMs(), realpath: false });
+  } catch {
+    return false; // no state folder yet, or not readable: the caller reports that itself
   }
 }

@@ -13,6 +13,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { z } from 'zod';
 import { StateError } from '../errors.js';
 import { afterDurableWrite, beforeDurableWrite, spaceFreed } from '../faults.js';
+import { isAccessProblem, stateAccessError } from './access.js';
 
 /** Disk kept aside for a token that must be saved when the disk fills up (a token file is ~1 kB). */
 const RESERVE_BYTES = 64 * 1024;
@@ -32,11 +33,7 @@ export class StateStore {
       fs.chmodSync(dir, 0o700);
       fs.chmodSync(dataDir, 0o700);
     } catch (e) {
-      throw new StateError(
-        `cannot create the state directory ${dir}: ${(e as Error).message}; set JEELINKY_STATE_DIR to a writable folder`,
-        'state_unwritable',
-        e,
-      );
+      throw stateAccessError(dir, 'create', e);
     }
     const persist = storage.create({
       dir: dataDir,
@@ -45,7 +42,11 @@ export class StateStore {
       expiredInterval: 0, // no TTLs are used: no background timer
       logging: false,
     });
-    await persist.init();
+    try {
+      await persist.init();
+    } catch (e) {
+      throw stateAccessError(dir, 'read', e);
+    }
     // Atomic, private writes instead of node-persist's in-place fs.writeFile.
     const internals = persist as unknown as {
       writeFile: (file: string, content: unknown) => Promise<unknown>;
@@ -69,14 +70,13 @@ export class StateStore {
     try {
       value = await this.persist.getItem(key);
     } catch (e) {
-      throw this.damaged(key, (e as Error).message, e);
+      // A file left by a run under another user (sudo) is not damaged: say whose it should be.
+      if (isAccessProblem(e)) throw stateAccessError(this.dir, 'read', e);
+      throw this.damaged(key, e);
     }
     if (value === undefined) return undefined;
     const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw this.damaged(key, `${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'unexpected shape'}`);
-    }
+    if (!parsed.success) throw this.damaged(key, parsed.error);
     return parsed.data;
   }
 
@@ -97,6 +97,7 @@ export class StateStore {
       }
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
+      if (isAccessProblem(e)) throw stateAccessError(this.dir, 'write', e);
       throw new StateError(
         `cannot save "${key}" in ${this.dir}: ${err.code ?? ''} ${err.message}. Free disk space or fix permissions, then run again`,
         'state_unwritable',
@@ -110,16 +111,16 @@ export class StateStore {
     return path.join(this.dir, 'data', '.reserve');
   }
 
-  /** Keeps RESERVE_BYTES of disk for the writes that must not fail; false when there is no room. */
-  private ensureReserve(): boolean {
+  /** Keeps RESERVE_BYTES of disk for the writes that must not fail; the error when it cannot. */
+  private ensureReserve(): unknown {
     try {
       if (!fs.existsSync(this.reservePath)) {
         beforeDurableWrite();
         fs.writeFileSync(this.reservePath, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
       }
-      return true;
-    } catch {
-      return false;
+      return undefined;
+    } catch (e) {
+      return e ?? new Error('reserve');
     }
   }
 
@@ -140,35 +141,89 @@ export class StateStore {
   async probeWritable(): Promise<void> {
     const unwritable = (why: string, cause?: unknown) =>
       new StateError(`cannot save anything in ${this.dir} (${why}): free disk space or fix permissions, then run again; nothing was asked of the proxy`, 'state_unwritable', cause);
-    if (!this.ensureReserve()) throw unwritable('no room for the 64 kB reserve');
+    const reserveError = this.ensureReserve();
+    if (isAccessProblem(reserveError)) throw stateAccessError(this.dir, 'write', reserveError);
+    if (reserveError) throw unwritable('no room for the 64 kB reserve');
     try {
       await this.writeWith('probe', { at: new Date().toISOString() }, false);
     } catch (e) {
       const cause = (e as Error).cause as NodeJS.ErrnoException | undefined;
+      if (isAccessProblem(cause)) throw e; // already says which user and which folder
       throw unwritable(cause?.code ?? 'write failed', e);
     }
   }
 
   /** Every key starting with `prefix` (reads every state file: for rare maintenance commands). */
   async keysWithPrefix(prefix: string): Promise<string[]> {
+    // Not node-persist's keys(): its error on a damaged file does not say which one in plain words.
+    const dataDir = path.join(this.dir, 'data');
+    let names: string[];
     try {
-      return (await this.persist.keys()).filter((k) => k.startsWith(prefix));
+      // State files are named by the SHA-256 of their key; anything else (a temporary file left by
+      // a killed write, the reserve) is not one.
+      names = fs.readdirSync(dataDir).filter((n) => /^[0-9a-f]{64}$/.test(n));
     } catch (e) {
-      throw new StateError(`cannot list the state files in ${this.dir}: ${(e as Error).message}; move the damaged file aside`, 'state_damaged', e);
+      throw stateAccessError(this.dir, 'read', e);
     }
+    const keys: string[] = [];
+    for (const name of names) {
+      const file = path.join(dataDir, name);
+      let key: unknown;
+      try {
+        key = (JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown } | null)?.key;
+      } catch (e) {
+        if (isAccessProblem(e)) throw stateAccessError(this.dir, 'read', e);
+        throw damagedFile(file, undefined, e);
+      }
+      if (typeof key !== 'string') throw damagedFile(file, undefined);
+      if (key.startsWith(prefix)) keys.push(key);
+    }
+    return keys;
   }
 
   async remove(key: string): Promise<void> {
-    await this.persist.removeItem(key);
+    try {
+      await this.persist.removeItem(key);
+    } catch (e) {
+      if (isAccessProblem(e)) throw stateAccessError(this.dir, 'write', e);
+      throw e;
+    }
   }
 
-  private damaged(key: string, why: string, cause?: unknown): StateError {
-    return new StateError(
-      `state file ${this.fileOf(key)} ("${key}") is damaged (${why}). Move it aside and run again; ` +
-        `for tokens, pair again with "jeelinky pair" if no copy is left`,
-      'state_damaged',
-      cause,
-    );
+  private damaged(key: string, cause?: unknown): StateError {
+    return damagedFile(this.fileOf(key), key, cause);
+  }
+}
+
+/**
+ * One short line for a state file that cannot be parsed or has an unexpected shape: the file,
+ * what it held, what to do. No parser or library text (that goes in `cause`, for JEELINKY_DEBUG):
+ * the line must fit a scénario log and mean something to a person.
+ */
+export function damagedFile(file: string, key: string | undefined, cause?: unknown): StateError {
+  const [what, todo] = describeKey(key);
+  return new StateError(`state file ${file}${what ? ` (${what})` : ''} is damaged: move it aside, then ${todo}`, 'state_damaged', cause);
+}
+
+/** What a state key holds, in words, and how the user gets it back once the file is moved aside. */
+function describeKey(key: string | undefined): [string, string] {
+  const [kind, ...rest] = (key ?? '').split(':');
+  switch (kind) {
+    case 'tokens':
+      return ['tokens', 'pair again with "jeelinky pair"'];
+    case 'pairing':
+      return ['pairing in progress', 'pair again with "jeelinky pair"'];
+    case 'readings':
+      return [`${rest[1] ?? 'readings'} ${rest[2] ?? ''}`.trim(), 'run again']; // the run fetches that month again
+    case 'meta':
+      return [`${rest[1] ?? ''} history`.trim(), 'run again'];
+    case 'calls':
+      return [`call counts ${rest[0] ?? ''}`.trim(), 'run again'];
+    case undefined:
+    case '':
+      return ['', 'run again'];
+    default:
+      return [kind, 'run again'];
   }
 }
 

@@ -1,23 +1,25 @@
 /**
  * `jeelinky status`: paired or not, PDL(s), access-token expiry, last reading per kind, pending
- * retry, pairing in progress, today's call count. Reads the state only: no network call.
+ * retry, pairing in progress, today's call count. Reads the state only: no network call, and no
+ * lock either: it answers at once while a run is working, and says that one is (every state file
+ * is replaced by an atomic rename, so a read never sees half a file).
  */
 import moment from 'moment-timezone';
 import type { CommandModule } from 'yargs';
-import { z } from 'zod';
 import { KIND_INFO, READING_KINDS } from '../../plugin/readings.js';
 import { maskSecret } from '../../plugin/secrets.js';
 import { CallCounter } from '../../plugin/store/budget.js';
+import { stateLockHeld } from '../../plugin/store/lock.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
+import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
-import { localDay } from '../../plugin/time/local.js';
+import { dailyPoints, seedFigures } from '../../plugin/stats/figures.js';
+import { addDays, localDay } from '../../plugin/time/local.js';
 import { formatRanges, GAP_STATES, kindGaps, type GapState } from '../gaps.js';
 import { printJson } from '../output.js';
 
-const summarySchema = z.object({
-  at: z.string(),
-  figures: z.array(z.object({ logicalId: z.string(), start: z.string(), end: z.string(), kwh: z.number().nullable(), days: z.number() })),
-});
+/** How far back the figures look: "this year" and "last month" at most. */
+const FIGURE_DAYS = 400;
 
 const GAP_LABELS: Record<GapState, string> = {
   complete: 'complete',
@@ -27,7 +29,6 @@ const GAP_LABELS: Record<GapState, string> = {
   never_asked: 'not fetched yet',
   before_history: "before the meter's history",
 };
-import { withState } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
 interface StatusArgs extends CommonArgs {
@@ -46,7 +47,9 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     const config = configFromArgs(argv);
     const now = new Date();
     const today = localDay(now, config.tz);
-    const status = await withState(config, async (store) => {
+    const runInProgress = await stateLockHeld(config.stateDir);
+    const status = await readStatus(await StateStore.open(config.stateDir));
+    async function readStatus(store: StateStore) {
       const state = new TokenState(store);
       const readings = new ReadingsStore(store);
       const tokens = await state.getTokens();
@@ -71,10 +74,28 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
           unavailable: meta.unavailable?.reason ?? null,
         });
       }
-      const summary = pdl ? await store.read(`summary:${pdl}`, summarySchema) : undefined;
+      // The six figures, from what is stored now; "last day" is the newest complete day, not the
+      // seed's "2 days ago" (empty until Enedis has published it).
+      let figures = null;
+      if (pdl) {
+        const daily = await readings.readings(pdl, 'daily_consumption', addDays(today, -FIGURE_DAYS), today);
+        const records = await readings.dayRecords(pdl, 'daily_consumption', addDays(today, -FIGURE_DAYS), today);
+        const newestComplete = [...records].filter(([, r]) => r.status === 'complete').map(([d]) => d).sort().at(-1);
+        const lastReading = daily.find((r) => r.day === newestComplete);
+        if (daily.length) {
+          figures = {
+            at: now.toISOString(),
+            lastDay: newestComplete && lastReading ? { day: newestComplete, kwh: lastReading.value / 1000 } : null,
+            figures: seedFigures(dailyPoints(daily.map((r) => ({ day: r.day, value: r.value }))), now, config.tz).map(
+              ({ logicalId, start, end, kwh, days, periodDays }) => ({ logicalId, start, end, kwh, days, periodDays, partial: kwh !== null && days < periodDays }),
+            ),
+          };
+        }
+      }
       const gaps = argv.gaps && pdl ? await Promise.all(config.kinds.map((k) => kindGaps(readings, pdl, k, now, config.tz))) : undefined;
       return {
         stateDir: config.stateDir,
+        runInProgress,
         paired: Boolean(tokens),
         usagePoints,
         usagePoint: pdl ?? null,
@@ -86,14 +107,15 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         pendingRetry: retry ? { retryAt: retry.retryAt, reason: retry.reason, code: retry.code } : null,
         callsToday: { metering: calls.metering, auth: calls.auth },
         kinds,
-        figures: summary ?? null,
+        figures,
         ...(gaps ? { gaps } : {}),
       };
-    });
+    }
     if (argv.json) return printJson(status);
     const fmt = (iso: string | null) => (iso ? moment.tz(iso, config.tz).format('YYYY-MM-DD HH:mm') : 'unknown');
     const lines = [
       `State:        ${status.stateDir}`,
+      ...(status.runInProgress ? ['Run:          a run is in progress: what follows may change when it ends'] : []),
       `Paired:       ${status.paired ? `yes, PDL ${status.usagePoints.join(', ') || '(none announced)'}` : 'no — run "jeelinky pair"'}`,
     ];
     if (status.paired) {
@@ -106,9 +128,13 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       lines.push(`${label} ${k.lastDay ? `newest day ${k.lastDay}` : 'nothing stored yet'}${k.enabled ? '' : ' (not in JEELINKY_KINDS)'}${k.unavailable ? ` — not available: ${k.unavailable}` : ''}`);
     }
     if (status.figures) {
-      const f = Object.fromEntries(status.figures.figures.map((x) => [x.logicalId, x.kwh === null ? '—' : x.kwh.toFixed(1)]));
+      // A figure built on fewer days than its period says so: "this year" from 7 stored days is not a year.
+      const f = Object.fromEntries(
+        status.figures.figures.map((x) => [x.logicalId, x.kwh === null ? '—' : `${x.kwh.toFixed(1)}${x.partial ? ` (partial: ${x.days} of ${x.periodDays} days)` : ''}`]),
+      );
+      const last = status.figures.lastDay;
       lines.push(
-        `kWh:          last day ${f.stats_day_kwh} · this week ${f.stats_this_week_kwh} · last week ${f.stats_last_week_kwh} · this month ${f.stats_this_month_kwh} · last month ${f.stats_last_month_kwh} · this year ${f.stats_this_year_kwh} (as of ${fmt(status.figures.at)})`,
+        `kWh:          last day ${last ? `${last.kwh.toFixed(1)} (${last.day})` : '—'} · this week ${f.stats_this_week_kwh} · last week ${f.stats_last_week_kwh} · this month ${f.stats_this_month_kwh} · last month ${f.stats_last_month_kwh} · this year ${f.stats_this_year_kwh}`,
       );
     }
     lines.push(`Calls today:  ${status.callsToday.metering} metering, ${status.callsToday.auth} pairing/refresh`);
