@@ -10,7 +10,7 @@ import { NUMBER_FLAG_RULES } from './commands/common.js';
 import { commands } from './commands/index.js';
 import { renderFailure } from './output.js';
 import { ExitCode, UsageError } from '../plugin/errors.js';
-import { interruption } from './signals.js';
+import { installDefaultStop, interruption } from './signals.js';
 
 /** Options whose value may start with "-" (date expressions such as "-10 days"). */
 const DASHED_VALUE_OPTIONS = new Set(['--since', '--until', '--now']);
@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return renderFailure(err);
   }
+  installDefaultStop();
   const parser = yargs(args)
     .scriptName('jeelinky')
     .usage('$0 <command> [options]\n\nLinky (Enedis) smart-meter data into Jeedom, MQTT/Home Assistant and InfluxDB.')

@@ -13,6 +13,8 @@ export const STOP_DEADLINE_MS = 2500;
 export const SECOND_SIGNAL_EXIT = 130;
 
 let interruptedBy: NodeJS.Signals | undefined;
+/** How many runs are under withInterruptSignals now (they stop cleanly themselves). */
+let cleanStops = 0;
 
 /** The signal that interrupted this process's run, if any (the CLI then exits as soon as its output is written). */
 export function interruption(): NodeJS.Signals | undefined {
@@ -45,13 +47,36 @@ export async function withInterruptSignals<T>(work: (signal: AbortSignal) => Pro
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  cleanStops++;
   try {
     return await work(controller.signal);
   } finally {
+    cleanStops--;
     // A second signal during the final output still quits at once; none means the default again.
     if (!controller.signal.aborted) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   }
+}
+
+export function stopLine(name: string): string {
+  return `jeelinky: ${name} received: stopped; nothing was left half-written, run the command again (exit 75)`;
+}
+
+/**
+ * The stop of every other command (jeedom setup, tariff, stats, report, status, date, tempo…):
+ * they only read, or write with single atomic requests, so leaving at once is safe. Installed once
+ * by the CLI; a run under withInterruptSignals stops its own way instead.
+ */
+export function installDefaultStop(): void {
+  const onSignal = (name: NodeJS.Signals) => {
+    if (cleanStops > 0) return;
+    if (interruptedBy) process.exit(SECOND_SIGNAL_EXIT);
+    interruptedBy = name;
+    process.stderr.write('\n' + stopLine(name) + '\n');
+    process.exit(ExitCode.TEMPORARY);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

@@ -6,6 +6,7 @@
  * printed (it stopped cleanly, not through the safety net), and the next run completes the rest.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { readingsToPoints } from '../plugin/jeedom/history.js';
@@ -202,6 +203,31 @@ describe('SIGINT and SIGTERM stop the CLI within 3 seconds', () => {
       await relay.stop();
       await vm.stop();
       await w.close();
+    }
+  }, 60_000);
+
+  it('every other command (jeedom setup against a box that never answers, stats): one line, exit 75 within 3 s', async () => {
+    // A Jeedom that accepts the connection and never answers: setup waits on its first request.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const dir = tempDir('jeelinky-signal-');
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const env = { JEELINKY_STATE_DIR: dir, JEELINKY_JEEDOM_URL: `http://127.0.0.1:${port}`, JEELINKY_JEEDOM_APIKEY: 'k'.repeat(32) };
+      for (const [args, signal] of [[['jeedom', 'setup'], 'SIGTERM'], [['stats', '--source', 'jeedom', '--', '#[Linky][Linky][value]#', 'sum', 'today', 'now'], 'SIGINT']] as const) {
+        const running = spawnCli([...args], env);
+        await waitUntil('the request to Jeedom', () => sockets.size > 0);
+        const r = await stop(running, signal);
+        expect({ args, code: r.code, stderr: r.stderr }).toMatchObject({ code: 75 });
+        expect(r.ms).toBeLessThan(STOP_WITHIN_MS);
+        expect(r.stderr.match(new RegExp(`${signal} received: stopped; nothing was left half-written`, 'g')) ?? []).toHaveLength(1);
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+      }
+    } finally {
+      silent.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
