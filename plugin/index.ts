@@ -9,6 +9,7 @@ export { StateStore } from './store/state.js';
 export { ReadingsStore, type DayRecord, type DayStatus } from './store/readings.js';
 export { TokenState, type Tokens, type Pairing } from './store/tokens.js';
 export { acquireStateLock } from './store/lock.js';
+export { setDurabilityProbe, type DurabilityProbe } from './probe.js';
 export { strtotime, formatIso } from './time/strtotime.js';
 export * as stats from './stats/index.js';
 export * as jeedom from './jeedom/index.js';

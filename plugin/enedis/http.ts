@@ -5,7 +5,7 @@
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ProtocolError, TemporaryError, throwIfInterrupted, whenInterrupted } from '../errors.js';
-import { afterHttpResponse } from '../faults.js';
+import { durability } from '../probe.js';
 import { urlSettingError } from '../transport.js';
 
 export interface RawAnswer {
@@ -136,7 +136,7 @@ export class ProxyHttp {
         const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` : `network error ${code}`;
         throw new TemporaryError(`${where}: ${what}; check the connection and run again later`, 'network_error', retryIn(3600));
       }
-      afterHttpResponse();
+      durability.afterHttpResponse('enedis');
       const answer = toRawAnswer(response);
       if (response.status >= 500 && opts.retry && attempt < maxRetries) {
         await this.pause(this.options.retryBaseMs * 4 ** attempt);

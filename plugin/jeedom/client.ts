@@ -11,7 +11,7 @@
  *   (connection refused) is retried for every method, since nothing ran.
  * - TLS verification is never turned off; a private CA is trusted through NODE_EXTRA_CA_CERTS.
  */
-import { afterHttpResponse } from '../faults.js';
+import { durability } from '../probe.js';
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
@@ -304,7 +304,7 @@ export class JeedomClient {
     let text: string;
     try {
       const res = await this.http.post<string>(this.endpoint, body, { signal: this.signal });
-      afterHttpResponse();
+      durability.afterHttpResponse('jeedom');
       status = res.status;
       text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
     } catch (err) {

@@ -12,7 +12,7 @@ import storage from 'node-persist';
 import writeFileAtomic from 'write-file-atomic';
 import type { z } from 'zod';
 import { StateError } from '../errors.js';
-import { afterDurableWrite, beforeDurableWrite, spaceFreed } from '../faults.js';
+import { durability } from '../probe.js';
 import { isAccessProblem, stateAccessError } from './access.js';
 
 /** Disk kept aside for a token that must be saved when the disk fills up (a token file is ~1 kB). */
@@ -87,12 +87,12 @@ export class StateStore {
   private async writeWith(key: string, value: unknown, mayUseReserve: boolean): Promise<void> {
     try {
       try {
-        beforeDurableWrite();
+        durability.beforeWrite(key);
         await this.persist.setItem(key, value);
       } catch (e) {
         // Disk full: give up the reserve so that this write (a rotated token, maybe) still lands.
         if (!mayUseReserve || (e as NodeJS.ErrnoException).code !== 'ENOSPC' || !this.releaseReserve()) throw e;
-        beforeDurableWrite();
+        durability.beforeWrite(key);
         await this.persist.setItem(key, value);
       }
     } catch (e) {
@@ -104,7 +104,7 @@ export class StateStore {
         e,
       );
     }
-    afterDurableWrite(key);
+    durability.afterWrite(key);
   }
 
   private get reservePath(): string {
@@ -115,7 +115,7 @@ export class StateStore {
   private ensureReserve(): unknown {
     try {
       if (!fs.existsSync(this.reservePath)) {
-        beforeDurableWrite();
+        durability.beforeWrite('.reserve');
         fs.writeFileSync(this.reservePath, Buffer.alloc(RESERVE_BYTES), { mode: 0o600 });
       }
       return undefined;
@@ -127,7 +127,7 @@ export class StateStore {
   private releaseReserve(): boolean {
     try {
       fs.unlinkSync(this.reservePath);
-      spaceFreed();
+      durability.spaceFreed();
       return true;
     } catch {
       return false;

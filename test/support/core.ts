@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig, type ConfigOverrides, type JeelinkyConfig } from '../../plugin/config.js';
 import { startEnedisSimulator, type EnedisSimulator, type EnedisSimulatorOptions } from '../../plugin/simulators/enedis.js';
 import { runScenario, type RunOptions, type RunReport } from '../../scenario/steps.js';
@@ -84,11 +84,19 @@ function keepOutput(args: string[], stdout: string, stderr: string): void {
   fs.appendFileSync(CLI_OUTPUT_LOG, `$ jeelinky ${args.join(' ')}\n${stdout}${stderr}\n`);
 }
 
+/** The fault suite's crash and full-disk points (read from JEELINKY_TEST_*), loaded into the CLI only when asked for. */
+const FAULT_HOOKS = pathToFileURL(path.join(ROOT, 'test', 'support', 'fault-hooks.mjs')).href;
+
+/** `node` arguments before the CLI's own: the fault hooks when the environment sets a JEELINKY_TEST_* variable. */
+function nodeArgs(env: Record<string, string>): string[] {
+  return Object.keys(env).some((k) => k.startsWith('JEELINKY_TEST_')) ? ['--import', FAULT_HOOKS, CLI] : [CLI];
+}
+
 /** Runs the built CLI with only the given JEELINKY_* variables (the user's own never leak in). */
 export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), TZ: 'America/Los_Angeles' };
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...base, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...nodeArgs(env), ...args], { env: { ...base, ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
       keepOutput(args, stdout, stderr);
       const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: NodeJS.Signals }) | null;
       resolve({
@@ -103,7 +111,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
 
 /** Starts the CLI without waiting: its pid (to send it signals) and its result. */
 export function spawnCli(args: string[], env: Record<string, string>): { pid: number; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+  const child = spawn(process.execPath, [...nodeArgs(env), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
