@@ -70,6 +70,11 @@ function expectAccessLine(r: CliResult, folder: string, user = 'nobody'): void {
   expect(lines[0]).not.toMatch(/bug|unexpected error|\bat .*\.js:\d+/i);
 }
 
+// Never a silent skip: without root (to become nobody) and setpriv (util-linux) this fails and says why.
+it('the permission tests can run: they need root and setpriv (util-linux)', () => {
+  expect({ root: asRoot, setpriv: Boolean(SETPRIV) }, 'run the suite as root (CI does) with util-linux installed').toEqual({ root: true, setpriv: true });
+});
+
 describe.skipIf(!SETPRIV || !asRoot)('a state folder the user cannot use: exit 78 with the fix', () => {
   /** A folder everyone may traverse, so that only the part under test is forbidden. */
   function openParent(): string {
