@@ -25,7 +25,7 @@ describe.skipIf(Boolean(realJeedomMissing))('on a real Jeedom 4.5.3 core', () =>
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    box = startRealJeedom();
+    box = startRealJeedom(0);
     box.reset();
     client = new JeedomClient({ url: box.url, apikey: box.apikey, retryDelayMs: 1 });
     enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
