@@ -196,6 +196,8 @@ function isStatCalc(calc: string): calc is StatCalc {
 /**
  * statisticsBetween(cmd, calc, start, end). Spaces in `calc` are removed as Jeedom does; a calc
  * Jeedom does not know (e.g. `median`) gives '' like Jeedom, so the caller may refuse it earlier.
+ * Given the points, every call scans them all: that is the reference path (getStatistique). Given
+ * a HistoryIndex of them, sum, avg, min, max, count and last come from the index (same figures).
  */
 export function statisticsBetween(
   points: History,
