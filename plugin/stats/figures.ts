@@ -2,7 +2,7 @@
  * The forum scenario's six figures, computed with the scenario's own statisticsbetween expressions
  * (so they mean exactly what its users are used to, PHP quirks included) over daily consumption.
  */
-import { statisticsBetween, type HistoryPoint } from './statistics.js';
+import { statisticsBetween, type History, type HistoryPoint } from './statistics.js';
 
 export interface SeedFigure {
   /** logicalId of the Jeedom info command that shows it. */
@@ -41,7 +41,7 @@ export function dailyPoints(days: ReadonlyArray<{ day: string; value: number }>,
   return days.map((d) => ({ datetime: `${d.day} ${dailyTime}`, value: d.value }));
 }
 
-export function seedFigures(points: readonly HistoryPoint[], now: Date, tz: string, dailyTime = '12:00:00'): SeedFigureValue[] {
+export function seedFigures(points: History, now: Date, tz: string, dailyTime = '12:00:00'): SeedFigureValue[] {
   return SEED_FIGURES.map((f) => {
     const r = statisticsBetween(points, 'sum', f.start, f.end, { now, tz });
     return { ...f, kwh: r.value === '' ? null : Number(r.value) / 1000, days: r.count, periodDays: daysCovered(r.start.local, r.end.local, dailyTime) };

@@ -19,7 +19,7 @@ import type { ReadingsStore } from '../store/readings.js';
 import type { DayTariff } from '../tariff/days.js';
 import { addDays } from '../time/local.js';
 import { phpFloatToString } from './decimal.js';
-import { formatJeedomValue, resolveBound, STAT_CALCS, statisticsBetween, type HistoryPoint, type ResolvedBound, type StatCalc } from './statistics.js';
+import { formatJeedomValue, HistoryIndex, resolveBound, STAT_CALCS, statisticsBetween, type History, type HistoryPoint, type ResolvedBound, type StatCalc } from './statistics.js';
 
 /** A series of the local store, named by the logicalId of the Jeedom command that holds it. */
 export interface LocalSeries {
@@ -141,7 +141,63 @@ export async function localSeriesPoints(
     .map((p) => ({ datetime: p.datetime, value: p.value }));
 }
 
-/** statisticsBetween over the local store, in `tz` (the zone the box would have). */
+/** First day of the month after `day`'s month. */
+function nextMonthStart(day: string): string {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
+/** Indexed series of this process, keyed by what they were built from; a few, the latest used last. */
+const indexCache = new Map<string, { version: string; index: HistoryIndex }>();
+const INDEX_CACHE_SIZE = 8;
+
+/**
+ * The history of a store series over whole months covering the days [fromDay; toDay[, indexed
+ * once per content of those month files (ReadingsStore.contentVersion): a later question about
+ * the same months is answered from the index, and any write to them builds it again. Tariff series
+ * depend on more than the store's months (settings, contract cache): those are read every time.
+ */
+async function localSeriesHistory(
+  store: ReadingsStore,
+  usagePoint: string,
+  series: LocalSeries,
+  fromDay: string,
+  toDay: string,
+  tz: string,
+  dailyTime?: string,
+  tariffDays?: TariffDaysSource,
+): Promise<History> {
+  if (series.tariff) return localSeriesPoints(store, usagePoint, series, fromDay, toDay, tz, dailyTime, tariffDays);
+  // Whole months: questions about the same months share one index. The extra days only add points
+  // outside the asked range, which the naive-datetime bounds leave out.
+  const from = `${fromDay.slice(0, 7)}-01`;
+  const to = toDay.endsWith('-01') ? toDay : nextMonthStart(toDay);
+  let version: string;
+  try {
+    version = store.contentVersion(usagePoint, series.kind, from, to); // before reading: never newer than the data
+  } catch {
+    // Unreadable state folder: the plain read below reports it properly.
+    return localSeriesPoints(store, usagePoint, series, fromDay, toDay, tz, dailyTime);
+  }
+  // The version names the month files, so another state folder never matches an entry.
+  const key = JSON.stringify([usagePoint, series.logicalId, from, to, tz, dailyTime ?? '']);
+  const hit = indexCache.get(key);
+  indexCache.delete(key);
+  if (hit && hit.version === version) {
+    indexCache.set(key, hit);
+    return hit.index;
+  }
+  const index = new HistoryIndex(await localSeriesPoints(store, usagePoint, series, from, to, tz, dailyTime), tz);
+  indexCache.set(key, { version, index });
+  if (indexCache.size > INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
+  return index;
+}
+
+/**
+ * statisticsBetween over the local store, in `tz` (the zone the box would have). Sum, avg, min,
+ * max, count and last come from an index of the series kept while the store's month files are
+ * unchanged (see localSeriesHistory); std and variance scan the points.
+ */
 export async function localStatisticsBetween(
   store: ReadingsStore,
   usagePoint: string,
@@ -149,7 +205,38 @@ export async function localStatisticsBetween(
   calc: string,
   start: string,
   end: string,
-  opts: SourceOptions & { tz: string; dailyTime?: string; tariffDays?: TariffDaysSource },
+  opts: LocalStatsOptions,
+): Promise<SourceStats> {
+  return localStats(store, usagePoint, name, calc, start, end, opts, true);
+}
+
+/**
+ * The same question answered as before the index existed: the range's points read from the store
+ * and scanned on every call. The reference that localStatisticsBetween is tested and benched against.
+ */
+export async function localStatisticsBetweenByScan(
+  store: ReadingsStore,
+  usagePoint: string,
+  name: string,
+  calc: string,
+  start: string,
+  end: string,
+  opts: LocalStatsOptions,
+): Promise<SourceStats> {
+  return localStats(store, usagePoint, name, calc, start, end, opts, false);
+}
+
+export type LocalStatsOptions = SourceOptions & { tz: string; dailyTime?: string; tariffDays?: TariffDaysSource };
+
+async function localStats(
+  store: ReadingsStore,
+  usagePoint: string,
+  name: string,
+  calc: string,
+  start: string,
+  end: string,
+  opts: LocalStatsOptions,
+  indexed: boolean,
 ): Promise<SourceStats> {
   const series = localSeries(name);
   if (!series) {
@@ -159,7 +246,8 @@ export async function localStatisticsBetween(
   const s = resolveBound(start, { now: opts.now, tz: opts.tz });
   const e = resolveBound(end, { now: opts.now, tz: opts.tz });
   const window = dayWindow(s, e);
-  const points = window ? await localSeriesPoints(store, usagePoint, series, window[0], window[1], opts.tz, opts.dailyTime, opts.tariffDays) : [];
+  const read = indexed ? localSeriesHistory : localSeriesPoints;
+  const points = window ? await read(store, usagePoint, series, window[0], window[1], opts.tz, opts.dailyTime, opts.tariffDays) : [];
   const r = statisticsBetween(points, key, new Date(Date.parse(s.iso)), new Date(Date.parse(e.iso)), { now: opts.now, tz: opts.tz });
   return { calc: key, text: r.text, count: r.count, start: s, end: e, timezone: opts.tz, unit: series.unit, series: series.logicalId };
 }

@@ -13,20 +13,21 @@
 import { DateExpressionError } from '../errors.js';
 import { formatIso, formatJeedomDatetime, strtotimeSeconds } from '../time/strtotime.js';
 import { divRound, phpFloatToString, phpRound, scaledToString, toCents } from './decimal.js';
+import { DATETIME, HistoryIndex, toRows, type HistoryPoint, type RangeAggregate, type Row } from './history-index.js';
+
+export { HistoryIndex, type HistoryPoint, type RangeAggregate } from './history-index.js';
+
+/**
+ * A history as the statistics take it: the points themselves (each call scans them all: the
+ * reference, getStatistique), or a HistoryIndex built once from them (sum, avg, min, max, count and
+ * last answered from the index with the same figures; std and variance still scan).
+ */
+export type History = readonly HistoryPoint[] | HistoryIndex;
 
 
 /** Exactly the calculations statisticsBetween accepts (the keys of getStatistique). */
 export const STAT_CALCS = ['avg', 'min', 'max', 'sum', 'count', 'std', 'variance', 'last'] as const;
 export type StatCalc = (typeof STAT_CALCS)[number];
-
-/**
- * A history row. Either Jeedom's own form (`datetime` as 'YYYY-MM-DD HH:MM:SS' in the box's zone,
- * what cmd::getHistory returns) or an instant (`at`, a Date or epoch milliseconds: the local
- * readings store), which is turned into Jeedom's naive local form in the zone of the question.
- */
-export type HistoryPoint =
-  | { datetime: string; value: number | string }
-  | { at: Date | number; value: number | string };
 
 /** getStatistique's result, typed as it arrives on the wire (see formatJeedomValue). */
 export interface Statistique {
@@ -44,39 +45,33 @@ export interface Statistique {
   last?: number | string;
 }
 
-const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-
-interface Row {
-  datetime: string;
-  value: number | string;
+function checkBounds(start: string, end: string): void {
+  for (const [name, b] of [['start', start], ['end', end]] as const) {
+    if (!DATETIME.test(b)) throw new DateExpressionError(`${name} bound ${JSON.stringify(b)} is not 'YYYY-MM-DD HH:MM:SS'`);
+  }
 }
 
-function toRows(points: readonly HistoryPoint[], tz: string): Row[] {
-  return points.map((p, i) => {
-    if ('datetime' in p) {
-      if (typeof p.datetime !== 'string' || !DATETIME.test(p.datetime)) {
-        throw new DateExpressionError(
-          `history point #${i} has datetime ${JSON.stringify(p.datetime)}: expected 'YYYY-MM-DD HH:MM:SS' (local time of the box)`,
-        );
-      }
-      return p;
-    }
-    const at = typeof p.at === 'number' ? new Date(p.at) : p.at;
-    if (!(at instanceof Date) || Number.isNaN(at.getTime())) {
-      throw new DateExpressionError(`history point #${i} has an invalid time`);
-    }
-    return { datetime: formatJeedomDatetime(at, tz), value: p.value };
-  });
+/** The figures Jeedom derives from a range's exact aggregates (all but std and variance). */
+function figuresOf(a: RangeAggregate): Omit<Statistique, 'std' | 'variance'> {
+  if (a.count === 0) return { avg: null, min: null, max: null, sum: null, count: 0 };
+  return {
+    // AVG of DECIMAL(12,2) has scale 6: sum / count rounded half away from zero.
+    avg: Number(scaledToString(divRound(a.sum * 10000n, BigInt(a.count)), 6)),
+    min: Number(scaledToString(a.min!, 2)),
+    max: Number(scaledToString(a.max!, 2)),
+    sum: Number(scaledToString(a.sum, 2)),
+    count: a.count,
+    last: a.last!,
+  };
 }
 
 /**
  * history::getStatistique over rows whose naive datetime is within [start, end] (inclusive),
- * bounds given as 'YYYY-MM-DD HH:MM:SS'.
+ * bounds given as 'YYYY-MM-DD HH:MM:SS'. A scan of every point: the reference that the fast
+ * HistoryIndex path is held to (test/stats-index.test.ts) and measured against (npm run bench).
  */
 export function getStatistique(points: readonly HistoryPoint[], start: string, end: string, tz = 'Europe/Paris'): Statistique {
-  for (const [name, b] of [['start', start], ['end', end]] as const) {
-    if (!DATETIME.test(b)) throw new DateExpressionError(`${name} bound ${JSON.stringify(b)} is not 'YYYY-MM-DD HH:MM:SS'`);
-  }
+  checkBounds(start, end);
   const rows = toRows(points, tz);
   let count = 0;
   let sum = 0n;
@@ -106,17 +101,26 @@ export function getStatistique(points: readonly HistoryPoint[], start: string, e
   }
   if (count === 0) return { avg: null, min: null, max: null, sum: null, count: 0, std: null, variance: null };
   const variance = s / count;
-  return {
-    // AVG of DECIMAL(12,2) has scale 6: sum / count rounded half away from zero.
-    avg: Number(scaledToString(divRound(sum * 10000n, BigInt(count)), 6)),
-    min: Number(scaledToString(min!, 2)),
-    max: Number(scaledToString(max!, 2)),
-    sum: Number(scaledToString(sum, 2)),
-    count,
-    std: Math.sqrt(variance),
-    variance,
-    last: lastRow!.value,
-  };
+  const f = figuresOf({ count, sum, min, max, last: lastRow!.value });
+  return { avg: f.avg, min: f.min, max: f.max, sum: f.sum, count, std: Math.sqrt(variance), variance, last: f.last };
+}
+
+/**
+ * One figure of getStatistique over a history between naive bounds, with the range's row count:
+ * from the index when it answers exactly (everything but std and variance, which depend on the
+ * rows' order), else the scan.
+ */
+export function statistiqueFigure(history: History, which: StatCalc, start: string, end: string, tz: string): { value: number | string | null | undefined; count: number } {
+  if (history instanceof HistoryIndex) {
+    if (history.tz !== tz) throw new Error(`this HistoryIndex was built for ${history.tz}, not ${tz}: build one per zone`);
+    if (which !== 'std' && which !== 'variance') {
+      checkBounds(start, end);
+      const figures = figuresOf(history.aggregate(start, end));
+      return { value: figures[which], count: figures.count };
+    }
+  }
+  const stats = getStatistique(history instanceof HistoryIndex ? history.rows : history, start, end, tz);
+  return { value: stats[which], count: stats.count };
 }
 
 /**
@@ -192,9 +196,11 @@ function isStatCalc(calc: string): calc is StatCalc {
 /**
  * statisticsBetween(cmd, calc, start, end). Spaces in `calc` are removed as Jeedom does; a calc
  * Jeedom does not know (e.g. `median`) gives '' like Jeedom, so the caller may refuse it earlier.
+ * Given the points, every call scans them all: that is the reference path (getStatistique). Given
+ * a HistoryIndex of them, sum, avg, min, max, count and last come from the index (same figures).
  */
 export function statisticsBetween(
-  points: readonly HistoryPoint[],
+  points: History,
   calc: string,
   start: string | Date,
   end: string | Date,
@@ -202,18 +208,18 @@ export function statisticsBetween(
 ): StatsResult {
   const s = resolveBound(start, opts);
   const e = resolveBound(end, opts);
-  const stats = getStatistique(points, s.local, e.local, opts.tz);
   const key = calc.replace(/ /g, '');
+  const figure = statistiqueFigure(points, isStatCalc(key) ? key : 'count', s.local, e.local, opts.tz);
   let value: number | string | '' = '';
   if (isStatCalc(key)) {
-    const v = stats[key];
+    const v = figure.value;
     value = v === null || v === undefined ? '' : v;
   }
   return {
     calc: key,
     value,
     text: isStatCalc(key) ? formatJeedomValue(key, value) : '',
-    count: stats.count,
+    count: figure.count,
     start: s,
     end: e,
   };
@@ -221,7 +227,7 @@ export function statisticsBetween(
 
 function roundedBetween(
   which: 'avg' | 'min' | 'max' | 'last',
-  points: readonly HistoryPoint[],
+  points: History,
   start: string | Date,
   end: string | Date,
   round: number,
@@ -229,7 +235,7 @@ function roundedBetween(
 ): number | '' {
   const s = resolveBound(start, opts);
   const e = resolveBound(end, opts);
-  const v = getStatistique(points, s.local, e.local, opts.tz)[which];
+  const v = statistiqueFigure(points, which, s.local, e.local, opts.tz).value;
   if (v === null || v === undefined) return '';
   // `last` is the raw stored text; PHP's round() reads it as a number.
   const n = typeof v === 'number' ? v : parseFloat(v);
@@ -237,21 +243,21 @@ function roundedBetween(
 }
 
 /** averageBetween(cmd, start, end, round = 1): round(avg, round), '' when empty. */
-export function averageBetween(points: readonly HistoryPoint[], start: string | Date, end: string | Date, opts: StatsOptions, round = 1): number | '' {
+export function averageBetween(points: History, start: string | Date, end: string | Date, opts: StatsOptions, round = 1): number | '' {
   return roundedBetween('avg', points, start, end, round, opts);
 }
 
 /** minBetween(cmd, start, end, round = 1). */
-export function minBetween(points: readonly HistoryPoint[], start: string | Date, end: string | Date, opts: StatsOptions, round = 1): number | '' {
+export function minBetween(points: History, start: string | Date, end: string | Date, opts: StatsOptions, round = 1): number | '' {
   return roundedBetween('min', points, start, end, round, opts);
 }
 
 /** maxBetween(cmd, start, end, round = 1). */
-export function maxBetween(points: readonly HistoryPoint[], start: string | Date, end: string | Date, opts: StatsOptions, round = 1): number | '' {
+export function maxBetween(points: History, start: string | Date, end: string | Date, opts: StatsOptions, round = 1): number | '' {
   return roundedBetween('max', points, start, end, round, opts);
 }
 
 /** lastBetween(cmd, start, end): round(last, 1), '' when empty. */
-export function lastBetween(points: readonly HistoryPoint[], start: string | Date, end: string | Date, opts: StatsOptions): number | '' {
+export function lastBetween(points: History, start: string | Date, end: string | Date, opts: StatsOptions): number | '' {
   return roundedBetween('last', points, start, end, 1, opts);
 }

@@ -5,6 +5,7 @@
  * instant and the state of each day. A month is written in one atomic write, so a day's readings
  * and its "complete" mark can never disagree after a crash. Storing a reading twice changes nothing.
  */
+import fs from 'node:fs';
 import { z } from 'zod';
 import { READING_KINDS, type Reading, type ReadingKind } from '../readings.js';
 import type { StateStore } from './state.js';
@@ -76,6 +77,12 @@ export type KindMeta = z.infer<typeof metaSchema>;
 const metaKey = (usagePoint: string, kind: ReadingKind) => `meta:${usagePoint}:${kind}`;
 const monthKey = (usagePoint: string, kind: ReadingKind, month: string) => `readings:${usagePoint}:${kind}:${month}`;
 
+/**
+ * Writes made through a ReadingsStore in this process, per month file: part of a month's content
+ * version, so that a write is seen at once even when the file system's clock is coarse.
+ */
+const monthWrites = new Map<string, number>();
+
 function sameReading(a: Reading, b: Reading): boolean {
   return a.value === b.value && a.end === b.end && a.energyWh === b.energyWh && a.at === b.at && a.unit === b.unit;
 }
@@ -140,7 +147,16 @@ export class ReadingsStore {
         };
         dirty = true;
       }
-      if (dirty) await this.store.write(monthKey(usagePoint, kind, m), doc);
+      if (dirty) {
+        const file = this.store.fileOf(monthKey(usagePoint, kind, m));
+        // Bumped before and after: a reader between the two sees a version matching neither.
+        monthWrites.set(file, (monthWrites.get(file) ?? 0) + 1);
+        try {
+          await this.store.write(monthKey(usagePoint, kind, m), doc);
+        } finally {
+          monthWrites.set(file, (monthWrites.get(file) ?? 0) + 1);
+        }
+      }
     }
     return result;
   }
@@ -175,6 +191,24 @@ export class ReadingsStore {
       for (const r of Object.values(doc.readings)) if (r.day >= fromDay && r.day < toDay) out.push(r);
     }
     return out.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  }
+
+  /**
+   * The content version of the month files holding the days [fromDay; toDay[: equal versions mean
+   * the same readings. Each file is written by an atomic rename (a new inode, new change time), and
+   * every write through this process's stores is counted too, so a cache keyed by this version (the
+   * statistics' HistoryIndex in plugin/stats/sources.ts) cannot serve data older than the files.
+   * Take the version before reading the data it stands for.
+   */
+  contentVersion(usagePoint: string, kind: ReadingKind, fromDay: string, toDay: string): string {
+    return monthsBetween(fromDay, toDay)
+      .map((m) => {
+        const file = this.store.fileOf(monthKey(usagePoint, kind, m));
+        const st = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+        const writes = monthWrites.get(file) ?? 0;
+        return st ? `${file}:${writes}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : `${file}:${writes}:absent`;
+      })
+      .join('|');
   }
 
   /** The newest day that has at least one reading, searching back `monthsBack` months from `today`. */

@@ -1,10 +1,9 @@
 /**
- * Benchmarks of the date resolver and of the statistics (imported by the bench runner; not a
+ * Benchmark of the date resolver (imported by the bench runner; not a
  * test: nothing here asserts a speed). Results are plain numbers keyed by a readable name.
  */
 import { performance } from 'node:perf_hooks';
-import { statisticsBetween, type HistoryPoint } from '../../plugin/stats/index.js';
-import { formatJeedomDatetime, strtotimeSeconds } from '../../plugin/time/strtotime.js';
+import { strtotimeSeconds } from '../../plugin/time/strtotime.js';
 
 const TZ = 'Europe/Paris';
 
@@ -23,7 +22,7 @@ const NOWS = [
   Date.parse('2024-02-29T12:00:00Z'), Date.parse('2024-12-31T22:59:59Z'),
 ];
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
@@ -44,17 +43,6 @@ function resolveAll(): number {
   return resolved;
 }
 
-/** Three years of 30-minute readings (Wh), in Jeedom's naive local form, as getHistory gives them. */
-function threeYearsOfHalfHours(): HistoryPoint[] {
-  const points: HistoryPoint[] = [];
-  const start = Date.parse('2022-06-01T00:00:00Z');
-  const n = 3 * 365 * 48; // 52,560
-  for (let k = 0; k < n; k++) {
-    points.push({ datetime: formatJeedomDatetime(new Date(start + k * 1800_000), TZ), value: 150 + ((k * 37) % 400) });
-  }
-  return points;
-}
-
 export async function benchDates(): Promise<Record<string, number | string>> {
   // Expressions per second: warm up, then as many rounds as fit in about one second.
   resolveAll();
@@ -67,20 +55,5 @@ export async function benchDates(): Promise<Record<string, number | string>> {
   }
   const exprPerSec = Math.round((count / elapsed) * 1000);
 
-  const points = threeYearsOfHalfHours();
-  const opts = { now: Date.parse('2025-05-31T10:00:00Z'), tz: TZ };
-  const result: Record<string, number | string> = {
-    'date expressions resolved per second (mixed corpus)': exprPerSec,
-    'statisticsBetween history size (30-minute points)': points.length,
-  };
-  for (const calc of ['sum', 'avg', 'max'] as const) {
-    const times: number[] = [];
-    for (let k = 0; k < 15; k++) {
-      const t = performance.now();
-      statisticsBetween(points, calc, 'first day of january last year 00:00:00', 'last day of last month 23:59:59', opts);
-      times.push(performance.now() - t);
-    }
-    result[`statisticsBetween ${calc} over 3 years, median ms per call`] = Number(median(times).toFixed(3));
-  }
-  return result;
+  return { 'date expressions resolved per second (mixed corpus)': exprPerSec };
 }

@@ -7,10 +7,12 @@ import { benchDates } from './dates.js';
 import { benchJeedom } from './jeedom.js';
 import { benchPublish } from './publish.js';
 import { benchReport } from './report.js';
+import { benchStats } from './stats.js';
 
 const sections: Array<[string, () => Promise<Record<string, number | string>>]> = [
   ['Fetch and store (simulator)', benchBackfill],
-  ['Date expressions and statistics', benchDates],
+  ['Date expressions', benchDates],
+  ['Statistics over 3 years of 30-minute points (old scan vs new index)', benchStats],
   ['Jeedom history import (simulator)', benchJeedom],
   ['HTML report', benchReport],
   ['Publishing to MQTT and InfluxDB (mosquitto, victoria-metrics)', benchPublish],
