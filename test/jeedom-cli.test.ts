@@ -2,7 +2,7 @@
  * `jeelinky jeedom setup` as a child process (the built dist/scenario/cli.js) against the simulator:
  * flags over variables, dry run, twice, JSON, exit codes, the API key never printed.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,9 +19,9 @@ let sim: JeedomSimulator;
 let stateDir: string;
 
 beforeAll(() => {
-  // `npm test` builds first; build here only when the compiled command is missing or stale.
+  // `npm test` builds first; building here would rewrite dist/ under the other files' running CLIs.
   if (!fs.existsSync(BUILT) || fs.statSync(BUILT).mtimeMs < fs.statSync(SOURCE).mtimeMs) {
-    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
+    throw new Error(`${BUILT} is missing or older than its source: run "npm run build" first (npm test does)`);
   }
 }, 120_000);
 beforeEach(async () => {
