@@ -198,7 +198,7 @@ export function buildTariffReport(input: TariffInput): TariffReport {
     return costed.reduce((a, e) => a + costOf(e, p)!, 0n);
   };
   // With TEMPO current, the legacy two-plan fields compare it with HP/HC (tempo.comparison has all three).
-  const other: Plan = plan === 'BASE' ? 'HPHC' : 'BASE';
+  const other: Plan = plan === 'HPHC' ? 'BASE' : 'HPHC';
   const cur = sum(inRange, plan);
   const oth = sum(inRange, other);
   const last12 = [...exact.values()].filter((e) => e.day >= start12);
