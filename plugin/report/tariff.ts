@@ -5,7 +5,7 @@
 import type { TariffReport } from '../tariff/index.js';
 import type { ReportTariffInput } from './model.js';
 
-const PLAN_NAMES = { BASE: 'BASE', HPHC: 'HP/HC' } as const;
+const PLAN_NAMES = { BASE: 'BASE', HPHC: 'HP/HC', TEMPO: 'Tempo' } as const;
 
 /** undefined when no day could be split (no off-peak windows known): the page then says how to get them. */
 export function reportTariffInput(t: TariffReport, currency = '€'): ReportTariffInput | undefined {

@@ -22,6 +22,8 @@ import type { OffpeakSchedule } from './offpeak.js';
 import { dayCosts, type Plan, type PriceSchedule } from './prices.js';
 import { chooseSchedule, planOfContract, resolveTariffSettings, type TariffSettings } from './settings.js';
 import { splitByDay } from './split.js';
+import { tempoCostsByCalendarDay } from './tempo.js';
+import type { ColourOf } from '../tempo/colours.js';
 
 /** One day's figures; null when they cannot be had (no windows known, a price missing). */
 export interface DayTariff {
@@ -47,6 +49,8 @@ export interface TariffContext {
   tz: string;
   windowsSource: 'settings' | 'contract' | 'none';
   planSource: 'settings' | 'contract' | 'default';
+  /** The Tempo calendar: with plan TEMPO a day's cost needs its colour (no calendar: cost null). */
+  colourOf?: ColourOf;
 }
 
 /** The windows, prices and plan from the settings and the contract (as `jeelinky tariff`). */
@@ -74,13 +78,14 @@ export function isEmptyContext(ctx: TariffContext): boolean {
  */
 export function dayTariffs(curve: Reading[], ctx: TariffContext): DayTariff[] {
   const out: DayTariff[] = [];
+  const tempo = ctx.plan === 'TEMPO' ? tempoCostsByCalendarDay(curve, ctx.colourOf ?? (() => undefined), ctx.prices, ctx.tz) : undefined;
   for (const s of splitByDay(curve, ctx.schedule, ctx.tz)) {
     // Same completeness rule as the tariff report.
     const step = s.intervalMinutes.length === 1 ? s.intervalMinutes[0]! : 30;
     if (s.points < expectedPoints(s.day, ctx.tz, step)) continue;
     const hasWindows = s.windows !== '';
     const costs = dayCosts({ day: s.day, hp: s.hp, hc: s.hc, hasWindows }, ctx.prices.at(s.day));
-    const cost = ctx.plan === 'BASE' ? costs.BASE : costs.HPHC;
+    const cost = ctx.plan === 'TEMPO' ? tempo?.get(s.day)?.cost : ctx.plan === 'BASE' ? costs.BASE : costs.HPHC;
     const day: DayTariff = {
       day: s.day,
       hpWh: hasWindows ? toWh(s.hp) : null,
