@@ -111,6 +111,7 @@ describe('jeelinky tempo, RTE open data (default source)', () => {
     expect(r.json!.missing).toEqual(['2022-01-11']);
     const human = await runCli(['tempo', '--now', '2022-01-10T09:05:00+01:00'], e);
     expect(human.stdout).toContain('tomorrow  2022-01-11  not published yet (RTE publishes it at 10:30)');
+    expect(human.stdout).toContain('days without colour (1 of 2021-09-01 → 2022-01-11): 2022-01-11');
     expect(human.stdout).toContain('today     2022-01-10  RED');
     // At 10:31 it is asked, and the binding colour taken.
     const later = await tempo(e, '2022-01-10T10:31:00+01:00');

@@ -87,6 +87,18 @@ export const tempoCommand: CommandModule<object, TempoArgs> = {
 
 const shown = (c: string | null) => c ?? 'unknown';
 
+/** Sorted days as runs of consecutive days: "2021-09-01 → 2021-09-30", "2021-12-28". */
+function spans(days: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < days.length; ) {
+    let j = i;
+    while (j + 1 < days.length && days[j + 1] === addDays(days[j]!, 1)) j++;
+    out.push(i === j ? days[i]! : `${days[i]} → ${days[j]}`);
+    i = j + 1;
+  }
+  return out;
+}
+
 export function renderTempo(out: TempoOutput): string {
   const s = out.season;
   const lines = [
@@ -96,7 +108,7 @@ export function renderTempo(out: TempoOutput): string {
     `in effect now (a Tempo day runs 06:00 → 06:00): the day of ${out.in_effect.day}, ${shown(out.in_effect.colour)}`,
     `season ${s.season}: red ${s.red.used} used, ${s.red.remaining} left of ${s.red.quota} · white ${s.white.used} used, ${s.white.remaining} left of ${s.white.quota} · blue ${s.blue.used}` +
       (s.unknown ? ` (${s.unknown} past day(s) without colour: the counts may be short)` : ''),
-    out.missing.length ? `days without colour (${out.from} → ${out.to}): ${out.missing.join(' ')}` : `every day from ${out.from} to ${out.to} has its colour`,
+    out.missing.length ? `days without colour (${out.missing.length} of ${out.from} → ${out.to}): ${spans(out.missing).join(', ')}` : `every day from ${out.from} to ${out.to} has its colour`,
   ];
   return lines.join('\n');
 }
