@@ -265,10 +265,28 @@ describe('jeelinky tempo, the user calendar file', () => {
   });
 });
 
+describe('jeelinky tempo, settings a person must fix', () => {
+  it('https:// on the plain simulator port is 78 naming JEELINKY_TEMPO_URL; an unknown source is 78 naming JEELINKY_TEMPO_SOURCE', async () => {
+    const https = await tempo(env({ JEELINKY_TEMPO_URL: sim.url.replace('http:', 'https:') }), '2022-01-10T12:00:00+01:00');
+    expect(https.code).toBe(78);
+    expect(https.stderr).toMatch(/^jeelinky: JEELINKY_TEMPO_URL: .* answers plain HTTP, not HTTPS/);
+    expect(https.json!.missing).toContain('2022-01-10');
+
+    const source = await tempo(env({ JEELINKY_TEMPO_SOURCE: 'edf' }), '2022-01-10T12:00:00+01:00');
+    expect(source.code).toBe(78);
+    expect(source.stderr).toMatch(/JEELINKY_TEMPO_SOURCE="edf": use rte/);
+  });
+});
+
 describe('jeelinky tempo --help', () => {
   it('documents the flags', async () => {
     const r = await runCli(['tempo', '--help']);
     expect(r.code).toBe(0);
     for (const flag of ['--since', '--until', '--json', '--now']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toContain('jeelinky tempo');
+    const bad = await runCli(['tempo', '--colour', 'red']);
+    expect(bad.code).toBe(64);
+    const list = await runCli(['--help']);
+    expect(list.stdout).toMatch(/jeelinky tempo\s+Tempo colours \(RTE\)/);
   });
 });
