@@ -14,6 +14,7 @@ import { RTE_TZ } from '../../plugin/tempo/sources.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
 import { resolveDayInput } from '../dates.js';
 import { printJson } from '../output.js';
+import { withInterruptSignals } from '../signals.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { parseNow } from './date.js';
 
@@ -60,7 +61,9 @@ export const tempoCommand: CommandModule<object, TempoArgs> = {
     const seasonFirst = seasonBounds(season).first;
     const wantFrom = from < seasonFirst ? from : seasonFirst;
     const wantTo = to > tomorrow ? to : tomorrow;
-    const cal = await loadTempoCalendar({ config, days: { from: wantFrom, to: wantTo }, now });
+    const cal = await withInterruptSignals((signal) => loadTempoCalendar({ config, days: { from: wantFrom, to: wantTo }, now, signal }));
+    // SIGINT/SIGTERM: its line was printed; stop as every command does (75), nothing else to say.
+    if (cal.error?.code === 'interrupted') return void (process.exitCode = ExitCode.TEMPORARY);
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: RTE_TZ, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const effectDay = hour < 6 ? addDays(today, -1) : today;
     const out: TempoOutput = {
