@@ -355,7 +355,7 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator)', () =>
     expect(missing.code).toBe(78);
     expect(missing.stderr).toMatch(/cannot read the Tempo calendar file .*ENOENT/);
     const plan = await runCli(['tariff', '--plan', 'EJP'], cliEnv(h.sim, h.config.stateDir));
-    expect(plan.code).toBe(78);
-    expect(plan.stderr).toMatch(/the plan is BASE, HPHC \("HP\/HC" works too\) or TEMPO/);
+    expect(plan.code).toBe(64);
+    expect(plan.stderr).toMatch(/--plan="EJP".*the plan is BASE, HPHC \("HP\/HC" works too\) or TEMPO/);
   });
 });
