@@ -26,6 +26,7 @@ import {
 } from '../plugin/tariff/index.js';
 import type { ColourOf, TempoColour } from '../plugin/tempo/colours.js';
 import { addDays, dayStart, eachDay, isoInZone } from '../plugin/time/local.js';
+import { startTempoSimulator, type TempoSimulator } from '../plugin/simulators/tempo.js';
 import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
 
 const TZ = 'Europe/Paris';
@@ -277,11 +278,14 @@ describe('BASE vs HP/HC vs TEMPO on a month computed by hand (January 2024, 500 
   });
 });
 
-describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator)', () => {
+describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE simulator)', () => {
   let h: Harness | undefined;
+  let rte: TempoSimulator | undefined;
   afterEach(async () => {
     await h?.close();
+    await rte?.close();
     h = undefined;
+    rte = undefined;
   });
 
   const PRICES = {
@@ -295,15 +299,19 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator)', () =>
     h = await harness('2024-11-05T10:00:00+01:00', { meters: [{ usagePoint: PDL, offpeakHours: 'HC (22H00-6H00)', intervalMinutes: 30 }] });
     await h.pairNow();
     expect((await h.run({ fetchKinds: ['daily_consumption', 'load_curve'], since: '2024-10-26' })).exitCode).toBe(0);
-    // 27 October (the autumn change) is RED, its 25-hour night too; 28 October has no colour.
-    const colours: Record<string, string> = { '2024-10-25': 'BLUE', '2024-10-26': 'BLUE', '2024-10-27': 'ROUGE', '2024-10-29': 'WHITE', '2024-10-30': 'BLUE', '2024-10-31': 'BLUE', '2024-11-01': 'BLUE', '2024-11-02': 'BLUE', '2024-11-03': 'BLUE' };
-    const file = path.join(tempDir(), 'tempo.json');
-    writeFileSync(file, JSON.stringify(colours));
-    const env = cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_FILE: file });
+    // 27 October (the autumn change) is RED, its 25-hour night too; RTE's answer lacks 28 October.
+    const colours: Record<string, TempoColour> = { '2024-10-25': 'BLUE', '2024-10-26': 'BLUE', '2024-10-27': 'RED', '2024-10-28': 'BLUE', '2024-10-29': 'WHITE', '2024-10-30': 'BLUE', '2024-10-31': 'BLUE', '2024-11-01': 'BLUE', '2024-11-02': 'BLUE', '2024-11-03': 'BLUE' };
+    rte = await startTempoSimulator({ days: colours, missing: ['2024-10-28'] });
+    // The default source (RTE open data), pointed at the simulator: the colours come from the real calendar code.
+    const env = cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_URL: rte.url });
     const r = await runCli(['tariff', '--since', '2024-10-27', '--until', '2024-11-03', '--plan', 'TEMPO', '--json'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    // One request per season touched (the comparison's 12 months reach back into 2023-2024).
+    expect(rte.log).toEqual(['GET /cms/open_data/v1/tempo?season=2023-2024', 'GET /cms/open_data/v1/tempo?season=2024-2025']);
+    expect(out.tempo_calendar).toMatchObject({ source: 'rte', calls: 2, error: null });
+    expect(out.tempo_calendar.days_without_colour).toBeGreaterThan(300);
     expect(out.current_plan).toBe('TEMPO');
     expect(Object.keys(out)).toEqual(expect.arrayContaining(['days', 'months', 'years', 'comparison', 'tempo', 'prices']));
     expect(out.prices[0]).toMatchObject({ base: '0.2516', tempoRedHp: '0.7562', subscriptionTempo: '12.96' });
@@ -316,7 +324,7 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator)', () =>
         served.push({ usagePoint: PDL, kind: 'load_curve', day, start: isoInZone(end - 30 * MIN, TZ), end: isoInZone(end, TZ), value: p.value, unit: 'W' });
       }
     }
-    const colourOf: ColourOf = (d) => (({ BLUE: 'BLUE', ROUGE: 'RED', WHITE: 'WHITE' }) as Record<string, TempoColour>)[colours[d] ?? ''];
+    const colourOf: ColourOf = (d) => (d === '2024-10-28' ? undefined : colours[d]);
     const w = walk(served, colourOf);
     const t = out.tempo;
     expect(t.totals).toEqual({ blue_hp_wh: toWh(w.slots.BLUE_HP), blue_hc_wh: toWh(w.slots.BLUE_HC), white_hp_wh: toWh(w.slots.WHITE_HP), white_hc_wh: toWh(w.slots.WHITE_HC), red_hp_wh: toWh(w.slots.RED_HP), red_hc_wh: toWh(w.slots.RED_HC), unknown_wh: toWh(w.slots.unknown), total_wh: toWh(w.slots.total) });
@@ -340,20 +348,59 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator)', () =>
 
     const base = await runCli(['tariff', '--since', '2024-10-27', '--until', '2024-11-03', '--plan', 'BASE'], env);
     expect(base.stdout).toMatch(/With Tempo you would have paid \d+\.\d\d €: \d+\.\d\d € (less|more) than BASE/);
+    // Colours once known are cached: the two later commands asked nothing again for them.
+    expect(rte.requests.openData).toBeLessThanOrEqual(2 + 2);
   });
 
-  it('a bad calendar file or a bad plan is one line on stderr and exit 78', async () => {
+  it('the calendar file (JEELINKY_TEMPO_SOURCE=file) gives the colours, any spelling the file allows', async () => {
     h = await harness('2024-11-05T10:00:00+01:00', { meters: [{ usagePoint: PDL, offpeakHours: 'HC (22H00-6H00)', intervalMinutes: 30 }] });
+    await h.pairNow();
+    expect((await h.run({ fetchKinds: ['daily_consumption', 'load_curve'], since: '2024-10-26' })).exitCode).toBe(0);
+    const file = path.join(tempDir(), 'tempo.json');
+    writeFileSync(file, JSON.stringify({ '2024-10-26': 'BLEU', '2024-10-27': 'ROUGE', '2024-10-28': 'TEMPO_BLANC', '2024-10-29': '1' }));
+    const env = cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: file });
+    const r = await runCli(['tariff', '--since', '2024-10-27', '--until', '2024-10-29', '--plan', 'TEMPO', '--json'], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tempo_calendar).toEqual({ source: 'file', calls: 0, days_without_colour: expect.any(Number), error: null });
+    const colour = (d: string) => out.tempo.days.find((x: { date: string }) => x.date === d)?.colour;
+    expect([colour('2024-10-26'), colour('2024-10-27'), colour('2024-10-28'), colour('2024-10-29')]).toEqual(['BLUE', 'RED', 'WHITE', 'BLUE']);
+    expect(out.tempo.days.find((x: { date: string }) => x.date === '2024-10-27').cost).toBeGreaterThan(0);
+  });
+
+  it('a bad calendar file or a calendar outage never fails tariff: a note, days without colour; a bad plan is exit 64', async () => {
+    h = await harness('2024-11-05T10:00:00+01:00', { meters: [{ usagePoint: PDL, offpeakHours: 'HC (22H00-6H00)', intervalMinutes: 30 }] });
+    await h.pairNow();
+    expect((await h.run({ fetchKinds: ['daily_consumption', 'load_curve'], since: '2024-10-26' })).exitCode).toBe(0);
     const file = path.join(tempDir(), 'tempo.json');
     writeFileSync(file, '{"2024-10-27":"PURPLE"}');
-    const bad = await runCli(['tariff', '--json'], cliEnv(h.sim, h.config.stateDir, { JEELINKY_TEMPO_FILE: file }));
-    expect(bad.code).toBe(78);
-    expect(bad.stdout).toBe('');
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toMatch(/JEELINKY_TEMPO_FILE: .*tempo\.json: entry "2024-10-27": "PURPLE" is not a day and a colour/);
-    const missing = await runCli(['tariff', '--json'], cliEnv(h.sim, h.config.stateDir, { JEELINKY_TEMPO_FILE: file + '.nope' }));
-    expect(missing.code).toBe(78);
-    expect(missing.stderr).toMatch(/cannot read the Tempo calendar file .*ENOENT/);
+    const range = ['--since', '2024-10-27', '--until', '2024-11-03', '--json'];
+    const bad = await runCli(['tariff', ...range], cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: file }));
+    expect(bad.stderr).toBe('');
+    expect(bad.code).toBe(0);
+    const out = JSON.parse(bad.stdout);
+    expect(out.tempo_calendar).toMatchObject({ source: 'file', error: { code: 'tempo_file' } });
+    expect(out.tempo_calendar.error.message).toMatch(/JEELINKY_TEMPO_FILE: .*tempo\.json key "2024-10-27": "2024-10-27,PURPLE" is not a day and a colour/);
+    expect(out.notes.join('\n')).toMatch(/Tempo calendar \(file\) not available: JEELINKY_TEMPO_FILE: .*PURPLE.*; the days it did not give have no colour/);
+    // Every Tempo day touched by the curve (26 Oct's night … 3 Nov) is reported without colour; HP/HC figures stand.
+    expect(out.tempo.days_without_colour).toBe(9);
+    expect(out.tempo.cost).toBeNull();
+    expect(out.days.every((d: { hp_wh: number | null }) => typeof d.hp_wh === 'number')).toBe(true);
+    const missing = await runCli(['tariff', ...range], cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: file + '.nope' }));
+    expect(missing.code).toBe(0);
+    expect(JSON.parse(missing.stdout).notes.join('\n')).toMatch(/cannot read .*tempo\.json\.nope \(ENOENT\)/);
+    // RTE down (HTTP 500 on every request): still exit 0, the outage in a note.
+    rte = await startTempoSimulator({ days: {} });
+    rte.fault = { kind: 'http500' };
+    const down = await runCli(['tariff', ...range], cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_URL: rte.url, JEELINKY_RETRY_BASE_MS: '1' }));
+    expect(down.code).toBe(0);
+    const d = JSON.parse(down.stdout);
+    expect(d.tempo_calendar.error).not.toBeNull();
+    expect(d.notes.join('\n')).toMatch(/Tempo calendar \(rte\) not available: .*; the days it did not give have no colour/);
+    expect(d.tempo.days_without_colour).toBe(9);
+    expect(rte.requests.openData).toBeGreaterThan(0);
+    expect(rte.requests.openData).toBeLessThan(20);
     const plan = await runCli(['tariff', '--plan', 'EJP'], cliEnv(h.sim, h.config.stateDir));
     expect(plan.code).toBe(64);
     expect(plan.stderr).toMatch(/--plan="EJP".*the plan is BASE, HPHC \("HP\/HC" works too\) or TEMPO/);

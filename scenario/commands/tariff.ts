@@ -27,9 +27,8 @@ import {
   type TariffPeriod,
   type TariffReport,
 } from '../../plugin/tariff/index.js';
-import { loadTempoCalendarFile } from '../../plugin/tariff/tempo-file.js';
-import { pickSetting } from '../../plugin/config.js';
 import type { ColourOf } from '../../plugin/tempo/colours.js';
+import { calendarNote, loadCalendarFor, tempoInUse } from '../tempo-calendar.js';
 import { resolveDayRange } from '../dates.js';
 import { printJson } from '../output.js';
 import { withState } from '../steps.js';
@@ -46,8 +45,8 @@ export interface TariffOptions {
   now?: Date;
   env?: NodeJS.ProcessEnv;
   /**
-   * The Tempo calendar. Not given: read from the calendar file JEELINKY_TEMPO_FILE (config.json
-   * `tempoFile`) when set, else no colours (Tempo figures then say how many days lack one).
+   * The Tempo calendar. Not given: loaded (RTE, its cache, JEELINKY_TEMPO_FILE) over the range when
+   * Tempo is in use (scenario/tempo-calendar.ts); a failed calendar only leaves days without colour.
    */
   colourOf?: ColourOf;
 }
@@ -68,12 +67,13 @@ export interface TariffOutput extends TariffReport {
   /** Contract and address fetches made by this command (0 when cached). */
   calls: number;
   notes: string[];
+  /** Only when the calendar was loaded (Tempo in use): where the colours came from, and what failed. */
+  tempo_calendar?: { source: string; calls: number; days_without_colour: number; error: { code: string; message: string } | null };
 }
 
 export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions = {}): Promise<TariffOutput> {
   const settings = resolveTariffSettings(config, { offpeakHours: opts.offpeakHours, currentPlan: opts.plan }, opts.env);
   const now = opts.now ?? new Date();
-  const colourOf = opts.colourOf ?? pickSetting<ColourOf>(undefined, 'JEELINKY_TEMPO_FILE', 'tempoFile', config, loadTempoCalendarFile, opts.env);
   return withState(config, async (store) => {
     const notes: string[] = [];
     const tokens = await new TokenState(store).getTokens();
@@ -146,9 +146,18 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
     const changes = settings.prices.changesWithin(since, until);
     if (changes.length) notes.push(`prices change on ${changes.join(', ')}`);
 
+    // The Tempo calendar over every Tempo day the curve read can touch (00:00–06:00 of readFrom is the day before).
+    let colourOf = opts.colourOf;
+    let calendar: TariffOutput['tempo_calendar'];
+    if (!colourOf && tempoInUse(config, plan, settings.prices, opts.env)) {
+      const cal = await loadCalendarFor(config, { from: addDays(readFrom, -1), to: until }, now, { env: opts.env });
+      colourOf = cal.colourOf;
+      calendar = { source: cal.source, calls: cal.calls, days_without_colour: cal.missing.length, error: cal.error ? { code: cal.error.code, message: cal.error.message } : null };
+      const note = calendarNote(cal);
+      if (note) notes.push(note);
+    }
     const report = buildTariffReport({ from: since, to: until, curve, daily, schedule: choice.schedule, prices: settings.prices, plan, tz: config.tz, colourOf });
     if (report.tempo) {
-      if (!colourOf) notes.push('no Tempo calendar: set JEELINKY_TEMPO_FILE to a file {"2023-09-01":"BLUE",…} to price Tempo days');
       const t = report.tempo;
       if (t.days_without_colour) notes.push(`Tempo: ${t.days_without_colour} day(s) have no known colour: their energy (${t.unknown_wh} Wh) is left out of the Tempo costs, which are partial`);
       if (t.days_without_price) notes.push('Tempo: a colour\'s price is missing: set the six JEELINKY_PRICE_TEMPO_{BLUE,WHITE,RED}_{HP,HC} (€ per kWh)');
@@ -174,6 +183,7 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
       address: address ?? null,
       calls,
       notes,
+      ...(calendar ? { tempo_calendar: calendar } : {}),
       ...report,
     };
   });
@@ -290,7 +300,7 @@ interface TariffArgs extends CommonArgs {
 
 export const tariffCommand: CommandModule<object, TariffArgs> = {
   command: 'tariff',
-  describe: 'HP/HC split of the load curve, costs under BASE and HP/HC, and which plan is cheaper',
+  describe: 'HP/HC split of the load curve, costs under BASE and HP/HC (and Tempo: colours from RTE or your file, six sub-counters), and which plan is cheaper',
   builder: (y) =>
     withCommonOptions(y)
       .option('since', { type: 'string', describe: 'First day: YYYY-MM-DD or an expression ("first day of -11 months"); default: 12 whole months up to --until' })
