@@ -5,7 +5,7 @@
  * the prices and settings; the three-plan comparison against a month computed by hand; then
  * `jeelinky tariff --plan TEMPO --json` as a child process over the Enedis simulator.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import moment from 'moment-timezone';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,8 +26,8 @@ import {
 } from '../plugin/tariff/index.js';
 import type { ColourOf, TempoColour } from '../plugin/tempo/colours.js';
 import { addDays, dayStart, eachDay, isoInZone } from '../plugin/time/local.js';
-import { startTempoSimulator, type TempoSimulator } from '../plugin/simulators/tempo.js';
-import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
+import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../plugin/simulators/tempo.js';
+import { cliEnv, harness, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
 
 const TZ = 'Europe/Paris';
 const MIN = 60_000;
@@ -404,5 +404,55 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE sim
     const plan = await runCli(['tariff', '--plan', 'EJP'], cliEnv(h.sim, h.config.stateDir));
     expect(plan.code).toBe(64);
     expect(plan.stderr).toMatch(/--plan="EJP".*the plan is BASE, HPHC \("HP\/HC" works too\) or TEMPO/);
+  });
+});
+
+describe('the demo: jeelinky demo --keep-state, then jeelinky tariff --plan TEMPO on its state (child processes)', () => {
+  it('shows the six sub-counters and the three-plan comparison, with numbers, offline', async () => {
+    const demo = await runCli(['demo', '--days', '20', '--keep-state'], {}, 120_000);
+    expect(demo.code).toBe(0);
+    const stateDir = /State kept in (\S+) /.exec(demo.stdout)?.[1];
+    expect(stateDir).toBeTruthy();
+    try {
+      expect(demo.stdout).toMatch(/Tempo colours: \d+ days of DEMO colours \(RTE's 2021-2022 season moved onto these dates\)/);
+      expect(demo.stdout).toContain(`Try Tempo: jeelinky tariff --plan TEMPO --state-dir ${stateDir}`);
+      // Only loopback and the state: no JEELINKY_* at all, the simulators are gone.
+      const r = await runCli(['tariff', '--plan', 'TEMPO', '--state-dir', stateDir!]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const n = String.raw`\d+\.\d{3}`;
+      expect(r.stdout).toMatch(/Tempo\s+B\/W\/R days\s+blue HP\s+blue HC\s+white HP\s+white HC\s+red HP\s+red HC/);
+      // The season row: six sub-counters with numbers (not "—"), and a cost.
+      expect(r.stdout).toMatch(new RegExp(String.raw`\n20\d\d-20\d\d\s+\d+/\d+/\d+\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+\d+\.\d\d\n`));
+      expect(r.stdout).toMatch(/Last 12 months \(\S+ → \S+\): BASE \d+\.\d\d € · HP\/HC \d+\.\d\d € · Tempo \d+\.\d\d €/);
+      expect(r.stdout).toMatch(/Cheapest: (BASE|HP\/HC|Tempo|a tie)\n/);
+      expect(r.stdout).not.toMatch(/contract not fetched|network error/);
+      const json = JSON.parse((await runCli(['tariff', '--plan', 'TEMPO', '--state-dir', stateDir!, '--json'])).stdout);
+      expect(json.tempo_calendar).toMatchObject({ source: 'file', calls: 0, error: null });
+      expect(json.tempo.days_without_colour).toBe(0);
+      expect(json.tempo.totals.total_wh).toBeGreaterThan(0);
+    } finally {
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('the demo colours are the 2021-2022 season moved by whole weeks (weekday and colour kept)', () => {
+    const fixture = new Map(
+      readFileSync(path.join(ROOT, 'test', 'fixtures', 'tempo', 'season-2021-2022.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => /^\d/.test(l))
+        .map((l) => l.split(',') as [string, TempoColour]),
+    );
+    const shifted = shiftedSeasonDays('2025-01-01', '2025-12-31');
+    expect(shifted.size).toBe(365);
+    for (const [day, colour] of shifted) {
+      const steps = Math.round((Date.parse('2022-01-01') - Date.parse(day)) / (364 * 86_400_000));
+      const candidates = [steps - 1, steps, steps + 1].map((k) => addDays(day, k * 364)).filter((d) => fixture.has(d) && d >= '2021-09-02');
+      expect(candidates).toHaveLength(1);
+      expect(colour).toBe(fixture.get(candidates[0]!));
+      expect(new Date(day).getUTCDay()).toBe(new Date(candidates[0]!).getUTCDay());
+    }
+    // RTE's rule the real season keeps: never a red Sunday.
+    expect([...shifted].filter(([d, c]) => c === 'RED' && new Date(d).getUTCDay() === 0)).toEqual([]);
   });
 });

@@ -145,3 +145,45 @@ export async function startTempoSimulator(options: TempoSimulatorOptions): Promi
   };
   return sim;
 }
+
+// ------------------------------------------------------------------ a real season, for the demo
+
+/**
+ * RTE's published colours of the 2021-2022 season (the same facts as
+ * test/fixtures/tempo/season-2021-2022.csv; source: github.com/hekmon/edfbleu, bleu_tempodays.go,
+ * commit ce8c621ef8ddc3cf22c5520a7983a3ff693a03e2): its red and white days, every other day blue.
+ */
+export const SEASON_2021_2022 = {
+  RED: ['2021-11-29', '2021-12-13', '2021-12-14', '2021-12-15', '2021-12-20', '2021-12-21', '2021-12-22', '2022-01-06', '2022-01-10', '2022-01-11', '2022-01-12', '2022-01-13', '2022-01-14', '2022-01-17', '2022-01-18', '2022-01-19', '2022-01-20', '2022-01-21', '2022-01-24', '2022-01-25', '2022-01-26', '2022-01-27'],
+  WHITE: ['2021-11-23', '2021-11-24', '2021-11-25', '2021-11-26', '2021-11-30', '2021-12-01', '2021-12-02', '2021-12-03', '2021-12-06', '2021-12-07', '2021-12-08', '2021-12-09', '2021-12-11', '2021-12-16', '2021-12-17', '2022-01-05', '2022-01-07', '2022-01-15', '2022-01-22', '2022-01-28', '2022-01-31', '2022-02-02', '2022-02-03', '2022-02-07', '2022-02-08', '2022-02-09', '2022-02-10', '2022-02-11', '2022-02-23', '2022-02-25', '2022-02-28', '2022-03-01', '2022-03-02', '2022-03-03', '2022-03-07', '2022-03-08', '2022-04-04', '2022-04-05', '2022-04-06', '2022-04-14', '2022-05-24', '2022-05-30', '2022-05-31'],
+} as const;
+
+const nextDay = (d: string) => moment.utc(d).add(1, 'day').format('YYYY-MM-DD');
+
+/** The colours of the 2021-2022 season, every day of it. */
+export function season20212022(): Map<string, TempoColour> {
+  const out = new Map<string, TempoColour>();
+  const { first, last } = seasonBounds('2021-2022');
+  for (let d = first; d <= last; d = nextDay(d)) out.set(d, 'BLUE');
+  for (const d of SEASON_2021_2022.WHITE) out.set(d, 'WHITE');
+  for (const d of SEASON_2021_2022.RED) out.set(d, 'RED');
+  return out;
+}
+
+/**
+ * DEMO DATA, not RTE's colours for these dates: the 2021-2022 season's colours moved onto the
+ * days [from; to] (any dates), each day taking the colour of the 2021-2022 day a whole number of
+ * 52-week steps (364 days) away. Whole weeks keep the weekdays (no red Sunday) and the time of
+ * year (winter reds stay in winter, drifting one day a year).
+ */
+export function shiftedSeasonDays(from: string, to: string): Map<string, TempoColour> {
+  const season = season20212022();
+  // The 364 days 2021-09-02 … 2022-08-31 hold exactly one day of each 364-day class.
+  const lastMs = Date.parse('2022-08-31T00:00:00Z');
+  const out = new Map<string, TempoColour>();
+  for (let d = from, guard = 0; d <= to && guard < 5000; d = nextDay(d), guard++) {
+    const steps = Math.floor((lastMs - Date.parse(`${d}T00:00:00Z`)) / (364 * 86_400_000));
+    out.set(d, season.get(moment.utc(d).add(steps * 364, 'days').format('YYYY-MM-DD'))!);
+  }
+  return out;
+}
