@@ -22,8 +22,8 @@ import type { OffpeakSchedule } from './offpeak.js';
 import { dayCosts, type Plan, type PriceSchedule } from './prices.js';
 import { chooseSchedule, planOfContract, resolveTariffSettings, type TariffSettings } from './settings.js';
 import { splitByDay } from './split.js';
-import { tempoCostsByCalendarDay } from './tempo.js';
-import type { ColourOf } from '../tempo/colours.js';
+import { splitTempo, tempoCostsByCalendarDay, tempoDayCost } from './tempo.js';
+import type { ColourOf, TempoColour } from '../tempo/colours.js';
 
 /** One day's figures; null when they cannot be had (no windows known, a price missing). */
 export interface DayTariff {
@@ -151,4 +151,56 @@ export async function storedDayTariffs(
   const { context } = await loadTariffContext(store, config, usagePoint, { env });
   if (isEmptyContext(context)) return [];
   return dayTariffs(await new ReadingsStore(store).readings(usagePoint, 'load_curve', fromDay, toDay), context);
+}
+
+// ------------------------------------------------------------------ Tempo figures per Tempo day
+
+/** One Tempo day's figures (06:00 → 06:00, named by its first date), for the sinks. */
+export interface TempoDayTariff {
+  day: string;
+  colour: TempoColour;
+  blueHpWh: number;
+  blueHcWh: number;
+  whiteHpWh: number;
+  whiteHcWh: number;
+  redHpWh: number;
+  redHcWh: number;
+  /** € of the Tempo day (energy at its colour's prices + the day's share of the Tempo subscription); null without its prices. */
+  cost: number | null;
+}
+
+/** The Tempo day figures by the logicalId of the Jeedom command that holds them (at `<Tempo day> 12:00:00`). */
+export const TEMPO_DAY_FIGURES = [
+  { logicalId: 'tempo_blue_hp', field: 'blueHpWh', unit: 'Wh' },
+  { logicalId: 'tempo_blue_hc', field: 'blueHcWh', unit: 'Wh' },
+  { logicalId: 'tempo_white_hp', field: 'whiteHpWh', unit: 'Wh' },
+  { logicalId: 'tempo_white_hc', field: 'whiteHcWh', unit: 'Wh' },
+  { logicalId: 'tempo_red_hp', field: 'redHpWh', unit: 'Wh' },
+  { logicalId: 'tempo_red_hc', field: 'redHcWh', unit: 'Wh' },
+  { logicalId: 'tempo_cost', field: 'cost', unit: '€' },
+] as const;
+
+/**
+ * The six sub-counters and the cost of every Tempo day of `curve` that is COMPLETE (the curve covers
+ * its 23, 24 or 25 hours, as for hp_energy) and has a colour; oldest first. Pure. The same figures
+ * as `tariff --json`'s `tempo.days` (same split, same rounding).
+ */
+export function tempoDayTariffs(curve: Reading[], colourOf: ColourOf, prices: PriceSchedule, tz: string): TempoDayTariff[] {
+  return splitTempo(curve, colourOf, tz)
+    .days.filter((d) => d.complete && d.colour)
+    .map((d) => {
+      const cost = tempoDayCost(d, prices.at(d.day));
+      const s = d.subtotals;
+      return {
+        day: d.day,
+        colour: d.colour!,
+        blueHpWh: toWh(s.BLUE_HP),
+        blueHcWh: toWh(s.BLUE_HC),
+        whiteHpWh: toWh(s.WHITE_HP),
+        whiteHcWh: toWh(s.WHITE_HC),
+        redHpWh: toWh(s.RED_HP),
+        redHcWh: toWh(s.RED_HC),
+        cost: cost === undefined ? null : toEuros(cost),
+      };
+    });
 }
