@@ -1,0 +1,169 @@
+/**
+ * Tempo reaching the sinks as a user meets it: `jeelinky run` as a child process (real clock) over
+ * the Enedis simulator, the RTE simulator (the 2021-2022 colours moved onto the days around today,
+ * `shiftedSeasonDays`) and the Jeedom simulator / mosquitto / victoria-metrics. Every Tempo day
+ * figure must be the one `jeelinky tariff --plan TEMPO --json` gives for that day; a re-run writes
+ * nothing again; without Tempo in use nothing Tempo is written and RTE is never asked.
+ */
+import fs from 'node:fs';
+import moment from 'moment-timezone';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JeedomClient } from '../plugin/jeedom/client.js';
+import { deviceLogicalId, ensureVirtualDevice, TEMPO_COMMANDS } from '../plugin/jeedom/virtual.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../plugin/simulators/tempo.js';
+import { SEASON_QUOTA, seasonBounds, seasonOf, type TempoColour } from '../plugin/tempo/colours.js';
+import { addDays } from '../plugin/time/local.js';
+import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
+
+const TZ = 'Europe/Paris';
+export const TEMPO_PRICES = {
+  JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
+  JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609',
+  JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
+  JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894',
+  JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
+  JEELINKY_PRICE_TEMPO_RED_HP: '0.7562',
+  JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
+};
+
+interface TempoDayOut {
+  date: string;
+  colour: TempoColour | null;
+  hp_wh: number;
+  hc_wh: number;
+  complete: boolean;
+  cost: number | null;
+}
+
+let sim: EnedisSimulator | undefined;
+let rte: TempoSimulator | undefined;
+let jeedom: JeedomSimulator | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await sim?.close();
+  await rte?.close();
+  await jeedom?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  sim = rte = jeedom = dir = undefined;
+});
+
+/** The Tempo day the run calls today (Paris date), tomorrow, and the colours RTE serves around them. */
+function calendar() {
+  const now = moment.tz(TZ);
+  const today = now.format('YYYY-MM-DD');
+  const tomorrow = addDays(today, 1);
+  const season = seasonOf(today);
+  const colours = shiftedSeasonDays(addDays(seasonBounds(season).first, -40), tomorrow);
+  // Tomorrow's colour is only asked from 10:30 (a run just around 10:30 could go either way).
+  const tomorrowPublished = now.format('HH:mm') >= '10:30';
+  const used = (c: TempoColour) => [...colours].filter(([d, col]) => d >= seasonBounds(season).first && d <= (tomorrowPublished ? tomorrow : today) && col === c).length;
+  return { today, tomorrow, colours, tomorrowPublished, redLeft: SEASON_QUOTA.RED - used('RED'), whiteLeft: SEASON_QUOTA.WHITE - used('WHITE') };
+}
+
+/** A paired state directory on the real clock (HC 22:00–06:00 in the contract) and its environment. */
+async function paired(): Promise<Record<string, string>> {
+  sim = await startEnedisSimulator({
+    limitPerMinute: 0,
+    enedisQuota: false,
+    autoApprove: { usagePoints: [PDL], afterPolls: 0 },
+    meters: [{ usagePoint: PDL, activationDate: '2015-01-01', offpeakHours: 'HC (22H00-6H00)', intervalMinutes: 30 }],
+  });
+  dir = tempDir();
+  const env = cliEnv(sim, dir, { JEELINKY_KINDS: 'daily_consumption,load_curve', JEELINKY_TIMEOUT_MS: '5000' });
+  expect((await runCli(['pair'], env)).code).toBe(0);
+  return env;
+}
+
+/** `tariff --plan TEMPO --json` over the stored curve: the complete Tempo days with a colour. */
+async function tariffTempoDays(env: Record<string, string>): Promise<TempoDayOut[]> {
+  const t = await runCli(['tariff', '--plan', 'TEMPO', '--json'], env);
+  expect(t.code, t.stderr).toBe(0);
+  return (JSON.parse(t.stdout).tempo.days as TempoDayOut[]).filter((d) => d.complete && d.colour);
+}
+
+/** The six energies of one Tempo day as the sinks give them (the day's colour has its HP/HC, the others 0). */
+export function sixOf(d: TempoDayOut): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of ['BLUE', 'WHITE', 'RED'] as const) {
+    out[`${c.toLowerCase()}_hp`] = d.colour === c ? d.hp_wh : 0;
+    out[`${c.toLowerCase()}_hc`] = d.colour === c ? d.hc_wh : 0;
+  }
+  return out;
+}
+
+describe('Tempo into Jeedom (jeelinky run, child process)', () => {
+  it('writes the colours, days left, the six energies and the cost per Tempo day, equal to tariff --plan TEMPO; a re-run sends nothing again', async () => {
+    const env = await paired();
+    const cal = calendar();
+    rte = await startTempoSimulator({ days: cal.colours });
+    jeedom = await startJeedomSimulator();
+    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
+    await ensureVirtualDevice(client, { usagePoint: PDL });
+    client.close();
+    const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
+    const cmd = (logicalId: string) => jeedom!.cmdByLogicalId(device.id, logicalId)!;
+    const history = (logicalId: string) => new Map(jeedom!.history(cmd(logicalId).id).map((row) => [row.datetime, Number(row.value)]));
+    const runEnv = { ...env, ...TEMPO_PRICES, JEELINKY_TEMPO_URL: rte.url, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey };
+
+    const r = await runCli(['run', '--json'], runEnv);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.sinks[0].error).toBeUndefined();
+    expect(report.tariff.tempo).toMatchObject({ source: 'rte', calls: expect.any(Number) });
+    expect(rte.requests.openData).toBeGreaterThan(0);
+
+    const days = await tariffTempoDays(runEnv);
+    expect(days.length).toBeGreaterThanOrEqual(5); // the week fetched, its complete Tempo days
+    expect(report.tariff.tempo.days).toBe(days.length);
+    for (const d of days) {
+      const at = `${d.date} 12:00:00`;
+      const six = sixOf(d);
+      for (const [slot, wh] of Object.entries(six)) expect({ day: d.date, slot, wh: history(`tempo_${slot}`).get(at) }).toEqual({ day: d.date, slot, wh });
+      expect(history('tempo_cost').get(at)).toBe(d.cost);
+      expect(d.colour).toBe(cal.colours.get(d.date));
+    }
+    // Only those days, no other datetime.
+    for (const spec of TEMPO_COMMANDS.filter((s) => s.historized)) expect([...history(spec.logicalId).keys()].sort()).toEqual(days.map((d) => `${d.date} 12:00:00`));
+    expect(String(jeedom.currentValue(cmd('tempo_today').id)?.value)).toBe(cal.colours.get(cal.today));
+    expect(String(jeedom.currentValue(cmd('tempo_tomorrow').id)?.value)).toBe(cal.tomorrowPublished ? cal.colours.get(cal.tomorrow) : '');
+    expect(Number(jeedom.currentValue(cmd('tempo_red_left').id)?.value)).toBe(cal.redLeft);
+    expect(Number(jeedom.currentValue(cmd('tempo_white_left').id)?.value)).toBe(cal.whiteLeft);
+
+    // Same readings, same colours: the histories are unchanged and no point is sent again.
+    const before = TEMPO_COMMANDS.filter((s) => s.historized).map((s) => jeedom!.history(cmd(s.logicalId).id));
+    const openData = rte.requests.openData;
+    jeedom.resetCounts();
+    const again = await runCli(['run', '--json'], runEnv);
+    expect(again.code, again.stderr).toBe(0);
+    expect(TEMPO_COMMANDS.filter((s) => s.historized).map((s) => jeedom!.history(cmd(s.logicalId).id))).toEqual(before);
+    expect(rte.requests.openData).toBe(openData); // the colours are cached
+    // The four current values (colours, days left) and the run's own flags; no history point.
+    expect(jeedom.methodCounts()['cmd::event'] ?? 0).toBeLessThanOrEqual(4 + 8);
+  }, 120_000);
+
+  it('without Tempo in use: no Tempo command is written and RTE is never asked', async () => {
+    const env = await paired();
+    const cal = calendar();
+    rte = await startTempoSimulator({ days: cal.colours });
+    jeedom = await startJeedomSimulator();
+    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
+    await ensureVirtualDevice(client, { usagePoint: PDL });
+    client.close();
+    const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
+    // HP/HC prices only; the RTE URL is set but Tempo is not in use.
+    const runEnv = { ...env, JEELINKY_PRICE_HP: '0.27', JEELINKY_PRICE_HC: '0.2068', JEELINKY_TEMPO_URL: rte.url, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey };
+    const r = await runCli(['run', '--json'], runEnv);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.tariff.tempo).toBeUndefined();
+    expect(jeedom.history(jeedom.cmdByLogicalId(device.id, 'hp_energy')!.id).length).toBeGreaterThan(0); // the HP/HC figures are written
+    for (const spec of TEMPO_COMMANDS) {
+      const c = jeedom.cmdByLogicalId(device.id, spec.logicalId)!;
+      expect({ logicalId: spec.logicalId, history: jeedom.history(c.id), current: jeedom.currentValue(c.id) }).toEqual({ logicalId: spec.logicalId, history: [], current: undefined });
+    }
+    expect(rte.log).toEqual([]);
+  }, 120_000);
+});
