@@ -98,6 +98,8 @@ async function compute(session: LinkySession, store: StateStore, input: TariffRu
       tomorrow: { day: addDays(rteToday, 1), colour: cal.colourOf(addDays(rteToday, 1)) ?? null },
       redLeft: counts.red.remaining,
       whiteLeft: counts.white.remaining,
+      season,
+      tz: context.tz,
     };
     tempoSummary = { source: cal.source, calls: cal.calls, days: tempo.days.length };
   }

@@ -16,6 +16,7 @@ import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../
 import { SEASON_QUOTA, seasonBounds, seasonOf, type TempoColour } from '../plugin/tempo/colours.js';
 import { addDays } from '../plugin/time/local.js';
 import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
+import { retainedMessages, startMosquitto, type Broker } from './support/servers.js';
 
 const TZ = 'Europe/Paris';
 export const TEMPO_PRICES = {
@@ -41,7 +42,10 @@ let sim: EnedisSimulator | undefined;
 let rte: TempoSimulator | undefined;
 let jeedom: JeedomSimulator | undefined;
 let dir: string | undefined;
+let broker: Broker | undefined;
 afterEach(async () => {
+  await broker?.stop();
+  broker = undefined;
   await sim?.close();
   await rte?.close();
   await jeedom?.close();
@@ -154,7 +158,8 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
     client.close();
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
     // HP/HC prices only; the RTE URL is set but Tempo is not in use.
-    const runEnv = { ...env, JEELINKY_PRICE_HP: '0.27', JEELINKY_PRICE_HC: '0.2068', JEELINKY_TEMPO_URL: rte.url, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey };
+    broker = await startMosquitto();
+    const runEnv = { ...env, JEELINKY_PRICE_HP: '0.27', JEELINKY_PRICE_HC: '0.2068', JEELINKY_TEMPO_URL: rte.url, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(broker.port) };
     const r = await runCli(['run', '--json'], runEnv);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -165,5 +170,81 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
       expect({ logicalId: spec.logicalId, history: jeedom.history(c.id), current: jeedom.currentValue(c.id) }).toEqual({ logicalId: spec.logicalId, history: [], current: undefined });
     }
     expect(rte.log).toEqual([]);
+    // MQTT: the HP/HC topics are there, nothing Tempo (no topic, no Home Assistant entity).
+    const got = [...(await retainedMessages(broker.port, '#')).keys()];
+    expect(got).toContain(`jeelinky/${PDL}/hp_energy/latest`);
+    expect(got.filter((topic) => topic.includes('tempo'))).toEqual([]);
+  }, 120_000);
+});
+
+describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto)', () => {
+  it('per-Tempo-day topics and HA sensors carry the same figures as tariff --plan TEMPO; colours as enum sensors; a re-run changes no retained message', async () => {
+    const env = await paired();
+    const cal = calendar();
+    rte = await startTempoSimulator({ days: cal.colours });
+    broker = await startMosquitto();
+    const runEnv = { ...env, ...TEMPO_PRICES, JEELINKY_TEMPO_URL: rte.url, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(broker.port) };
+    const r = await runCli(['run', '--json'], runEnv);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).sinks[0].error).toBeUndefined();
+
+    const days = await tariffTempoDays(runEnv);
+    expect(days.length).toBeGreaterThanOrEqual(5);
+    const got = await retainedMessages(broker.port, '#');
+    const base = `jeelinky/${PDL}`;
+    const payload = (topic: string) => {
+      const m = got.get(topic);
+      if (!m) throw new Error(`no retained message on ${topic}`);
+      expect(m.retain).toBe(true);
+      return JSON.parse(m.payload);
+    };
+    for (const d of days) {
+      // The Tempo day starts at 06:00 local time: its last_reset, with the offset of that instant.
+      const lastReset = moment.tz(`${d.date}T06:00:00`, TZ).format();
+      for (const [slot, wh] of Object.entries(sixOf(d))) {
+        expect(payload(`${base}/tempo_${slot}/day/${d.date}`)).toEqual({ day: d.date, value: wh, unit: 'Wh', colour: d.colour, last_reset: lastReset });
+      }
+      expect(payload(`${base}/tempo_cost/day/${d.date}`)).toEqual({ day: d.date, value: d.cost, unit: 'EUR', colour: d.colour, last_reset: lastReset });
+    }
+    // Only those days.
+    const dayTopics = [...got.keys()].filter((topic) => topic.startsWith(`${base}/tempo_cost/day/`)).sort();
+    expect(dayTopics).toEqual(days.map((d) => `${base}/tempo_cost/day/${d.date}`));
+    const newest = days.at(-1)!;
+    expect(payload(`${base}/tempo_cost/latest`)).toMatchObject({ day: newest.date, value: newest.cost });
+    expect(payload(`${base}/tempo_${newest.colour!.toLowerCase()}_hp/latest`)).toMatchObject({ day: newest.date, value: newest.hp_wh });
+    expect(payload(`${base}/tempo_today/latest`)).toEqual({ day: cal.today, colour: cal.colours.get(cal.today) });
+    expect(payload(`${base}/tempo_tomorrow/latest`)).toEqual({ day: cal.tomorrow, colour: cal.tomorrowPublished ? cal.colours.get(cal.tomorrow) : null });
+    expect(payload(`${base}/tempo_red_left/latest`)).toEqual({ season: seasonOf(cal.today), value: cal.redLeft });
+    expect(payload(`${base}/tempo_white_left/latest`)).toEqual({ season: seasonOf(cal.today), value: cal.whiteLeft });
+
+    const ha = (key: string) => payload(`homeassistant/sensor/jeelinky_${PDL}/${key}/config`);
+    for (const key of ['tempo_today', 'tempo_tomorrow']) {
+      const c = ha(key);
+      expect(c).toMatchObject({ device_class: 'enum', options: ['BLUE', 'WHITE', 'RED'], state_topic: `${base}/${key}/latest`, unique_id: `jeelinky_${PDL}_${key}` });
+      expect(c).not.toHaveProperty('state_class');
+      expect(c).not.toHaveProperty('unit_of_measurement');
+    }
+    // The six energies like hp_energy: Energy-dashboard classes, last_reset from the payload.
+    const hp = ha('hp_energy');
+    for (const slot of ['blue_hp', 'blue_hc', 'white_hp', 'white_hc', 'red_hp', 'red_hc']) {
+      expect(ha(`tempo_${slot}`)).toMatchObject({
+        unit_of_measurement: hp.unit_of_measurement,
+        device_class: 'energy',
+        state_class: 'total',
+        last_reset_value_template: hp.last_reset_value_template,
+        state_topic: `${base}/tempo_${slot}/latest`,
+      });
+    }
+    expect(ha('tempo_cost')).toMatchObject({ unit_of_measurement: 'EUR', device_class: 'monetary', state_class: 'total', state_topic: `${base}/tempo_cost/latest` });
+    expect(ha('tempo_red_left')).toMatchObject({ state_class: 'measurement', state_topic: `${base}/tempo_red_left/latest`, value_template: '{{ value_json.value }}' });
+    expect(ha('tempo_white_left')).toMatchObject({ state_class: 'measurement', state_topic: `${base}/tempo_white_left/latest` });
+
+    // Again: every retained message but the run status is exactly as before.
+    const again = await runCli(['run', '--json'], runEnv);
+    expect(again.code, again.stderr).toBe(0);
+    const after = await retainedMessages(broker.port, '#');
+    const withoutStatus = (m: Map<string, { payload: string }>) => new Map([...m].filter(([topic]) => topic !== `${base}/status`).map(([k, v]) => [k, v.payload]));
+    expect(withoutStatus(after)).toEqual(withoutStatus(got));
   }, 120_000);
 });

@@ -78,6 +78,10 @@ export interface TempoRunFigures {
   /** Red and white days left in the current season (counted from the colours known). */
   redLeft: number;
   whiteLeft: number;
+  /** The season they are counted in, e.g. `2026-2027`. */
+  season: string;
+  /** The zone the Tempo days were split in (their 06:00 is local to it). */
+  tz: string;
 }
 
 export interface Sink {
