@@ -16,7 +16,7 @@ import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../
 import { SEASON_QUOTA, seasonBounds, seasonOf, type TempoColour } from '../plugin/tempo/colours.js';
 import { addDays } from '../plugin/time/local.js';
 import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
-import { retainedMessages, startMosquitto, type Broker } from './support/servers.js';
+import { retainedMessages, startMosquitto, startVictoriaMetrics, type Broker, type Victoria } from './support/servers.js';
 
 const TZ = 'Europe/Paris';
 export const TEMPO_PRICES = {
@@ -43,9 +43,12 @@ let rte: TempoSimulator | undefined;
 let jeedom: JeedomSimulator | undefined;
 let dir: string | undefined;
 let broker: Broker | undefined;
+let vm: Victoria | undefined;
 afterEach(async () => {
   await broker?.stop();
+  await vm?.stop();
   broker = undefined;
+  vm = undefined;
   await sim?.close();
   await rte?.close();
   await jeedom?.close();
@@ -79,6 +82,8 @@ async function paired(): Promise<Record<string, string>> {
   expect((await runCli(['pair'], env)).code).toBe(0);
   return env;
 }
+
+const influxEnv = (v: Victoria) => ({ JEELINKY_INFLUXDB_URL: v.url, JEELINKY_INFLUXDB_ORG: 'home', JEELINKY_INFLUXDB_BUCKET: 'linky' });
 
 /** `tariff --plan TEMPO --json` over the stored curve: the complete Tempo days with a colour. */
 async function tariffTempoDays(env: Record<string, string>): Promise<TempoDayOut[]> {
@@ -159,7 +164,18 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
     // HP/HC prices only; the RTE URL is set but Tempo is not in use.
     broker = await startMosquitto();
-    const runEnv = { ...env, JEELINKY_PRICE_HP: '0.27', JEELINKY_PRICE_HC: '0.2068', JEELINKY_TEMPO_URL: rte.url, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(broker.port) };
+    vm = await startVictoriaMetrics();
+    const runEnv = {
+      ...env,
+      JEELINKY_PRICE_HP: '0.27',
+      JEELINKY_PRICE_HC: '0.2068',
+      JEELINKY_TEMPO_URL: rte.url,
+      JEELINKY_JEEDOM_URL: jeedom.url,
+      JEELINKY_JEEDOM_APIKEY: jeedom.apikey,
+      JEELINKY_MQTT_HOST: '127.0.0.1',
+      JEELINKY_MQTT_PORT: String(broker.port),
+      ...influxEnv(vm),
+    };
     const r = await runCli(['run', '--json'], runEnv);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -174,6 +190,9 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
     const got = [...(await retainedMessages(broker.port, '#')).keys()];
     expect(got).toContain(`jeelinky/${PDL}/hp_energy/latest`);
     expect(got.filter((topic) => topic.includes('tempo'))).toEqual([]);
+    // InfluxDB: the readings went in, no Tempo point.
+    expect((await vm.exportSeries(`{__name__=~"linky_.*",pdl="${PDL}",kind="load_curve"}`)).length).toBeGreaterThan(0);
+    expect(await vm.exportSeries(`{__name__=~"linky_.*",kind="tempo"}`)).toEqual([]);
   }, 120_000);
 });
 
@@ -246,5 +265,44 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
     const after = await retainedMessages(broker.port, '#');
     const withoutStatus = (m: Map<string, { payload: string }>) => new Map([...m].filter(([topic]) => topic !== `${base}/status`).map(([k, v]) => [k, v.payload]));
     expect(withoutStatus(after)).toEqual(withoutStatus(got));
+  }, 120_000);
+});
+
+describe('Tempo in InfluxDB (jeelinky run, child process, victoria-metrics)', () => {
+  it('one point per complete Tempo day at its 06:00, the six energies and the cost equal to tariff --plan TEMPO; a re-run overwrites', async () => {
+    const env = await paired();
+    const cal = calendar();
+    rte = await startTempoSimulator({ days: cal.colours });
+    vm = await startVictoriaMetrics();
+    const runEnv = { ...env, ...TEMPO_PRICES, JEELINKY_TEMPO_URL: rte.url, ...influxEnv(vm) };
+    const r = await runCli(['run', '--json'], runEnv);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).sinks[0].error).toBeUndefined();
+    const days = await tariffTempoDays(runEnv);
+    expect(days.length).toBeGreaterThanOrEqual(5);
+
+    const series = async (field: string) => {
+      const found = await vm!.exportSeries(`linky_${field}{pdl="${PDL}",kind="tempo"}`);
+      expect(found).toHaveLength(1); // one series: no colour tag splitting it
+      return new Map(found[0]!.timestamps.map((t, i) => [t, found[0]!.values[i]!]));
+    };
+    const at = (day: string) => moment.tz(`${day} 06:00`, 'YYYY-MM-DD HH:mm', TZ).valueOf();
+    const check = async () => {
+      for (const slot of ['blue_hp', 'blue_hc', 'white_hp', 'white_hc', 'red_hp', 'red_hc']) {
+        const got = await series(`${slot}_wh`);
+        expect([...got.keys()].sort()).toEqual(days.map((d) => at(d.date)));
+        for (const d of days) expect({ day: d.date, slot, wh: got.get(at(d.date)) }).toEqual({ day: d.date, slot, wh: sixOf(d)[slot] });
+      }
+      const cost = await series('cost_eur');
+      for (const d of days) expect(cost.get(at(d.date))).toBe(d.cost);
+    };
+    await check();
+    // Stamped at the start of the Tempo day: 06:00 local time.
+    expect(moment.tz(at(days[0]!.date), TZ).format('HH:mm')).toBe('06:00');
+
+    const again = await runCli(['run', '--json'], runEnv);
+    expect(again.code, again.stderr).toBe(0);
+    await check(); // the same points, overwritten (one sample per series and instant)
   }, 120_000);
 });
