@@ -259,9 +259,10 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
     expect(ha('tempo_red_left')).toMatchObject({ state_class: 'measurement', state_topic: `${base}/tempo_red_left/latest`, value_template: '{{ value_json.value }}' });
     expect(ha('tempo_white_left')).toMatchObject({ state_class: 'measurement', state_topic: `${base}/tempo_white_left/latest` });
 
-    // Again: every retained message but the run status is exactly as before.
-    const again = await runCli(['run', '--json'], runEnv);
+    // Again (the summary a person reads): every retained message but the run status is exactly as before.
+    const again = await runCli(['run'], runEnv);
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`Tempo: ${days.length} complete Tempo days for the sinks (calendar: rte).`);
     const after = await retainedMessages(broker.port, '#');
     const withoutStatus = (m: Map<string, { payload: string }>) => new Map([...m].filter(([topic]) => topic !== `${base}/status`).map(([k, v]) => [k, v.payload]));
     expect(withoutStatus(after)).toEqual(withoutStatus(got));
