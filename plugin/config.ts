@@ -116,6 +116,8 @@ export const OTHER_FILE_KEYS = [
   'influxdbUrl', 'influxdbToken', 'influxdbOrg', 'influxdbBucket', 'influxdbMeasurement',
   'jeedomRate', 'jeedomConcurrency',
   'offpeakHours', 'offpeakHoursHistory', 'priceBase', 'priceHp', 'priceHc', 'subscriptionBase', 'subscriptionHphc', 'pricesHistory', 'currentPlan',
+  'priceTempoBlueHp', 'priceTempoBlueHc', 'priceTempoWhiteHp', 'priceTempoWhiteHc', 'priceTempoRedHp', 'priceTempoRedHc', 'subscriptionTempo',
+  'tempoSource', 'tempoUrl', 'rteClientId', 'rteClientSecret', 'tempoFile',
 ] as const;
 
 /** Every key config.json may hold. */

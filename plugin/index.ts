@@ -14,3 +14,4 @@ export { strtotime, formatIso } from './time/strtotime.js';
 export * as stats from './stats/index.js';
 export * as jeedom from './jeedom/index.js';
 export * as sinks from './sinks/index.js';
+export { loadTempoCalendar, seasonCounts, type TempoCalendar, type SeasonCounts } from './tempo/calendar.js';

@@ -61,8 +61,9 @@ export function renderRunReport(r: RunReport, tz: string): string {
     for (const w of sink.warnings ?? []) lines.push(`${''.padEnd(23)} warning: ${w}`);
   }
   if (r.tariff?.error) lines.push(r.tariff.error);
-  else if (r.tariff?.days) {
-    lines.push(`HP/HC and cost: ${plural(r.tariff.days, 'complete day')} for the sinks (windows: ${r.tariff.windows}, plan ${r.tariff.plan}).`);
+  else if (r.tariff?.days || r.tariff?.tempo) {
+    if (r.tariff.days) lines.push(`HP/HC and cost: ${plural(r.tariff.days, 'complete day')} for the sinks (windows: ${r.tariff.windows}, plan ${r.tariff.plan}).`);
+    if (r.tariff.tempo) lines.push(`Tempo: ${plural(r.tariff.tempo.days, 'complete Tempo day')} for the sinks (calendar: ${r.tariff.tempo.source}).`);
     for (const n of r.tariff.notes) lines.push(`note: ${n}`);
   }
   if (r.backfill) lines.push(backfillLine(r.backfill, tz));

@@ -248,6 +248,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       const sinks = ctx.sinks ?? [];
       // Before the deliveries: a contract fetched here is in the cache the MQTT sink reads.
       let tariffDays: RunOutcome['tariffDays'];
+      let tempo: RunOutcome['tempo'];
       if (sinks.length && report.usagePoint && !options.dryRun && !ctx.signal?.aborted) {
         const t = await computeRunTariffDays(session, store, {
           config: ctx.config,
@@ -259,6 +260,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           paired: report.exitCode === ExitCode.OK && Boolean(await session.tokens.getTokens()),
         });
         tariffDays = t.days;
+        tempo = t.tempo;
         report.tariff = t.summary;
       }
       if (sinks.length && report.usagePoint) {
@@ -314,6 +316,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           pairing: await session.tokens.getPairing(),
           recentDaily,
           tariffDays,
+          tempo,
         });
       }
     });

@@ -8,8 +8,13 @@ import type { LinkySession } from '../plugin/enedis/session.js';
 import type { Reading } from '../plugin/readings.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import type { StateStore } from '../plugin/store/state.js';
-import { dayTariffs, isEmptyContext, loadTariffContext, type DayTariff, type TariffContext } from '../plugin/tariff/days.js';
+import type { TempoRunFigures } from '../plugin/sinks/sink.js';
+import { dayTariffs, isEmptyContext, loadTariffContext, tempoDayTariffs, type DayTariff, type TariffContext } from '../plugin/tariff/days.js';
+import { seasonCounts } from '../plugin/tempo/calendar.js';
+import { seasonOf } from '../plugin/tempo/colours.js';
+import { RTE_TZ } from '../plugin/tempo/sources.js';
 import { addDays, localDay } from '../plugin/time/local.js';
+import { calendarNote, loadCalendarFor, tempoInUse } from './tempo-calendar.js';
 
 /**
  * Days written again at every run: a late or corrected curve, a day completed later, or new
@@ -30,6 +35,8 @@ export interface TariffRunSummary {
   notes: string[];
   /** Why no figure at all could be computed (settings that do not parse…). */
   error?: string;
+  /** Only when Tempo is in use: the calendar's source and the Tempo days handed to the sinks. */
+  tempo?: { source: string; calls: number; days: number };
 }
 
 export interface TariffRunInput {
@@ -44,7 +51,13 @@ export interface TariffRunInput {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function computeRunTariffDays(session: LinkySession, store: StateStore, input: TariffRunInput): Promise<{ days: DayTariff[]; summary?: TariffRunSummary }> {
+export interface RunTariffFigures {
+  days: DayTariff[];
+  tempo?: TempoRunFigures;
+  summary?: TariffRunSummary;
+}
+
+export async function computeRunTariffDays(session: LinkySession, store: StateStore, input: TariffRunInput): Promise<RunTariffFigures> {
   try {
     return await compute(session, store, input);
   } catch (e) {
@@ -53,7 +66,7 @@ export async function computeRunTariffDays(session: LinkySession, store: StateSt
   }
 }
 
-async function compute(session: LinkySession, store: StateStore, input: TariffRunInput): Promise<{ days: DayTariff[]; summary?: TariffRunSummary }> {
+async function compute(session: LinkySession, store: StateStore, input: TariffRunInput): Promise<RunTariffFigures> {
   const today = localDay(input.now, input.config.tz);
   let from = addDays(today, -TARIFF_RECENT_DAYS);
   for (const r of input.fresh) if (r.kind === 'load_curve' && r.day < from) from = r.day;
@@ -67,7 +80,30 @@ async function compute(session: LinkySession, store: StateStore, input: TariffRu
   const { context } = loaded;
   if (loaded.note) notes.push(loaded.note);
   // Nothing configured and no windows in a contract: not an error, the user simply does not use it.
-  if (isEmptyContext(context)) return { days: [], summary: { days: 0, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
-  const days = dayTariffs(curve, context);
-  return { days, summary: { days: days.length, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
+  // Tempo: the calendar once for the run (never failing it), for `cost` under TEMPO and the Tempo figures.
+  let tempo: TempoRunFigures | undefined;
+  let tempoSummary: TariffRunSummary['tempo'];
+  if (tempoInUse(input.config, context.plan, context.prices, input.env)) {
+    const rteToday = localDay(input.now, RTE_TZ);
+    const season = seasonOf(rteToday);
+    const seasonFirst = `${season.slice(0, 4)}-09-01`;
+    const cal = await loadCalendarFor(input.config, { from: [addDays(from, -1), seasonFirst].sort()[0]!, to: addDays(rteToday, 1) }, input.now, { env: input.env });
+    const note = calendarNote(cal);
+    if (note) notes.push(note);
+    context.colourOf = cal.colourOf;
+    const counts = seasonCounts(cal.colourOf, season, rteToday);
+    tempo = {
+      days: tempoDayTariffs(curve, cal.colourOf, context.prices, context.tz),
+      today: { day: rteToday, colour: cal.colourOf(rteToday) ?? null },
+      tomorrow: { day: addDays(rteToday, 1), colour: cal.colourOf(addDays(rteToday, 1)) ?? null },
+      redLeft: counts.red.remaining,
+      whiteLeft: counts.white.remaining,
+      season,
+      tz: context.tz,
+    };
+    tempoSummary = { source: cal.source, calls: cal.calls, days: tempo.days.length };
+  }
+  if (isEmptyContext(context) && !tempo) return { days: [], summary: { days: 0, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
+  const days = isEmptyContext(context) ? [] : dayTariffs(curve, context);
+  return { days, tempo, summary: { days: days.length, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes, ...(tempoSummary ? { tempo: tempoSummary } : {}) } };
 }

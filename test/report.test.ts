@@ -14,6 +14,7 @@ import type { Reading, ReadingKind } from '../plugin/readings.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { computeTariff } from '../scenario/commands/tariff.js';
+import { shiftedSeasonDays, startTempoSimulator } from '../plugin/simulators/tempo.js';
 import { harness, issuedSecrets, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -430,6 +431,109 @@ describe('report with the cached contract and the tariff settings (the tariff mo
     await bare.page.close();
   });
 });
+
+describe('report with Tempo in use: the season calendar coloured by day and the cost per colour', () => {
+  it('draws one calendar per season with each known day in its colour (grey when not known); the cost per colour equals tariff --plan TEMPO', async () => {
+    // The RTE simulator: demo colours on these dates (RTE's 2021-2022 season moved by whole weeks),
+    // plus two red days and one day RTE's answer lacks, so that every colour is on the page.
+    const colours = shiftedSeasonDays(addDaysUtc(SINCE, -1), UNTIL);
+    colours.set('2024-10-29', 'RED');
+    colours.set('2024-10-30', 'RED');
+    const rte = await startTempoSimulator({ days: colours, missing: ['2024-10-15'] });
+    try {
+      const env = {
+        JEELINKY_TEMPO_URL: rte.url,
+        JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
+        JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609', JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
+        JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894', JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
+        JEELINKY_PRICE_TEMPO_RED_HP: '0.7562', JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
+      };
+      const out = path.join(work, 'tempo.html');
+      const cli = await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', out], env);
+      expect(cli.stderr).toBe('');
+      expect(cli.code).toBe(0);
+      expect(rte.requests.openData).toBeGreaterThan(0);
+
+      const { page, errors, outside, model } = await open(out);
+      expect(errors).toEqual([]);
+      expect(outside).toEqual([]);
+      const pixels = await drawnPixels(page);
+      expect(pixels['chart-tempo']).toBeGreaterThan(5000);
+      expect(pixels['chart-tempo-cost']).toBeGreaterThan(1000);
+      expect(model.tempo!.seasons.map((x) => [x.season, x.from, x.to])).toEqual([
+        ['2023-2024', SINCE, '2024-08-31'],
+        ['2024-2025', '2024-09-01', UNTIL],
+      ]);
+
+      // The pixel at the centre of a day's cell, read from the canvas ECharts drew.
+      const rgbOf = (day: string) =>
+        page.evaluate((day) => {
+          const el = document.getElementById('chart-tempo')!;
+          const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { convertToPixel(finder: object, value: string): number[] } } };
+          const chart = w.echarts.getInstanceByDom(el);
+          const calendarIndex = day >= '2024-09-01' ? 1 : 0;
+          const [x, y] = chart.convertToPixel({ calendarIndex }, day);
+          // ECharts may draw the cells on a layer of their own: the topmost canvas painted there wins.
+          for (const canvas of Array.from(el.querySelectorAll('canvas')).reverse()) {
+            const ratio = canvas.width / el.clientWidth;
+            const d = canvas.getContext('2d')!.getImageData(Math.round(x! * ratio), Math.round(y! * ratio), 1, 1).data;
+            if (d[3]! > 0) return [d[0]!, d[1]!, d[2]!];
+          }
+          return [];
+        }, day);
+      const FILL: Record<string, number[]> = { BLUE: [0x1f, 0x5f, 0xbf], WHITE: [0xf4, 0xf4, 0xf4], RED: [0xd6, 0x27, 0x28], unknown: [0x9e, 0x9e, 0x9e] };
+      const firstOf = (c: string) => [...colours].find(([d, col]) => d >= SINCE && col === c && d !== '2024-10-15')![0];
+      const samples: Array<[string, string]> = [
+        [firstOf('BLUE'), 'BLUE'],
+        [firstOf('WHITE'), 'WHITE'],
+        ['2024-10-29', 'RED'],
+        ['2024-10-30', 'RED'],
+        ['2024-10-15', 'unknown'],
+        ['2024-09-01', colours.get('2024-09-01')!],
+      ];
+      for (const [day, colour] of samples) {
+        const got = await rgbOf(day);
+        expect({ day, colour, close: got.length === 3 && got.every((v, i) => Math.abs(v - FILL[colour]![i]!) <= 3), got }).toMatchObject({ day, colour, close: true });
+      }
+      expect(model.tempo!.counts.unknown).toBe(1);
+      expect(model.tempo!.counts.RED).toBe(2);
+      expect(await summary(page, 'tempo')).toBe(
+        `Tempo days ${SINCE} to ${UNTIL}: 2 red days, ${model.tempo!.counts.WHITE} white days, ${model.tempo!.counts.BLUE} blue days, 1 day without a known colour (grey).`,
+      );
+
+      // The cost per colour: the complete Tempo days of tariff --plan TEMPO, summed here.
+      const t = await runCli(['tariff', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--plan', 'TEMPO', '--json'], env);
+      expect(t.code, t.stderr).toBe(0);
+      const tempoDays = (JSON.parse(t.stdout).tempo.days as Array<{ date: string; colour: string | null; complete: boolean; hp_wh: number; hc_wh: number; cost: number }>).filter(
+        (d) => d.complete && d.colour && d.date >= SINCE && d.date <= UNTIL,
+      );
+      const part = (c: string) => {
+        const ds = tempoDays.filter((d) => d.colour === c);
+        const kwh = ds.reduce((a, d) => a + d.hp_wh + d.hc_wh, 0) / 1000;
+        const cost = ds.reduce((a, d) => a + d.cost, 0);
+        return `${c.toLowerCase()} ${cost.toFixed(2)} € (${kwh.toFixed(1)} kWh over ${ds.length} day${ds.length === 1 ? '' : 's'})`;
+      };
+      expect(tempoDays.filter((d) => d.colour === 'RED')).toHaveLength(2);
+      expect(await summary(page, 'tempo-cost')).toMatch(new RegExp(`^Per colour: ${[part('BLUE'), part('WHITE'), part('RED')].join(', ').replace(/[().]/g, '\\$&')}; total \\d+\\.\\d\\d €\\.$`));
+      await page.screenshot({ path: path.join(ARTIFACTS, 'report-tempo.png'), fullPage: true });
+      await page.close();
+
+      // Without Tempo in use: no Tempo section, RTE not asked.
+      const asked = rte.log.length;
+      const plain = path.join(work, 'no-tempo.html');
+      expect((await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', plain], { JEELINKY_TEMPO_URL: rte.url })).code).toBe(0);
+      const p2 = await open(plain);
+      expect(p2.model.tempo).toBeNull();
+      expect(await p2.page.$('#chart-tempo')).toBeNull();
+      expect(rte.log.length).toBe(asked);
+      await p2.page.close();
+    } finally {
+      await rte.close();
+    }
+  });
+});
+
+const addDaysUtc = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('bad input: one clear line, the right exit code, no file left behind', () => {
   const listing = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);

@@ -260,7 +260,7 @@ describe('settings', () => {
     const file = resolveTariffSettings({ fileSettings: { offpeakHoursHistory: [{ from: '2024-01-01', windows: '22h-6h' }], pricesHistory: [{ from: '2024-01-01', base: 0.2516 }] } }, {}, {});
     expect(file.offpeakOverride).toHaveLength(1);
     expect(file.prices.at('2024-06-01').base).toBe(251600n);
-    expect(() => resolveTariffSettings(config, {}, { JEELINKY_CURRENT_PLAN: 'TEMPO' })).toThrow(/JEELINKY_CURRENT_PLAN="TEMPO": the plan is BASE or HPHC/);
+    expect(() => resolveTariffSettings(config, {}, { JEELINKY_CURRENT_PLAN: 'EJP' })).toThrow(/JEELINKY_CURRENT_PLAN="EJP": the plan is BASE, HPHC \("HP\/HC" works too\) or TEMPO/);
     expect(parsePlan('x', 'base')).toBe('BASE');
   });
 

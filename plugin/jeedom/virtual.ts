@@ -94,7 +94,19 @@ export const TARIFF_COMMANDS: CommandSpec[] = [
   { logicalId: 'cost', name: 'cost', subType: 'numeric', unite: '€', historized: true, visible: true, meaning: 'cost of the day under the current plan (energy + share of the subscription), at <day> 12:00:00' },
 ];
 
-export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND, ...READING_COMMANDS, ...TARIFF_COMMANDS, ...STATISTICS_COMMANDS];
+/** Tempo (written only when Tempo is in use): colours, the six sub-counters and cost per Tempo day at `<Tempo day> 12:00:00`, days left. */
+export const TEMPO_COMMANDS: CommandSpec[] = [
+  { logicalId: 'tempo_today', name: 'tempo_today', subType: 'string', unite: '', historized: false, visible: true, meaning: "today's Tempo colour: BLUE, WHITE, RED, or empty when not known" },
+  { logicalId: 'tempo_tomorrow', name: 'tempo_tomorrow', subType: 'string', unite: '', historized: false, visible: true, meaning: "tomorrow's Tempo colour (RTE publishes it at 10:30): BLUE, WHITE, RED, or empty when not known" },
+  ...(['blue', 'white', 'red'] as const).flatMap((c) =>
+    (['hp', 'hc'] as const).map((p): CommandSpec => ({ logicalId: `tempo_${c}_${p}`, name: `tempo_${c}_${p}`, subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: `energy of ${c.toUpperCase()} Tempo days in ${p.toUpperCase()} hours, per Tempo day (06:00 → 06:00), at <Tempo day> 12:00:00` })),
+  ),
+  { logicalId: 'tempo_cost', name: 'tempo_cost', subType: 'numeric', unite: '€', historized: true, visible: true, meaning: 'cost of the Tempo day (energy at its colour\'s prices + share of the Tempo subscription), at <Tempo day> 12:00:00' },
+  { logicalId: 'tempo_red_left', name: 'tempo_red_left', subType: 'numeric', unite: '', historized: false, visible: true, meaning: 'red days left in the current Tempo season' },
+  { logicalId: 'tempo_white_left', name: 'tempo_white_left', subType: 'numeric', unite: '', historized: false, visible: true, meaning: 'white days left in the current Tempo season' },
+];
+
+export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND, ...READING_COMMANDS, ...TARIFF_COMMANDS, ...TEMPO_COMMANDS, ...STATISTICS_COMMANDS];
 
 export const deviceLogicalId = (usagePoint: string) => `jeelinky_${usagePoint}`;
 export const defaultEquipment = (usagePoint: string) => `[Linky][Linky ${usagePoint}]`;

@@ -158,6 +158,71 @@ export function drawReport(model: ReportModel, echarts: any): void {
     }
   }
 
+  const tempo = model.tempo;
+  if (tempo) {
+    // RTE's colours; white days get a grey border so that they show on a light page.
+    const TEMPO_FILL = { BLUE: '#1f5fbf', WHITE: '#f4f4f4', RED: '#d62728', unknown: '#9e9e9e' };
+    const names = ['unknown', 'BLUE', 'WHITE', 'RED'] as const;
+    add('chart-tempo', () => ({
+      ...base(t),
+      legend: { show: false },
+      tooltip: { trigger: 'item', confine: true, formatter: (p: any) => `${p.value[0]}: ${p.value[1] ? names[p.value[1]] : 'colour not known'}` },
+      visualMap: {
+        type: 'piecewise',
+        orient: 'horizontal',
+        left: 'center',
+        top: 0,
+        textStyle: { color: t.fg },
+        dimension: 1,
+        pieces: [
+          { value: 1, label: 'blue', color: TEMPO_FILL.BLUE },
+          { value: 2, label: 'white', color: TEMPO_FILL.WHITE },
+          { value: 3, label: 'red', color: TEMPO_FILL.RED },
+          { value: 0, label: 'not known', color: TEMPO_FILL.unknown },
+        ],
+      },
+      calendar: tempo.seasons.map((s, i) => ({
+        top: 70 + i * 150,
+        left: 90,
+        right: 24,
+        // Fixed cells: every season's weeks line up, a short season is not stretched.
+        cellSize: [18, 16],
+        range: [s.from, s.to],
+        orient: 'horizontal',
+        itemStyle: { color: 'transparent', borderColor: t.grid, borderWidth: 1 },
+        splitLine: { lineStyle: { color: t.muted, width: 1 } },
+        dayLabel: { color: t.fg, nameMap: 'en', firstDay: 1 },
+        monthLabel: { color: t.fg, nameMap: 'en' },
+        yearLabel: { show: true, color: t.fg, formatter: s.season },
+      })),
+      series: tempo.seasons.map((s, i) => ({
+        name: `Tempo ${s.season}`,
+        type: 'heatmap',
+        coordinateSystem: 'calendar',
+        calendarIndex: i,
+        data: s.cells,
+        itemStyle: { borderColor: t.muted, borderWidth: 0.5 },
+      })),
+    }));
+    const priced = tempo.byColour.filter((c) => c.cost !== null);
+    if (priced.length) {
+      add('chart-tempo-cost', () => ({
+        ...base(t),
+        grid: { left: 120, right: 64, top: 16, bottom: 48 },
+        legend: { show: false },
+        tooltip: { trigger: 'item', confine: true },
+        xAxis: axis(t, { type: 'value', name: tempo.currency, nameLocation: 'middle', nameGap: 28 }),
+        yAxis: axis(t, { type: 'category', data: priced.map((c) => `${c.colour.toLowerCase()} (${c.days} d)`), splitLine: { show: false } }),
+        series: [{
+          name: `Cost (${tempo.currency})`,
+          type: 'bar',
+          data: priced.map((c) => ({ value: c.cost, itemStyle: { color: TEMPO_FILL[c.colour], borderColor: t.muted, borderWidth: 1 } })),
+          label: { show: true, position: 'right', color: t.fg, formatter: (p: any) => `${p.value.toFixed(2)} ${tempo.currency}` },
+        }],
+      }));
+    }
+  }
+
   // Coverage: one row per kind that has data, one cell per day: present, incomplete or missing.
   const covered = model.gaps.kinds.filter((k) => k.daysWithData > 0);
   if (covered.length) {

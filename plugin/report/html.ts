@@ -95,6 +95,17 @@ export function renderReportHtml(model: ReportModel, options: RenderOptions): st
   } else if (model.tariffHint) {
     parts.push(`<section><h2>Peak / off-peak hours and costs</h2><p class="summary hint" data-summary="tariff">${esc(model.tariffHint)}</p></section>`);
   }
+  if (model.tempo) {
+    const tp = model.tempo;
+    // One calendar (7 rows of days) per season the range touches.
+    const height = 60 + 150 * Math.max(1, tp.seasons.length);
+    parts.push(section('tempo', 'Tempo colours by day', tp.summaryCalendar, height, 'Calendar of the Tempo days, one cell per day: blue, white, red, grey when the colour is not known', tp.note ? hint(tp.note) : ''));
+    if (tp.byColour.some((c) => c.cost !== null)) {
+      parts.push(section('tempo-cost', 'Tempo cost per colour', tp.summaryCost, 200, `Bars of the cost of the blue, white and red days in ${tp.currency}`));
+    } else {
+      parts.push(`<section><h2>Tempo cost per colour</h2><p class="summary" data-summary="tempo-cost">${esc(tp.summaryCost)}</p></section>`);
+    }
+  }
   const coveredKinds = model.gaps.kinds.filter((k) => k.daysWithData > 0).length;
   parts.push(section('gaps', 'Days stored and missing, per kind', model.gaps.summary, 110 + 34 * Math.max(1, coveredKinds), 'Grid of the days stored, incomplete and missing for each kind of reading'));
 

@@ -12,7 +12,7 @@ export * from './model.js';
 export { loadReportInput, NoReportDataError, type LoadedReport, type ReportRangeOptions } from './load.js';
 export { renderReportHtml, type RenderOptions } from './html.js';
 export { echartsSource, writeReportFile, ReportWriteError } from './write.js';
-export { reportTariffInput } from './tariff.js';
+export { reportTariffInput, reportTempoInput } from './tariff.js';
 
 export interface ReportOptions extends ReportRangeOptions {
   usagePoint: string;

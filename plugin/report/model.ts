@@ -7,6 +7,7 @@ import moment from 'moment-timezone';
 import { KIND_INFO, READING_KINDS, type Reading, type ReadingKind } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
 import { addDays, eachDay } from '../time/local.js';
+import { seasonOf, type TempoColour } from '../tempo/colours.js';
 
 /** HP/HC split and costs, as the tariff module computes them (optional: rendered when given). */
 export interface ReportTariffInput {
@@ -17,6 +18,17 @@ export interface ReportTariffInput {
   months: Array<{ month: string; hpWh: number; hcWh: number; cost: number | null }>;
   /** The same consumption priced under each plan over `period`; `current` names the user's plan. */
   comparison?: { period: string; current: string; plans: Array<{ plan: string; cost: number }> };
+}
+
+/** Tempo (only when Tempo is in use): the colour of every day of the range and the cost per colour. */
+export interface ReportTempoInput {
+  currency: string;
+  /** Every Tempo day of the range (06:00 → 06:00, by its first date) with its colour, null when not known. */
+  colours: Array<{ day: string; colour: TempoColour | null }>;
+  /** Per colour, over the Tempo days of the range with a complete load curve: days, energy, cost (null: none could be priced). */
+  byColour: Array<{ colour: TempoColour; days: number; kwh: number; cost: number | null }>;
+  /** Said under the calendar, e.g. a calendar source that failed. */
+  note?: string;
 }
 
 export interface ReportInput {
@@ -32,6 +44,7 @@ export interface ReportInput {
   /** Subscribed power in VA, when the contract is known. */
   subscribedPowerVa?: number;
   tariff?: ReportTariffInput;
+  tempo?: ReportTempoInput;
   /** When the report was written (ISO), shown in the footer. */
   generatedAt: string;
 }
@@ -115,6 +128,19 @@ export interface ReportModel {
     summaryMonths: string;
     summaryCost: string;
     summaryPlans: string;
+  } | null;
+  /**
+   * Tempo, only when in use: one calendar per season the range touches, each day coloured
+   * (`cells`: [day, 0 unknown | 1 BLUE | 2 WHITE | 3 RED]); the cost per colour.
+   */
+  tempo: {
+    currency: string;
+    seasons: Array<{ season: string; from: string; to: string; cells: Array<[string, 0 | 1 | 2 | 3]> }>;
+    counts: { BLUE: number; WHITE: number; RED: number; unknown: number };
+    byColour: ReportTempoInput['byColour'];
+    summaryCalendar: string;
+    summaryCost: string;
+    note: string | null;
   } | null;
   /** The line shown instead of the HP/HC and cost charts when tariffs are not known. */
   tariffHint: string | null;
@@ -333,6 +359,33 @@ function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportMo
   };
 }
 
+export const TEMPO_CELL = { BLUE: 1, WHITE: 2, RED: 3 } as const;
+
+function buildTempo(from: string, until: string, t: ReportTempoInput): NonNullable<ReportModel['tempo']> {
+  const seasons: NonNullable<ReportModel['tempo']>['seasons'] = [];
+  const counts = { BLUE: 0, WHITE: 0, RED: 0, unknown: 0 };
+  for (const { day, colour } of [...t.colours].filter((c) => c.day >= from && c.day <= until).sort((a, b) => a.day.localeCompare(b.day))) {
+    const season = seasonOf(day);
+    let s = seasons.at(-1);
+    if (!s || s.season !== season) seasons.push((s = { season, from: day, to: day, cells: [] }));
+    s.to = day;
+    s.cells.push([day, colour ? TEMPO_CELL[colour] : 0]);
+    counts[colour ?? 'unknown']++;
+  }
+  const name = (c: TempoColour) => c.toLowerCase();
+  const summaryCalendar =
+    `Tempo days ${from} to ${until}: ${plural(counts.RED, 'red day')}, ${plural(counts.WHITE, 'white day')}, ${plural(counts.BLUE, 'blue day')}` +
+    (counts.unknown ? `, ${plural(counts.unknown, 'day')} without a known colour (grey).` : '.');
+  const priced = t.byColour.filter((c) => c.cost !== null);
+  const total = priced.reduce((a, c) => a + c.cost!, 0);
+  const summaryCost = t.byColour.length
+    ? `Per colour: ${t.byColour
+        .map((c) => `${name(c.colour)} ${c.cost === null ? 'not priced' : `${c.cost.toFixed(2)} ${t.currency}`} (${c.kwh.toFixed(1)} kWh over ${plural(c.days, 'day')})`)
+        .join(', ')}${priced.length ? `; total ${total.toFixed(2)} ${t.currency}` : ''}.`
+    : 'No Tempo day of the range has both a complete load curve and a known colour.';
+  return { currency: t.currency, seasons, counts, byColour: t.byColour, summaryCalendar, summaryCost, note: t.note ?? null };
+}
+
 function buildGaps(days: string[], input: ReportInput): ReportModel['gaps'] {
   const kinds: KindCoverage[] = [];
   for (const kind of READING_KINDS) {
@@ -402,7 +455,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
     heat: buildHeat(days, input.readings.load_curve ?? [], input.tz),
     maxPower: buildMaxPower(days, input.readings.max_power ?? [], input.tz, input.subscribedPowerVa),
     tariff: input.tariff ? buildTariff(days, input.tariff) : null,
-    tariffHint: input.tariff ? null : TARIFF_HINT,
+    tempo: input.tempo ? buildTempo(input.from, addDays(input.to, -1), input.tempo) : null,
+    tariffHint: input.tariff || input.tempo ? null : TARIFF_HINT,
     subscribedHint: input.subscribedPowerVa ? null : SUBSCRIBED_HINT,
     gaps: buildGaps(days, input),
   };

@@ -12,7 +12,9 @@ import { KIND_INFO, type Reading } from '../readings.js';
 import { redact } from '../secrets.js';
 import { urlSettingError } from '../transport.js';
 import { flagText, type SinkFlags } from './flags.js';
-import { emptyResult, type DeliveryContext, type Sink, type SinkResult } from './sink.js';
+import moment from 'moment-timezone';
+import { TEMPO_DAY_FIGURES, type TempoDayTariff } from '../tariff/days.js';
+import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
 
 export interface InfluxSettings {
   url: string;
@@ -81,6 +83,21 @@ export function readingPoint(r: Reading, measurement: string): Point {
   return p;
 }
 
+/**
+ * The point of one Tempo day (kind `tempo`), stamped at its start, 06:00 local time: the six
+ * sub-counters `blue_hp_wh` … `red_hc_wh` (the day's colour has its HP and HC, the other four 0)
+ * and `cost_eur` (absent without prices). No colour tag: a corrected colour overwrites the same point.
+ */
+export function tempoDayPoint(usagePoint: string, d: TempoDayTariff, tz: string, measurement: string): Point {
+  const start = moment.tz(`${d.day} 06:00`, 'YYYY-MM-DD HH:mm', tz).valueOf();
+  const p = new Point(measurement).tag('pdl', usagePoint).tag('kind', 'tempo').timestamp(new Date(start));
+  for (const f of TEMPO_DAY_FIGURES) {
+    const value = d[f.field];
+    if (value !== null) p.floatField(f.logicalId === 'tempo_cost' ? 'cost_eur' : `${f.logicalId.replace(/^tempo_/, '')}_wh`, value);
+  }
+  return p;
+}
+
 function retryable(e: unknown): boolean {
   if (e instanceof HttpError) return e.statusCode === 429 || e.statusCode >= 500;
   return true; // network errors, timeouts
@@ -119,6 +136,8 @@ export class InfluxSink implements Sink {
   private api?: WriteApi;
   /** A signal stopped a write: close without flushing again (the server may be what hangs). */
   private interrupted = false;
+  /** The delivery failed (server down, token refused): the Tempo points are not tried again in the same run. */
+  private failed = false;
 
   constructor(
     readonly settings: InfluxSettings,
@@ -180,6 +199,7 @@ export class InfluxSink implements Sink {
     } catch (e) {
       // InfluxDB may refuse an empty body as bad line protocol (400): the token got that far.
       if (e instanceof HttpError && e.statusCode === 400) return;
+      this.failed = true;
       throw (e instanceof HttpError ? undefined : await urlSettingError(s.url, 'JEELINKY_INFLUXDB_URL', e, Math.min(s.timeoutMs, 3000))) ?? influxFailure(e, s);
     }
   }
@@ -196,9 +216,19 @@ export class InfluxSink implements Sink {
       }
       return { ...emptyResult(this.name), written };
     } catch (e) {
+      this.failed = true;
       const error = e instanceof JeelinkyError ? e : influxFailure(e, this.settings);
       return { ...emptyResult(this.name), written, failed: readings.length - written, error: { code: error.code, message: error.message, exitCode: error.exitCode } };
     }
+  }
+
+  /** Tempo (only when the runner computed it): one point per complete Tempo day, rewritten at every run (same series and time: overwritten). */
+  async runEnded(outcome: RunOutcome): Promise<void> {
+    const tempo = outcome.tempo;
+    if (!tempo?.days.length || !outcome.usagePoint || this.failed) return;
+    await this.writeBatch(tempo.days.map((d) => tempoDayPoint(outcome.usagePoint, d, tempo.tz, this.settings.measurement))).catch((e) => {
+      throw influxFailure(e, this.settings);
+    });
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,8 @@ import { setRelaunch, writeDayValues, writeReadings, writeTokenState, type DayVa
 import { bindVirtualDevice, pairingDevices, type VirtualDevice } from '../jeedom/virtual.js';
 import type { Reading } from '../readings.js';
 import { dailyPoints, seedFigures } from '../stats/figures.js';
-import { TARIFF_FIGURES, type DayTariff } from '../tariff/days.js';
+import { TARIFF_FIGURES, TEMPO_DAY_FIGURES, type DayTariff, type TempoDayTariff } from '../tariff/days.js';
+import type { TempoRunFigures } from './sink.js';
 import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
 
 export interface JeedomSinkOptions {
@@ -120,6 +121,29 @@ export class JeedomSink implements Sink {
         devices: new Map([[outcome.usagePoint, device]]),
       });
     }
+    if (outcome.tempo) await this.writeTempo(device, outcome.tempo, outcome.usagePoint);
+  }
+
+  /** Tempo's commands: the day figures idempotently (like hp_energy), the current values by event. */
+  private async writeTempo(device: VirtualDevice, tempo: TempoRunFigures, usagePoint: string): Promise<void> {
+    const current: Array<[string, string | number]> = [
+      ['tempo_today', tempo.today.colour ?? ''],
+      ['tempo_tomorrow', tempo.tomorrow.colour ?? ''],
+      ['tempo_red_left', tempo.redLeft],
+      ['tempo_white_left', tempo.whiteLeft],
+    ];
+    for (const [logicalId, value] of current) {
+      const cmd = device.cmds.get(logicalId);
+      if (cmd) await this.client.event(cmd.id, value);
+    }
+    const values = tempoValues(tempo.days).filter((v) => device.cmds.has(v.logicalId));
+    if (values.length) {
+      await writeDayValues(this.client, usagePoint, values, {
+        maxRequestsPerSecond: this.options.maxRequestsPerSecond,
+        concurrency: this.options.concurrency,
+        devices: new Map([[usagePoint, device]]),
+      });
+    }
   }
 
   /** The token state as the forum scenario kept it; device_code holds the device code of a pairing in progress, else is empty. */
@@ -148,6 +172,18 @@ export function tariffValues(days: DayTariff[]): DayValue[] {
   const out: DayValue[] = [];
   for (const d of days) {
     for (const f of TARIFF_FIGURES) {
+      const value = d[f.field];
+      if (value !== null) out.push({ logicalId: f.logicalId, day: d.day, value });
+    }
+  }
+  return out;
+}
+
+/** The Tempo day figures as `tempo_blue_hp` … `tempo_cost` values (null figures are not written). */
+export function tempoValues(days: TempoDayTariff[]): DayValue[] {
+  const out: DayValue[] = [];
+  for (const d of days) {
+    for (const f of TEMPO_DAY_FIGURES) {
       const value = d[f.field];
       if (value !== null) out.push({ logicalId: f.logicalId, day: d.day, value });
     }

@@ -12,11 +12,13 @@ import { redact } from '../secrets.js';
 import { transportProblem } from '../transport.js';
 import { StateStore } from '../store/state.js';
 import { ReadingsStore } from '../store/readings.js';
-import { dayTariffs, isEmptyContext, loadTariffContext, TARIFF_FIGURES, type TariffContext } from '../tariff/days.js';
+import { dayTariffs, isEmptyContext, loadTariffContext, TARIFF_FIGURES, TEMPO_DAY_FIGURES, type TariffContext } from '../tariff/days.js';
+import { TEMPO_COLOURS } from '../tempo/colours.js';
 import { addDays, localDay } from '../time/local.js';
+import moment from 'moment-timezone';
 import type { SinkFlags } from './flags.js';
 import { resolveMqttSettings, type MqttSettings } from './mqtt-config.js';
-import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
+import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult, type TempoRunFigures } from './sink.js';
 
 /** Where the sink reads whole days and the newest reading (the store), so that a correction of one point republishes its whole day. */
 export interface ReadingsSource {
@@ -62,6 +64,8 @@ interface HaFigure {
   stateClass?: 'measurement' | 'total';
   /** Daily figures: `state_class: total` with last_reset at the day's start (see README). */
   lastReset?: boolean;
+  /** `device_class: enum` sensors: the states they can take. */
+  options?: readonly string[];
   entityCategory?: 'diagnostic';
   stateTopic: string;
   valueTemplate: string;
@@ -256,6 +260,7 @@ export class MqttSink implements Sink {
     if (f.deviceClass) config.device_class = f.deviceClass;
     if (f.stateClass) config.state_class = f.stateClass;
     if (f.lastReset) config.last_reset_value_template = '{{ value_json.last_reset }}';
+    if (f.options) config.options = f.options;
     if (f.entityCategory) config.entity_category = f.entityCategory;
     if (f.component === 'binary_sensor') Object.assign(config, { payload_on: 'ON', payload_off: 'OFF' });
     if (f.unit === 'Wh' || f.unit === 'VA' || f.unit === 'W') config.suggested_display_precision = 0;
@@ -362,6 +367,7 @@ export class MqttSink implements Sink {
       error: outcome.error ? { code: outcome.error.code, message: outcome.error.message } : null,
     };
     const messages: Message[] = [{ topic: t.status, payload: JSON.stringify(status), retain: true }];
+    if (outcome.tempo) messages.push(...this.tempoMessages(pdl, outcome.tempo));
     const needsPerson = Boolean(outcome.error) && outcome.exitCode === ExitCode.ACTION_NEEDED;
     messages.push({ topic: t.availability, payload: needsPerson ? 'offline' : 'online', retain: true });
     if (this.settings.haDiscovery) {
@@ -371,6 +377,59 @@ export class MqttSink implements Sink {
       );
     }
     await this.publish(messages);
+  }
+
+  /**
+   * Tempo (only when the runner computed it, i.e. Tempo is in use): the six energies and the cost of
+   * each complete Tempo day as `<figure>/day/<Tempo day>` (last_reset = its 06:00), the newest one
+   * as `<figure>/latest`; today's and tomorrow's colour and the days left as `<key>/latest`.
+   * Deterministic payloads: publishing them again changes no retained message.
+   */
+  tempoMessages(pdl: string, tempo: TempoRunFigures): Message[] {
+    const t = mqttTopics(this.settings.prefix, pdl);
+    const retain = this.settings.retain;
+    const out: Message[] = [];
+    const newest = tempo.days.at(-1)?.day;
+    for (const d of tempo.days) {
+      const lastReset = moment.tz(`${d.day} 06:00`, 'YYYY-MM-DD HH:mm', tempo.tz).format('YYYY-MM-DDTHH:mm:ssZ');
+      for (const f of TEMPO_DAY_FIGURES) {
+        const value = d[f.field];
+        if (value === null) continue;
+        const payload = JSON.stringify({ day: d.day, value, unit: f.unit === '€' ? 'EUR' : 'Wh', colour: d.colour, last_reset: lastReset });
+        out.push({ topic: t.day(f.logicalId, d.day), payload, retain });
+        if (d.day === newest) out.push({ topic: t.latest(f.logicalId), payload, retain });
+      }
+    }
+    for (const [key, c] of [['tempo_today', tempo.today], ['tempo_tomorrow', tempo.tomorrow]] as const) {
+      out.push({ topic: t.latest(key), payload: JSON.stringify({ day: c.day, colour: c.colour }), retain });
+    }
+    out.push({ topic: t.latest('tempo_red_left'), payload: JSON.stringify({ season: tempo.season, value: tempo.redLeft }), retain });
+    out.push({ topic: t.latest('tempo_white_left'), payload: JSON.stringify({ season: tempo.season, value: tempo.whiteLeft }), retain });
+    if (this.settings.haDiscovery) {
+      const value = '{{ value_json.value }}';
+      const colour = (key: string, name: string): HaFigure => ({
+        key,
+        name,
+        component: 'sensor',
+        deviceClass: 'enum',
+        options: TEMPO_COLOURS,
+        stateTopic: t.latest(key),
+        // An unknown colour (null) is the string None: Home Assistant shows "unknown".
+        valueTemplate: "{{ value_json.colour or 'None' }}",
+      });
+      out.push(this.discovery(pdl, colour('tempo_today', 'Tempo colour today')), this.discovery(pdl, colour('tempo_tomorrow', 'Tempo colour tomorrow')));
+      for (const f of TEMPO_DAY_FIGURES) {
+        const [, c, p] = f.logicalId.split('_');
+        const name = f.logicalId === 'tempo_cost' ? 'Tempo cost' : `Tempo ${c} ${p!.toUpperCase()} energy`;
+        const unit = f.unit === '€' ? 'EUR' : 'Wh';
+        out.push(this.discovery(pdl, { key: f.logicalId, name, component: 'sensor', unit, deviceClass: unit === 'EUR' ? 'monetary' : 'energy', stateClass: 'total', lastReset: true, stateTopic: t.latest(f.logicalId), valueTemplate: value }));
+      }
+      out.push(
+        this.discovery(pdl, { key: 'tempo_red_left', name: 'Tempo red days left', component: 'sensor', stateClass: 'measurement', stateTopic: t.latest('tempo_red_left'), valueTemplate: value }),
+        this.discovery(pdl, { key: 'tempo_white_left', name: 'Tempo white days left', component: 'sensor', stateClass: 'measurement', stateTopic: t.latest('tempo_white_left'), valueTemplate: value }),
+      );
+    }
+    return out;
   }
 
   async close(): Promise<void> {

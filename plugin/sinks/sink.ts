@@ -3,6 +3,8 @@
  * readings from the store and reports written / skipped / failed. A sink must be idempotent:
  * delivering a reading twice leaves its target as after the first delivery.
  */
+import type { TempoDayTariff } from '../tariff/days.js';
+import type { TempoColour } from '../tempo/colours.js';
 import type { Reading } from '../readings.js';
 import type { Tokens } from '../store/tokens.js';
 import type { DayTariff } from '../tariff/days.js';
@@ -63,6 +65,23 @@ export interface RunOutcome {
    * (plugin/tariff/days.ts), computed once by the runner; Jeedom writes them as day figures.
    */
   tariffDays?: DayTariff[];
+  /** Only when Tempo is in use: the Tempo figures, computed once by the runner (scenario/tariff-days.ts). */
+  tempo?: TempoRunFigures;
+}
+
+export interface TempoRunFigures {
+  /** Complete Tempo days with a colour: the six sub-counters and the cost. */
+  days: TempoDayTariff[];
+  /** Today's and tomorrow's colour (Tempo days named by their first date); null when not known. */
+  today: { day: string; colour: TempoColour | null };
+  tomorrow: { day: string; colour: TempoColour | null };
+  /** Red and white days left in the current season (counted from the colours known). */
+  redLeft: number;
+  whiteLeft: number;
+  /** The season they are counted in, e.g. `2026-2027`. */
+  season: string;
+  /** The zone the Tempo days were split in (their 06:00 is local to it). */
+  tz: string;
 }
 
 export interface Sink {

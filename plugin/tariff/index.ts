@@ -6,3 +6,4 @@ export * from './report.js';
 export * from './settings.js';
 export * from './split.js';
 export * from './days.js';
+export * from './tempo.js';

@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { isDay } from '../time/local.js';
 import { energyCost, parseEuros, subscriptionDayCost, type Exact } from './money.js';
 
-export const PLANS = ['BASE', 'HPHC'] as const;
+export const PLANS = ['BASE', 'HPHC', 'TEMPO'] as const;
 export type Plan = (typeof PLANS)[number];
 
 /** Prices in µ€ (per kWh for energy, per month for subscriptions). */
@@ -16,8 +16,21 @@ export interface Prices {
   hc?: bigint;
   subscriptionBase?: bigint;
   subscriptionHphc?: bigint;
+  /** Tempo: an HP and an HC price per colour, and the Tempo subscription. */
+  tempoBlueHp?: bigint;
+  tempoBlueHc?: bigint;
+  tempoWhiteHp?: bigint;
+  tempoWhiteHc?: bigint;
+  tempoRedHp?: bigint;
+  tempoRedHc?: bigint;
+  subscriptionTempo?: bigint;
 }
+/** The BASE and HP/HC prices (the `prices` rows of `tariff --json` always carry these keys). */
 export const PRICE_FIELDS = ['base', 'hp', 'hc', 'subscriptionBase', 'subscriptionHphc'] as const;
+/** The Tempo prices (shown in the `prices` rows only when one of them is set). */
+export const TEMPO_PRICE_FIELDS = ['tempoBlueHp', 'tempoBlueHc', 'tempoWhiteHp', 'tempoWhiteHc', 'tempoRedHp', 'tempoRedHc', 'subscriptionTempo'] as const;
+export const ALL_PRICE_FIELDS = [...PRICE_FIELDS, ...TEMPO_PRICE_FIELDS] as const;
+type PriceField = (typeof ALL_PRICE_FIELDS)[number];
 
 export interface PricePeriod extends Prices {
   /** First day (inclusive) these prices apply; undefined = since always. */
@@ -28,10 +41,11 @@ export function parsePlan(name: string, raw: string): Plan {
   const v = raw.trim().toUpperCase().replace(/[\s/_-]/g, '');
   if (v === 'BASE') return 'BASE';
   if (v === 'HPHC' || v === 'HCHP') return 'HPHC';
-  throw new ConfigError(`${name}="${raw}": the plan is BASE or HPHC ("HP/HC" works too)`, 'plan_invalid');
+  if (v === 'TEMPO') return 'TEMPO';
+  throw new ConfigError(`${name}="${raw}": the plan is BASE, HPHC ("HP/HC" works too) or TEMPO`, 'plan_invalid');
 }
 
-const JSON_KEYS: Record<string, (typeof PRICE_FIELDS)[number]> = {
+const JSON_KEYS: Record<string, PriceField> = {
   base: 'base',
   hp: 'hp',
   hc: 'hc',
@@ -39,11 +53,18 @@ const JSON_KEYS: Record<string, (typeof PRICE_FIELDS)[number]> = {
   subscriptionBase: 'subscriptionBase',
   subscription_hphc: 'subscriptionHphc',
   subscriptionHphc: 'subscriptionHphc',
+  tempo_blue_hp: 'tempoBlueHp',
+  tempo_blue_hc: 'tempoBlueHc',
+  tempo_white_hp: 'tempoWhiteHp',
+  tempo_white_hc: 'tempoWhiteHc',
+  tempo_red_hp: 'tempoRedHp',
+  tempo_red_hc: 'tempoRedHc',
+  subscription_tempo: 'subscriptionTempo',
 };
 
 /**
  * `[{"from":"2024-02-01","base":"0.2516","hp":"0.2700","hc":"0.2068","subscription_base":"12.44",
- * "subscription_hphc":"12.85"}, …]`: prices as text or numbers; a field left out keeps the value of
+ * "subscription_hphc":"12.85", "tempo_blue_hp":"0.1609", … "tempo_red_hc":"0.1568", "subscription_tempo":"12.96"}, …]`: prices as text or numbers; a field left out keeps the value of
  * the period before.
  */
 export function parsePricesHistory(name: string, raw: string): PricePeriod[] {
@@ -64,7 +85,7 @@ export function parsePricesHistory(name: string, raw: string): PricePeriod[] {
         continue;
       }
       const field = JSON_KEYS[k];
-      if (!field) throw new ConfigError(`${name}[${i}]: unknown key "${k}"; keys are from, base, hp, hc, subscription_base, subscription_hphc`, 'price_invalid');
+      if (!field) throw new ConfigError(`${name}[${i}]: unknown key "${k}"; keys are from, base, hp, hc, subscription_base, subscription_hphc, tempo_blue_hp, tempo_blue_hc, tempo_white_hp, tempo_white_hc, tempo_red_hp, tempo_red_hc, subscription_tempo`, 'price_invalid');
       if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(`${name}[${i}].${k} must be a price in euros`, 'price_invalid');
       period[field] = parseEuros(`${name}[${i}].${k}`, v);
     }
@@ -84,7 +105,7 @@ export class PriceSchedule {
     for (const p of sorted) {
       const { from, ...prices } = p;
       current = { ...current };
-      for (const f of PRICE_FIELDS) if (prices[f] !== undefined) current[f] = prices[f];
+      for (const f of ALL_PRICE_FIELDS) if (prices[f] !== undefined) current[f] = prices[f];
       const last = out[out.length - 1];
       if (last && last.from === (from ?? '')) last.prices = current;
       else out.push({ from: from ?? '', prices: current });
@@ -104,7 +125,12 @@ export class PriceSchedule {
   }
 
   isEmpty(): boolean {
-    return this.periods.every((p) => PRICE_FIELDS.every((f) => p.prices[f] === undefined));
+    return this.periods.every((p) => ALL_PRICE_FIELDS.every((f) => p.prices[f] === undefined));
+  }
+
+  /** Some Tempo price is set (on some date). */
+  hasTempo(): boolean {
+    return this.periods.some((p) => TEMPO_PRICE_FIELDS.some((f) => p.prices[f] !== undefined));
   }
 }
 

@@ -3,7 +3,10 @@
  * the daily consumption, its cost under the current plan and under the other one, and which plan
  * is cheaper over the last 12 months. Pure: the caller reads the store and the settings.
  *
- * The shape is the `jeelinky tariff --json` contract documented in the README.
+ * The shape is the `jeelinky tariff --json` contract documented in the README. With a Tempo
+ * calendar (`colourOf`), the plan TEMPO or a Tempo price, the report gains `tempo` (tempo.ts's
+ * TempoReport: the six sub-counters and the BASE vs HP/HC vs TEMPO comparison over the last 12
+ * months) and `cost_tempo` on days and months; the other fields keep their meaning.
  */
 import moment from 'moment-timezone';
 import { expectedPoints } from '../enedis/metering.js';
@@ -13,6 +16,8 @@ import { toEuros, toWh, MWMS_PER_WH, type Exact } from './money.js';
 import type { OffpeakSchedule } from './offpeak.js';
 import { dayCosts, type Plan, type PriceSchedule } from './prices.js';
 import { splitByDay, type DaySplit } from './split.js';
+import { compareThreePlans, tempoCostsByCalendarDay, tempoReport, type CalendarDayTempo, type TempoReport } from './tempo.js';
+import type { ColourOf } from '../tempo/colours.js';
 
 export interface TariffInput {
   /** Days shown, inclusive. */
@@ -26,6 +31,8 @@ export interface TariffInput {
   prices: PriceSchedule;
   plan: Plan;
   tz: string;
+  /** The Tempo calendar (colour of each Tempo day); days it does not know stay without colour. */
+  colourOf?: ColourOf;
 }
 
 export interface TariffDay {
@@ -43,6 +50,8 @@ export interface TariffDay {
   cost: number | null;
   cost_base: number | null;
   cost_hphc: number | null;
+  /** Only with the `tempo` section: the Tempo cost of this calendar day's curve (null: a colour or price missing). */
+  cost_tempo?: number | null;
 }
 
 export interface TariffPeriod {
@@ -59,6 +68,8 @@ export interface TariffPeriod {
   cost: number | null;
   cost_base: number | null;
   cost_hphc: number | null;
+  /** Only with the `tempo` section (null when a day's colour or price is missing). */
+  cost_tempo?: number | null;
 }
 
 export interface TariffComparison {
@@ -90,6 +101,8 @@ export interface TariffReport {
   months: TariffPeriod[];
   years: TariffPeriod[];
   comparison: TariffComparison;
+  /** Present with a Tempo calendar, the plan TEMPO or a Tempo price. */
+  tempo?: TempoReport;
 }
 
 interface DayExact {
@@ -98,6 +111,8 @@ interface DayExact {
   daily?: number;
   base?: Exact;
   hphc?: Exact;
+  /** The Tempo price of this calendar day's curve (when the Tempo section is on). */
+  tempo?: CalendarDayTempo;
   complete: boolean;
   expected: number;
 }
@@ -107,6 +122,8 @@ const eur = (v: Exact | undefined) => (v === undefined ? null : toEuros(v));
 /** Wh with 3 decimals, as numbers: differences are computed on exact milli-Wh. */
 const diffWh = (total: bigint, daily: number) => toWh(total - BigInt(Math.round(daily * 1000)) * (MWMS_PER_WH / 1000n));
 
+const costOf = (e: DayExact, p: Plan) => (p === 'BASE' ? e.base : p === 'HPHC' ? e.hphc : e.tempo?.cost);
+
 function cheaperOf(base: Exact | undefined, hphc: Exact | undefined): Plan | 'equal' | null {
   if (base === undefined || hphc === undefined) return null;
   return base === hphc ? 'equal' : base < hphc ? 'BASE' : 'HPHC';
@@ -115,6 +132,9 @@ function cheaperOf(base: Exact | undefined, hphc: Exact | undefined): Plan | 'eq
 export function buildTariffReport(input: TariffInput): TariffReport {
   const { tz, plan } = input;
   const splits = new Map(splitByDay(input.curve, input.schedule, input.tz).map((s) => [s.day, s]));
+  const tempoOn = Boolean(input.colourOf) || plan === 'TEMPO' || input.prices.hasTempo();
+  const colourOf: ColourOf = input.colourOf ?? (() => undefined);
+  const tempoByDay = tempoOn ? tempoCostsByCalendarDay(input.curve, colourOf, input.prices, tz) : new Map<string, CalendarDayTempo>();
   const dailyByDay = new Map<string, number>();
   for (const r of input.daily) if (r.kind === 'daily_consumption') dailyByDay.set(r.day, r.value);
 
@@ -131,11 +151,11 @@ export function buildTariffReport(input: TariffInput): TariffReport {
       const costs = dayCosts({ day, hp: split.hp, hc: split.hc, hasWindows: split.windows !== '' }, input.prices.at(day));
       e.base = costs.BASE;
       e.hphc = costs.HPHC;
+      e.tempo = tempoByDay.get(day);
     }
     exact.set(day, e);
   }
 
-  const costOf = (e: DayExact, p: Plan) => (p === 'BASE' ? e.base : e.hphc);
   const shown = [...exact.values()].filter((e) => e.day >= input.from && (e.split || e.daily !== undefined));
   const days: TariffDay[] = shown.map((e) => {
     const s = e.split;
@@ -155,6 +175,7 @@ export function buildTariffReport(input: TariffInput): TariffReport {
       cost: eur(costOf(e, plan)),
       cost_base: eur(e.base),
       cost_hphc: eur(e.hphc),
+      ...(tempoOn ? { cost_tempo: eur(e.tempo?.cost) } : {}),
     };
   });
 
@@ -167,7 +188,7 @@ export function buildTariffReport(input: TariffInput): TariffReport {
       g.push(e);
       groups.set(k, g);
     }
-    return [...groups].map(([period, list]) => summarize(period, list, plan));
+    return [...groups].map(([period, list]) => summarize(period, list, plan, tempoOn));
   };
 
   const inRange = [...exact.values()].filter((e) => e.day >= input.from);
@@ -176,13 +197,21 @@ export function buildTariffReport(input: TariffInput): TariffReport {
     if (!costed.length || costed.some((e) => costOf(e, p) === undefined)) return undefined;
     return costed.reduce((a, e) => a + costOf(e, p)!, 0n);
   };
-  const other: Plan = plan === 'BASE' ? 'HPHC' : 'BASE';
+  // With TEMPO current, the legacy two-plan fields compare it with HP/HC (tempo.comparison has all three).
+  const other: Plan = plan === 'HPHC' ? 'BASE' : 'HPHC';
   const cur = sum(inRange, plan);
   const oth = sum(inRange, other);
   const last12 = [...exact.values()].filter((e) => e.day >= start12);
   const base12 = sum(last12, 'BASE');
   const hphc12 = sum(last12, 'HPHC');
   const cheaper12 = cheaperOf(base12, hphc12);
+
+  let tempo: TempoReport | undefined;
+  if (tempoOn) {
+    const compared = last12.filter((e) => e.split && e.tempo).map((e) => ({ day: e.day, base: e.base, hphc: e.hphc, tempo: e.tempo! }));
+    const shownCurve = input.curve.filter((r) => r.day >= input.from && r.day <= input.to);
+    tempo = tempoReport(shownCurve, colourOf, input.prices, tz, compareThreePlans(compared, start12, input.to));
+  }
 
   return {
     days,
@@ -197,7 +226,7 @@ export function buildTariffReport(input: TariffInput): TariffReport {
       cost_current: eur(cur),
       cost_other: eur(oth),
       difference: cur !== undefined && oth !== undefined ? toEuros(oth - cur) : null,
-      cheaper: cheaperOf(plan === 'BASE' ? cur : oth, plan === 'BASE' ? oth : cur),
+      cheaper: plan === 'TEMPO' ? (cur === undefined || oth === undefined ? null : cur === oth ? 'equal' : cur < oth ? 'TEMPO' : other) : cheaperOf(plan === 'BASE' ? cur : oth, plan === 'BASE' ? oth : cur),
       last_12_months: {
         from: start12,
         to: input.to,
@@ -209,10 +238,11 @@ export function buildTariffReport(input: TariffInput): TariffReport {
         saving: base12 !== undefined && hphc12 !== undefined ? toEuros(base12 > hphc12 ? base12 - hphc12 : hphc12 - base12) : null,
       },
     },
+    ...(tempo ? { tempo } : {}),
   };
 }
 
-function summarize(period: string, list: DayExact[], plan: Plan): TariffPeriod {
+function summarize(period: string, list: DayExact[], plan: Plan, tempoOn: boolean): TariffPeriod {
   const withCurve = list.filter((e) => e.split);
   const allWindows = withCurve.length > 0 && withCurve.every((e) => e.split!.windows !== '');
   const hp = withCurve.reduce((a, e) => a + e.split!.hp, 0n);
@@ -224,7 +254,7 @@ function summarize(period: string, list: DayExact[], plan: Plan): TariffPeriod {
     if (!withCurve.length) return undefined;
     let acc = 0n;
     for (const e of withCurve) {
-      const c = p === 'BASE' ? e.base : e.hphc;
+      const c = costOf(e, p);
       if (c === undefined) return undefined;
       acc += c;
     }
@@ -232,6 +262,7 @@ function summarize(period: string, list: DayExact[], plan: Plan): TariffPeriod {
   };
   const base = total('BASE');
   const hphc = total('HPHC');
+  const tempo = tempoOn ? total('TEMPO') : undefined;
   return {
     period,
     days: withCurve.length,
@@ -242,8 +273,9 @@ function summarize(period: string, list: DayExact[], plan: Plan): TariffPeriod {
     total_wh: toWh(hp + hc),
     daily_wh: dailyTotal ?? null,
     difference_wh: dailyTotal !== undefined ? diffWh(curveOfBoth, dailyTotal) : null,
-    cost: eur(plan === 'BASE' ? base : hphc),
+    cost: eur(plan === 'BASE' ? base : plan === 'HPHC' ? hphc : tempo),
     cost_base: eur(base),
     cost_hphc: eur(hphc),
+    ...(tempoOn ? { cost_tempo: eur(tempo) } : {}),
   };
 }

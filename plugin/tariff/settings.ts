@@ -7,8 +7,11 @@
  * | JEELINKY_OFFPEAK_HOURS_HISTORY  | offpeakHoursHistory   | [{"from":"2024-01-01","windows":"…"}, …]  |
  * | JEELINKY_PRICE_BASE/_HP/_HC     | priceBase/priceHp/priceHc | € per kWh                             |
  * | JEELINKY_SUBSCRIPTION_BASE/_HPHC| subscriptionBase/subscriptionHphc | € per month                   |
+ * | JEELINKY_PRICE_TEMPO_BLUE_HP … _RED_HC | priceTempoBlueHp … priceTempoRedHc | € per kWh, per colour × HP/HC |
+ * | JEELINKY_SUBSCRIPTION_TEMPO     | subscriptionTempo     | € per month                               |
  * | JEELINKY_PRICES_HISTORY         | pricesHistory         | [{"from":"2024-02-01","base":"0.2516",…}] |
- * | JEELINKY_CURRENT_PLAN           | currentPlan           | BASE or HPHC                              |
+ * |                                 |                       | (Tempo keys tempo_blue_hp … subscription_tempo) |
+ * | JEELINKY_CURRENT_PLAN           | currentPlan           | BASE, HPHC or TEMPO                       |
  */
 import { pickSetting, type JeelinkyConfig } from '../config.js';
 import type { Contract } from '../enedis/customers.js';
@@ -50,6 +53,13 @@ export function resolveTariffSettings(config: Pick<JeelinkyConfig, 'fileSettings
     hc: price('JEELINKY_PRICE_HC', 'priceHc'),
     subscriptionBase: price('JEELINKY_SUBSCRIPTION_BASE', 'subscriptionBase'),
     subscriptionHphc: price('JEELINKY_SUBSCRIPTION_HPHC', 'subscriptionHphc'),
+    tempoBlueHp: price('JEELINKY_PRICE_TEMPO_BLUE_HP', 'priceTempoBlueHp'),
+    tempoBlueHc: price('JEELINKY_PRICE_TEMPO_BLUE_HC', 'priceTempoBlueHc'),
+    tempoWhiteHp: price('JEELINKY_PRICE_TEMPO_WHITE_HP', 'priceTempoWhiteHp'),
+    tempoWhiteHc: price('JEELINKY_PRICE_TEMPO_WHITE_HC', 'priceTempoWhiteHc'),
+    tempoRedHp: price('JEELINKY_PRICE_TEMPO_RED_HP', 'priceTempoRedHp'),
+    tempoRedHc: price('JEELINKY_PRICE_TEMPO_RED_HC', 'priceTempoRedHc'),
+    subscriptionTempo: price('JEELINKY_SUBSCRIPTION_TEMPO', 'subscriptionTempo'),
   };
   const pricesHistory = pick<PricePeriod[]>(undefined, 'JEELINKY_PRICES_HISTORY', 'pricesHistory', parsePricesHistory) ?? [];
   const prices = new PriceSchedule([flatPrices, ...pricesHistory]);

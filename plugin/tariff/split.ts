@@ -22,7 +22,8 @@ const MINUTE_MS = 60_000;
 /** Off-peak ranges of a local day (`YYYY-MM-DD`). */
 export type RangesOfDay = (day: string) => DayRanges;
 
-function offsetFn(tz: string): (t: number) => number {
+/** The UTC offset (ms east) in force at an instant, in zone `tz`. */
+export function offsetFn(tz: string): (t: number) => number {
   const zone = moment.tz.zone(tz);
   if (!zone) throw new ConfigError(`unknown time zone "${tz}"`);
   // moment counts minutes west of UTC; we want east, in ms.

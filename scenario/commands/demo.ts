@@ -2,6 +2,11 @@
  * `jeelinky demo`: the whole pipeline with nothing to set up. It starts the embedded simulator of
  * the proxy and Enedis on 127.0.0.1, pairs with it in a temporary state directory, fetches 30 days
  * of every kind and prints what a real meter would give. Nothing leaves the machine.
+ *
+ * Tempo: it also starts the RTE calendar simulator, serving DEMO colours (RTE's real 2021-2022
+ * season moved onto the demo's dates by whole weeks, plugin/simulators/tempo.ts), loads them
+ * through the real calendar code, and leaves them in the state as the calendar file with Tempo
+ * prices in its config.json, so that `jeelinky tariff --plan TEMPO --state-dir …` works offline on it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +16,8 @@ import { resolveConfig } from '../../plugin/config.js';
 import { ExitCode } from '../../plugin/errors.js';
 import { READING_KINDS } from '../../plugin/readings.js';
 import { startEnedisSimulator } from '../../plugin/simulators/enedis.js';
+import { shiftedSeasonDays, startTempoSimulator } from '../../plugin/simulators/tempo.js';
+import { loadTempoCalendar } from '../../plugin/tempo/calendar.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
@@ -26,6 +33,42 @@ interface DemoArgs {
 }
 
 const DEMO_PDL = '00000000000001';
+
+/**
+ * The demo state's settings: prices of the three plans (EDF's of February 2025, € per kWh and € per
+ * month), and the simulated meter's off-peak windows and plan, so that `jeelinky tariff` on the kept
+ * state never needs the contract (the simulator is gone by then: nothing may go to the real proxy).
+ */
+const DEMO_SETTINGS = {
+  offpeakHours: '22h00-06h00', currentPlan: 'HPHC',
+  priceBase: '0.2016', priceHp: '0.2146', priceHc: '0.1696', subscriptionBase: '15.65', subscriptionHphc: '15.96', subscriptionTempo: '15.50',
+  priceTempoBlueHp: '0.1552', priceTempoBlueHc: '0.1288', priceTempoWhiteHp: '0.1792', priceTempoWhiteHc: '0.1447', priceTempoRedHp: '0.6586', priceTempoRedHc: '0.1518',
+};
+/** The demo's calendar file in its state directory. */
+const DEMO_TEMPO_FILE = 'tempo-demo.csv';
+
+/**
+ * Loads the demo's Tempo colours from the RTE simulator (the real open-data client) and writes
+ * them as the state's calendar file, labelled as demo data; config.json then names that file, so
+ * that later commands on this state need no network. Returns how many days have a colour.
+ */
+async function setUpDemoTempo(stateDir: string, from: string, to: string): Promise<number> {
+  const rte = await startTempoSimulator({ days: shiftedSeasonDays(from, to) });
+  try {
+    const config = resolveConfig({ stateDir, paceMs: 0, retryBaseMs: 50 }, {});
+    const cal = await loadTempoCalendar({ config, days: { from, to }, now: new Date(), env: { JEELINKY_TEMPO_SOURCE: 'rte', JEELINKY_TEMPO_URL: rte.url } });
+    if (cal.error) throw new Error(`demo Tempo calendar failed: ${cal.error.message}`);
+    const lines = ['# DEMO DATA, not RTE\'s colours for these dates: RTE\'s 2021-2022 season moved onto them by whole weeks (jeelinky demo).'];
+    for (const [day] of shiftedSeasonDays(from, to)) {
+      const c = cal.colourOf(day);
+      if (c) lines.push(`${day},${c}`);
+    }
+    fs.writeFileSync(path.join(stateDir, DEMO_TEMPO_FILE), lines.join('\n') + '\n', { mode: 0o600 });
+    return lines.length - 1;
+  } finally {
+    await rte.close();
+  }
+}
 
 export const demoCommand: CommandModule<object, DemoArgs> = {
   command: 'demo',
@@ -44,6 +87,10 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     });
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-demo-'));
     try {
+      const firstDay = addDays(localDay(new Date(), 'Europe/Paris'), -days - 1);
+      const tempoDays = await setUpDemoTempo(stateDir, firstDay, addDays(localDay(new Date(), 'Europe/Paris'), 1));
+      // Windows, prices (BASE, HP/HC and Tempo's six) and the demo calendar, in the demo state's config.json.
+      fs.writeFileSync(path.join(stateDir, 'config.json'), JSON.stringify({ ...DEMO_SETTINGS, tempoSource: 'file', tempoFile: path.join(stateDir, DEMO_TEMPO_FILE) }, null, 2), { mode: 0o600 });
       const config = resolveConfig(
         { authUrl: sim.url, apiUrl: sim.url, stateDir, paceMs: 0, retryBaseMs: 50, kinds: [...READING_KINDS] },
         {}, // the demo ignores the user's JEELINKY_* settings: it must not touch a real state
@@ -58,11 +105,14 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       const summary = await summarise(stateDir, addDays(today, -days), today);
       // The HTML report of the simulated data, where it outlives the temporary state.
       const page = await writeReportFromState({ stateDir, tz: config.tz, usagePoint: DEMO_PDL, out: path.join(os.tmpdir(), 'jeelinky-demo-report.html') });
-      if (argv.json) printJson({ ...summary, meteringCalls: report.meteringCalls, exitCode: report.exitCode, report: page });
+      const tempo = { demo: true, days_with_colour: tempoDays, file: DEMO_TEMPO_FILE, try: argv['keep-state'] ? `jeelinky tariff --plan TEMPO --state-dir ${stateDir}` : 'jeelinky demo --keep-state, then jeelinky tariff --plan TEMPO --state-dir <the state kept>' };
+      if (argv.json) printJson({ ...summary, meteringCalls: report.meteringCalls, exitCode: report.exitCode, report: page, tempo });
       else {
         process.stdout.write(renderRunReport(report, config.tz) + '\n\n' + renderSummary(summary) + '\n');
         process.stdout.write(`Report of these days (open it in a browser): ${page.path}\n`);
+        process.stdout.write(`Tempo colours: ${tempoDays} days of DEMO colours (RTE's 2021-2022 season moved onto these dates), with Tempo prices in the demo's config.json.\n`);
         if (argv['keep-state']) process.stdout.write(`State kept in ${stateDir} (use --state-dir ${stateDir} with status).\n`);
+        process.stdout.write(`Try Tempo: ${tempo.try}\n`);
       }
       process.exitCode = report.exitCode === ExitCode.OK ? 0 : report.exitCode;
     } finally {

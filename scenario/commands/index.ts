@@ -14,6 +14,7 @@ import { statsCommand } from './stats.js';
 import { publishCommand } from './publish.js';
 import { statusCommand } from './status.js';
 import { tariffCommand } from './tariff.js';
+import { tempoCommand } from './tempo.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, backfillCommand, demoCommand, reportCommand, publishCommand, jeedomCommand, dateCommand, tariffCommand, statsCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, backfillCommand, demoCommand, reportCommand, publishCommand, jeedomCommand, dateCommand, tariffCommand, tempoCommand, statsCommand];

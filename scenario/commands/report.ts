@@ -15,9 +15,11 @@ import {
   NoReportDataError,
   renderReportHtml,
   reportTariffInput,
+  reportTempoInput,
   writeReportFile,
   type ReportInput,
   type ReportTariffInput,
+  type ReportTempoInput,
 } from '../../plugin/report/index.js';
 import { buildTariffReport, chooseSchedule, planOfContract, resolveTariffSettings } from '../../plugin/tariff/index.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
@@ -25,6 +27,7 @@ import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
 import { resolveDayRange } from '../dates.js';
+import { calendarNote, loadCalendarFor, tempoInUse } from '../tempo-calendar.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
@@ -48,6 +51,11 @@ export interface WriteReportOptions {
   now?: Date;
   /** The configuration whose tariff settings (windows, prices, plan) price the HP/HC split; none: no costs. */
   tariffConfig?: Pick<JeelinkyConfig, 'fileSettings'>;
+  /**
+   * The whole configuration, for Tempo's colour calendar (cache and source): when Tempo is in use
+   * (scenario/tempo-calendar.ts) the page gains the season calendar and the cost per colour.
+   */
+  tempoConfig?: JeelinkyConfig;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -69,7 +77,8 @@ export async function writeReportFromState(o: WriteReportOptions): Promise<{ pat
     { subscribedPowerVa: contract?.subscribedPowerKva ? Math.round(contract.subscribedPowerKva * 1000) : undefined },
   );
   const tariff = o.tariffConfig ? tariffFor(loaded.input, contract, o.tariffConfig, o.env) : undefined;
-  const model = buildReportModel({ ...loaded.input, tariff, generatedAt: now.toISOString() });
+  const tempo = o.tempoConfig ? await tempoFor(loaded.input, contract, o.tempoConfig, now, o.env) : undefined;
+  const model = buildReportModel({ ...loaded.input, tariff, tempo, generatedAt: now.toISOString() });
   const html = renderReportHtml(model, { echarts: echartsSource() });
   const written = writeReportFile(o.out ?? path.resolve(defaultReportName(usagePoint)), html);
   return { path: written.path, days: model.days.length, bytes: written.bytes };
@@ -98,6 +107,38 @@ function tariffFor(
     tz: input.tz,
   });
   return reportTariffInput(report);
+}
+
+/**
+ * Tempo's part of the page, only when Tempo is in use: the colours of the range from the calendar
+ * (the cache first; only days not known yet are asked, as `jeelinky tariff` does; a failure is a
+ * note under the calendar, never a failed report) and the Tempo days' figures of the tariff module.
+ */
+async function tempoFor(
+  input: Omit<ReportInput, 'generatedAt'>,
+  contract: Contract | undefined,
+  config: JeelinkyConfig,
+  now: Date,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReportTempoInput | undefined> {
+  const settings = resolveTariffSettings(config, {}, env);
+  const plan = settings.currentPlan ?? planOfContract(contract) ?? 'BASE';
+  if (!tempoInUse(config, plan, settings.prices, env)) return undefined;
+  const until = addDays(input.to, -1);
+  const cal = await loadCalendarFor(config, { from: addDays(input.from, -1), to: until }, now, { env });
+  const choice = chooseSchedule(settings, contract, { from: input.from, to: until });
+  const report = buildTariffReport({
+    from: input.from,
+    to: until,
+    curve: input.readings.load_curve ?? [],
+    daily: input.readings.daily_consumption ?? [],
+    schedule: choice.schedule,
+    prices: settings.prices,
+    plan,
+    tz: input.tz,
+    colourOf: cal.colourOf,
+  });
+  return reportTempoInput(report, cal.colourOf, input.from, until, '€', calendarNote(cal));
 }
 
 async function onlyUsagePoint(store: StateStore): Promise<string> {
@@ -132,6 +173,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       out: argv.out,
       now,
       tariffConfig: config,
+      tempoConfig: config,
     });
     if (argv.json) printJson(result);
     else process.stdout.write(`${result.path}\n`);

@@ -22,10 +22,13 @@ import {
   planOfContract,
   PRICE_FIELDS,
   resolveTariffSettings,
+  TEMPO_PRICE_FIELDS,
   type Plan,
   type TariffPeriod,
   type TariffReport,
 } from '../../plugin/tariff/index.js';
+import type { ColourOf } from '../../plugin/tempo/colours.js';
+import { calendarNote, loadCalendarFor, tempoInUse } from '../tempo-calendar.js';
 import { resolveDayRange } from '../dates.js';
 import { printJson } from '../output.js';
 import { withState } from '../steps.js';
@@ -41,6 +44,11 @@ export interface TariffOptions {
   plan?: string;
   now?: Date;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The Tempo calendar. Not given: loaded (RTE, its cache, JEELINKY_TEMPO_FILE) over the range when
+   * Tempo is in use (scenario/tempo-calendar.ts); a failed calendar only leaves days without colour.
+   */
+  colourOf?: ColourOf;
 }
 
 export interface TariffOutput extends TariffReport {
@@ -59,6 +67,8 @@ export interface TariffOutput extends TariffReport {
   /** Contract and address fetches made by this command (0 when cached). */
   calls: number;
   notes: string[];
+  /** Only when the calendar was loaded (Tempo in use): where the colours came from, and what failed. */
+  tempo_calendar?: { source: string; calls: number; days_without_colour: number; error: { code: string; message: string } | null };
 }
 
 export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions = {}): Promise<TariffOutput> {
@@ -128,11 +138,31 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
       notes.push('a subscription price is given for one plan only: set both JEELINKY_SUBSCRIPTION_BASE and JEELINKY_SUBSCRIPTION_HPHC for a fair comparison');
     }
     if (settings.prices.isEmpty()) notes.push('no prices set: costs need JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC (€ per kWh)');
+    const subs = [p.subscriptionBase, p.subscriptionHphc, p.subscriptionTempo].filter((v) => v !== undefined).length;
+    if (settings.prices.hasTempo() && subs > 0 && subs < 3) {
+      notes.push('the three-plan comparison needs every subscription: set JEELINKY_SUBSCRIPTION_BASE, _HPHC and _TEMPO (€ per month)');
+    }
     if (curve.length === 0) notes.push(`no load curve stored for ${since} → ${until}: fetch it with "jeelinky run" (load_curve in JEELINKY_KINDS)`);
     const changes = settings.prices.changesWithin(since, until);
     if (changes.length) notes.push(`prices change on ${changes.join(', ')}`);
 
-    const report = buildTariffReport({ from: since, to: until, curve, daily, schedule: choice.schedule, prices: settings.prices, plan, tz: config.tz });
+    // The Tempo calendar over every Tempo day the curve read can touch (00:00–06:00 of readFrom is the day before).
+    let colourOf = opts.colourOf;
+    let calendar: TariffOutput['tempo_calendar'];
+    if (!colourOf && tempoInUse(config, plan, settings.prices, opts.env)) {
+      const cal = await loadCalendarFor(config, { from: addDays(readFrom, -1), to: until }, now, { env: opts.env });
+      colourOf = cal.colourOf;
+      calendar = { source: cal.source, calls: cal.calls, days_without_colour: cal.missing.length, error: cal.error ? { code: cal.error.code, message: cal.error.message } : null };
+      const note = calendarNote(cal);
+      if (note) notes.push(note);
+    }
+    const report = buildTariffReport({ from: since, to: until, curve, daily, schedule: choice.schedule, prices: settings.prices, plan, tz: config.tz, colourOf });
+    if (report.tempo) {
+      const t = report.tempo;
+      if (t.days_without_colour) notes.push(`Tempo: ${t.days_without_colour} day(s) have no known colour: their energy (${t.unknown_wh} Wh) is left out of the Tempo costs, which are partial`);
+      if (t.days_without_price) notes.push('Tempo: a colour\'s price is missing: set the six JEELINKY_PRICE_TEMPO_{BLUE,WHITE,RED}_{HP,HC} (€ per kWh)');
+      if (t.comparison.partial) notes.push(`the three-plan comparison covers the ${t.comparison.compared_days} of ${t.comparison.days_with_curve} days whose Tempo colours are known`);
+    }
     const c12 = report.comparison.last_12_months;
     if (c12.days_with_curve < c12.days_in_period) {
       notes.push(`the 12-month comparison covers ${c12.days_with_curve} of ${c12.days_in_period} days (the load curve is missing for the others)`);
@@ -153,6 +183,7 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
       address: address ?? null,
       calls,
       notes,
+      ...(calendar ? { tempo_calendar: calendar } : {}),
       ...report,
     };
   });
@@ -163,7 +194,9 @@ function pricesOut(prices: ReturnType<typeof resolveTariffSettings>['prices'], s
   return starts.map((day, i) => {
     const p = prices.at(day);
     const row: { from: string | null } & Record<string, string | null> = { from: i === 0 ? null : day };
-    for (const f of PRICE_FIELDS) row[f] = p[f] === undefined ? null : formatPrice(p[f]!);
+    // Tempo keys only when a Tempo price is set, so the BASE/HP-HC rows keep their shape.
+    const fields = prices.hasTempo() ? [...PRICE_FIELDS, ...TEMPO_PRICE_FIELDS] : PRICE_FIELDS;
+    for (const f of fields) row[f] = p[f] === undefined ? null : formatPrice(p[f]!);
     return row;
   });
 }
@@ -218,8 +251,41 @@ export function renderTariff(out: TariffOutput, by: 'day' | 'month'): string {
     `Last 12 months (${y.from} → ${y.to}, ${y.days_with_curve}/${y.days_in_period} days): BASE ${euro(y.cost_base)} € · HP/HC ${euro(y.cost_hphc)} €` +
       (y.cheaper === null ? ' · cannot tell which plan is cheaper (prices or windows missing)' : y.cheaper === 'equal' ? ' · both cost the same' : ` · ${y.cheaper === 'HPHC' ? 'HP/HC' : 'BASE'} is cheaper by ${euro(y.saving)} €`),
   );
+  if (out.tempo) lines.push('', ...renderTempo(out.tempo, out.current_plan));
   for (const n of out.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
+
+function renderTempo(t: NonNullable<TariffOutput['tempo']>, current: Plan): string[] {
+  const lines: string[] = [];
+  const rows = (list: typeof t.months) =>
+    list.map((m) => [
+      m.period,
+      `${m.blue_days}/${m.white_days}/${m.red_days}` + (m.days_without_colour ? ` ?${m.days_without_colour}` : ''),
+      kwh(m.blue_hp_wh),
+      kwh(m.blue_hc_wh),
+      kwh(m.white_hp_wh),
+      kwh(m.white_hc_wh),
+      kwh(m.red_hp_wh),
+      kwh(m.red_hc_wh),
+      kwh(m.unknown_wh),
+      euro(m.cost) + (m.partial && m.cost !== null ? ' *' : ''),
+    ]);
+  const head = ['Tempo', 'B/W/R days', 'blue HP', 'blue HC', 'white HP', 'white HC', 'red HP', 'red HC', 'no colour', 'Tempo €'];
+  lines.push(table(head, [...rows(t.months), ...rows(t.seasons)]));
+  lines.push('Tempo days run 06:00 → 06:00 (the night is HC of the day before); energies in kWh' + (t.partial ? '; * partial: days without colour or price left out' : ''));
+  const c = t.comparison;
+  const partial = c.partial ? ` (the ${c.compared_days} of ${c.days_with_curve} days whose colours are known; ${c.days_without_colour} day(s) without colour)` : '';
+  lines.push(`Last 12 months (${c.from} → ${c.to})${partial}: BASE ${euro(c.cost_base)} € · HP/HC ${euro(c.cost_hphc)} € · Tempo ${euro(c.cost_tempo)} €`);
+  if (c.cost_tempo !== null && current !== 'TEMPO') {
+    const vs = current === 'BASE' ? c.tempo_saving_vs_base : c.tempo_saving_vs_hphc;
+    lines.push(`With Tempo you would have paid ${euro(c.cost_tempo)} €` + (vs === null ? '' : `: ${euro(Math.abs(vs))} € ${vs >= 0 ? 'less' : 'more'} than ${current === 'HPHC' ? 'HP/HC' : 'BASE'}`));
+  }
+  lines.push(c.cheapest === null ? 'Cheapest: cannot tell (a price is missing)' : c.cheapest === 'equal' ? 'Cheapest: a tie' : `Cheapest: ${c.cheapest === 'HPHC' ? 'HP/HC' : c.cheapest === 'TEMPO' ? 'Tempo' : 'BASE'}`);
+  lines.push(`Red days: ${c.red_days}, ${pct(c.red_energy_share)} of the energy, ${pct(c.red_cost_share)} of the Tempo cost (${euro(c.red_cost)} €)`);
+  return lines;
 }
 
 interface TariffArgs extends CommonArgs {
@@ -234,14 +300,14 @@ interface TariffArgs extends CommonArgs {
 
 export const tariffCommand: CommandModule<object, TariffArgs> = {
   command: 'tariff',
-  describe: 'HP/HC split of the load curve, costs under BASE and HP/HC, and which plan is cheaper',
+  describe: 'HP/HC split of the load curve, costs under BASE and HP/HC (and Tempo: colours from RTE or your file, six sub-counters), and which plan is cheaper',
   builder: (y) =>
     withCommonOptions(y)
       .option('since', { type: 'string', describe: 'First day: YYYY-MM-DD or an expression ("first day of -11 months"); default: 12 whole months up to --until' })
       .option('until', { type: 'string', describe: 'Last day (included); default: the newest day with a load curve' })
       .option('by', { type: 'string', choices: ['day', 'month'], describe: 'Table rows (default: day up to 62 days, else month)' })
       .option('offpeak-hours', { type: 'string', describe: 'Off-peak windows "22h00-06h00;12h30-14h30" [JEELINKY_OFFPEAK_HOURS; default: the contract\'s]' })
-      .option('plan', { type: 'string', describe: 'Current plan BASE or HPHC [JEELINKY_CURRENT_PLAN; default: the contract\'s option, else BASE]' })
+      .option('plan', { type: 'string', describe: 'Current plan BASE, HPHC or TEMPO [JEELINKY_CURRENT_PLAN; default: the contract\'s option, else BASE]' })
       .option('refresh-contract', { type: 'boolean', describe: 'Ask the proxy for the contract again (after a change of option or windows)' })
       .option('refresh-addresses', { type: 'boolean', describe: 'Ask the proxy for the address again (after a move)' })
       .example('$0 tariff', 'Last 12 months, by month, with the plan comparison')
