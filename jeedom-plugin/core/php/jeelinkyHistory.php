@@ -23,20 +23,23 @@ class jeelinkyHistory {
 	const ROWS_PER_STATEMENT = 1000;
 	/** Version of this API: the runner checks it with jeelinky::version. */
 	const API_VERSION = 1;
+	/** Exception code for bad input: jeeApi.php answers -32000 - code, so -32602 (JSON-RPC "invalid params") on the wire. */
+	const BAD_PARAMS = 602;
 
 	/** `YYYY-MM-DD HH:MM:SS`, a real calendar date and time (naive: DST gaps are kept as cmd::event keeps them). */
 	public static function checkDatetime($_datetime, $_where) {
 		if (!is_string($_datetime) || !preg_match('/^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/', $_datetime, $m)
 			|| !checkdate((int) $m[2], (int) $m[3], (int) $m[1]) || (int) $m[4] > 23 || (int) $m[5] > 59 || (int) $m[6] > 59 || (int) $m[1] < 1000) {
-			throw new Exception($_where . ': datetime ' . json_encode($_datetime) . ' must be "YYYY-MM-DD HH:MM:SS" in the box\'s time zone (' . config::byKey('timezone', 'core', 'Europe/Brussels') . ')', -32602);
+			throw new Exception($_where . ': datetime ' . json_encode($_datetime) . ' must be "YYYY-MM-DD HH:MM:SS" in the box\'s time zone (' . config::byKey('timezone', 'core', 'Europe/Brussels') . ')', self::BAD_PARAMS);
 		}
 		return $_datetime;
 	}
 
 	/** A number (or numeric string): cmd::event would store anything else as 0. */
 	public static function checkValue($_value, $_where) {
-		if (is_bool($_value) || !(is_int($_value) || is_float($_value) || (is_string($_value) && is_numeric(trim($_value))))) {
-			throw new Exception($_where . ': value ' . json_encode($_value) . ' is not a number', -32602);
+		// A comma decimal ("1,5") is a number to cmd::event too (formatValue).
+		if (is_bool($_value) || !(is_int($_value) || is_float($_value) || (is_string($_value) && is_numeric(str_replace(',', '.', trim($_value)))))) {
+			throw new Exception($_where . ': value ' . json_encode($_value) . ' is not a number', self::BAD_PARAMS);
 		}
 		return $_value;
 	}
@@ -44,7 +47,7 @@ class jeelinkyHistory {
 	/** The command a point targets, checked once per call: an info command whose history cmd::event would write unchanged. */
 	public static function writableCmd($_id, $_where, $_forHistory = true) {
 		if (!is_numeric($_id) || (int) $_id != $_id || (int) $_id <= 0) {
-			throw new Exception($_where . ': cmd_id ' . json_encode($_id) . ' is not a command id', -32602);
+			throw new Exception($_where . ': cmd_id ' . json_encode($_id) . ' is not a command id', self::BAD_PARAMS);
 		}
 		$cmd = cmd::byId((int) $_id);
 		if (!is_object($cmd)) {
@@ -56,21 +59,21 @@ class jeelinkyHistory {
 		}
 		$name = $cmd->getHumanName();
 		if ($cmd->getType() != 'info' || !in_array($cmd->getSubType(), array('numeric', 'binary'))) {
-			throw new Exception($_where . ': ' . $name . ' is not a numeric or binary info command (type ' . $cmd->getType() . '/' . $cmd->getSubType() . ')', -32602);
+			throw new Exception($_where . ': ' . $name . ' is not a numeric or binary info command (type ' . $cmd->getType() . '/' . $cmd->getSubType() . ')', self::BAD_PARAMS);
 		}
 		$eqLogic = $cmd->getEqLogic();
 		if (!is_object($eqLogic) || $eqLogic->getIsEnable() == 0) {
-			throw new Exception($_where . ': the device of ' . $name . ' is disabled; cmd::event would drop every value: tick "Activer" on the device', -32602);
+			throw new Exception($_where . ': the device of ' . $name . ' is disabled; cmd::event would drop every value: tick "Activer" on the device', self::BAD_PARAMS);
 		}
 		if ($_forHistory) {
 			if ($cmd->getIsHistorized() != 1) {
-				throw new Exception($_where . ': ' . $name . ' is not historised: tick "Historiser" (jeelinky jeedom setup does)', -32602);
+				throw new Exception($_where . ': ' . $name . ' is not historised: tick "Historiser" (jeelinky jeedom setup does)', self::BAD_PARAMS);
 			}
 			global $JEEDOM_INTERNAL_CONFIG;
 			$smooth = $cmd->getConfiguration('history::smooth', config::byKey('history::smooth', 'core', 0));
 			if ($JEEDOM_INTERNAL_CONFIG['cmd']['type']['info']['subtype'][$cmd->getSubType()]['isHistorized']['canBeSmooth']
 				&& $smooth > 0 && $cmd->getConfiguration('historizeMode', 'none') != 'none') {
-				throw new Exception($_where . ': ' . $name . ' smooths its history (Lissage ' . $cmd->getConfiguration('historizeMode') . '): set Lissage to "Aucun" (jeelinky jeedom setup does)', -32602);
+				throw new Exception($_where . ': ' . $name . ' smooths its history (Lissage ' . $cmd->getConfiguration('historizeMode') . '): set Lissage to "Aucun" (jeelinky jeedom setup does)', self::BAD_PARAMS);
 			}
 		}
 		return $cmd;
@@ -102,17 +105,17 @@ class jeelinkyHistory {
 	public static function write($_params) {
 		$points = isset($_params['points']) ? $_params['points'] : null;
 		if (!is_array($points) || ($points !== array() && array_keys($points) !== range(0, count($points) - 1))) {
-			throw new Exception('jeelinky::writeHistory: params.points must be a list of {cmd_id, datetime, value}', -32602);
+			throw new Exception('jeelinky::writeHistory: params.points must be a list of {cmd_id, datetime, value}', self::BAD_PARAMS);
 		}
 		if (count($points) > self::MAX_POINTS) {
-			throw new Exception('jeelinky::writeHistory: ' . count($points) . ' points in one call, at most ' . self::MAX_POINTS . ': split them over several calls', -32602);
+			throw new Exception('jeelinky::writeHistory: ' . count($points) . ' points in one call, at most ' . self::MAX_POINTS . ': split them over several calls', self::BAD_PARAMS);
 		}
 		$current = isset($_params['current']) ? $_params['current'] : array();
 		if (is_array($current) && isset($current['cmd_id'])) {
 			$current = array($current);
 		}
 		if (!is_array($current)) {
-			throw new Exception('jeelinky::writeHistory: params.current must be {cmd_id, value, datetime} or a list of them', -32602);
+			throw new Exception('jeelinky::writeHistory: params.current must be {cmd_id, value, datetime} or a list of them', self::BAD_PARAMS);
 		}
 		// Check everything before writing anything: a bad point refuses the whole call.
 		$cmds = array();
@@ -121,7 +124,7 @@ class jeelinkyHistory {
 		foreach ($points as $i => $p) {
 			$where = 'jeelinky::writeHistory points[' . $i . ']';
 			if (!is_array($p) || !array_key_exists('cmd_id', $p) || !array_key_exists('datetime', $p) || !array_key_exists('value', $p)) {
-				throw new Exception($where . ' must be {cmd_id, datetime, value}', -32602);
+				throw new Exception($where . ' must be {cmd_id, datetime, value}', self::BAD_PARAMS);
 			}
 			$id = $p['cmd_id'];
 			$key = is_scalar($id) ? (string) $id : '';
@@ -181,7 +184,7 @@ class jeelinkyHistory {
 	/** {cmd_id, value, datetime} checked: [cmd, value, datetime]. */
 	public static function checkCurrent($_c, $_where) {
 		if (!is_array($_c) || !array_key_exists('cmd_id', $_c) || !array_key_exists('value', $_c)) {
-			throw new Exception($_where . ' must be {cmd_id, value, datetime}', -32602);
+			throw new Exception($_where . ' must be {cmd_id, value, datetime}', self::BAD_PARAMS);
 		}
 		$cmd = self::writableCmd($_c['cmd_id'], $_where, false);
 		self::checkValue($_c['value'], $_where);
