@@ -5,6 +5,7 @@
 import { benchBackfill } from './backfill.js';
 import { benchDates } from './dates.js';
 import { benchJeedom } from './jeedom.js';
+import { benchJeedomReal } from './jeedom-real.js';
 import { benchPublish } from './publish.js';
 import { benchReport } from './report.js';
 
@@ -12,6 +13,7 @@ const sections: Array<[string, () => Promise<Record<string, number | string>>]> 
   ['Fetch and store (simulator)', benchBackfill],
   ['Date expressions and statistics', benchDates],
   ['Jeedom history import (simulator)', benchJeedom],
+  ['Jeedom history import, batch vs cmd::event (real Jeedom 4.5.3, Jeedom plugin jeelinky)', benchJeedomReal],
   ['HTML report', benchReport],
   ['Publishing to MQTT and InfluxDB (mosquitto, victoria-metrics)', benchPublish],
 ];
