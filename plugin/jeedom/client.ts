@@ -91,6 +91,24 @@ export interface JeedomHistoryRow {
   value: string;
 }
 
+/** One history row for jeelinky::writeHistory (the plugin's batch method). */
+export interface JeedomBatchPoint {
+  cmd_id: number;
+  /** `YYYY-MM-DD HH:MM:SS`, the box's local time, as cmd::event takes it. */
+  datetime: string;
+  value: number;
+}
+
+/** What jeelinky::version answers when the Jeedom plugin jeelinky is on the box. */
+export interface JeedomBatchSupport {
+  api: number;
+  /** Points per jeelinky::writeHistory call. */
+  maxPoints: number;
+}
+
+/** The plugin id whose JSON-RPC methods (core/api/jeelinky.api.php) are reached with params.plugin. */
+export const JEEDOM_PLUGIN_ID = 'jeelinky';
+
 export interface JeedomStatistique {
   avg: string | null;
   min: string | null;
@@ -230,6 +248,7 @@ export class JeedomClient {
   private readonly agents: { http: http.Agent; https: https.Agent };
   private nextId = 1;
   private tzPromise?: Promise<string>;
+  private batchPromise?: Promise<JeedomBatchSupport | undefined>;
   /** HTTP requests actually sent (attempts included). */
   requestCount = 0;
   /**
@@ -513,6 +532,45 @@ export class JeedomClient {
       throw new ConfigError(`refusing to send datetime "${datetime}" to Jeedom: it must be YYYY-MM-DD HH:MM:SS in the box's timezone`, 'jeedom_datetime');
     }
     await this.call('cmd::event', datetime === undefined ? { id, value } : { id, value, datetime });
+  }
+
+  /**
+   * Whether the box has the Jeedom plugin jeelinky and its batch history method, asked once per
+   * client with `jeelinky::version` (params.plugin = "jeelinky"). Without the plugin Jeedom answers
+   * "Aucune méthode correspondante" (code 500): undefined, the writer falls back to cmd::event.
+   */
+  batchSupport(): Promise<JeedomBatchSupport | undefined> {
+    this.batchPromise ??= this.call('jeelinky::version', { plugin: JEEDOM_PLUGIN_ID }).then(
+      (raw) => {
+        const r = asRecord(raw);
+        const api = num(r.api);
+        const maxPoints = num(r.maxPoints);
+        return api >= 1 && maxPoints > 0 ? { api, maxPoints } : undefined;
+      },
+      (err: unknown) => {
+        if (err instanceof JeedomMethodError) return undefined;
+        throw err;
+      },
+    );
+    this.batchPromise.catch(() => {
+      this.batchPromise = undefined;
+    });
+    return this.batchPromise;
+  }
+
+  /**
+   * `jeelinky::writeHistory`: the history rows one cmd::event per point would write, in one request
+   * (REPLACE on (cmd, datetime): safe to repeat). `current` sets those commands' current values
+   * afterwards without a history row. Answers how many rows were written.
+   */
+  async writeHistory(points: JeedomBatchPoint[], current: JeedomBatchPoint[] = []): Promise<{ written: number; dropped: number; current: number }> {
+    for (const p of [...points, ...current]) {
+      if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(p.datetime)) {
+        throw new ConfigError(`refusing to send datetime "${p.datetime}" to Jeedom: it must be YYYY-MM-DD HH:MM:SS in the box's timezone`, 'jeedom_datetime');
+      }
+    }
+    const r = asRecord(await this.call('jeelinky::writeHistory', { plugin: JEEDOM_PLUGIN_ID, points, ...(current.length ? { current } : {}) }));
+    return { written: num(r.written), dropped: num(r.dropped), current: num(r.current) };
   }
 
   async history(id: number, startTime?: string, endTime?: string): Promise<JeedomHistoryRow[]> {

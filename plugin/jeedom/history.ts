@@ -22,6 +22,12 @@
  * re-sent (a correction); if that point was archived, Jeedom counts both rows until its next 05:00
  * archive replaces the old one (there is no history-edit method in JSON-RPC).
  *
+ * Batch: when the box has the Jeedom plugin jeelinky (asked once per client with jeelinky::version),
+ * the missing points go in a few `jeelinky::writeHistory` requests instead (the same history rows,
+ * REPLACE on the same datetime, no current value touched), and each command whose newest target is
+ * newer than its current value gets that point as current value, without a second history row.
+ * Without the plugin, the cmd::event path below is used, unchanged.
+ *
  * Order: `cmd::event` makes the sent point the command's current value and fires its triggers, for
  * every point of a backfill. Points go oldest first through a small pool of concurrent requests
  * (Jeedom has no batch requests), then each command's newest written point is sent last, once every
@@ -31,7 +37,7 @@ import moment from 'moment-timezone';
 import { ConfigError, InterruptedError, JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import type { Reading } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
-import type { JeedomClient } from './client.js';
+import type { JeedomBatchPoint, JeedomClient, JeedomCurrentValue } from './client.js';
 import { JeedomWriteInterruptedError } from './errors.js';
 import { historySettingsProblems, loadVirtualDevice, specOf, type VirtualDevice } from './virtual.js';
 
@@ -51,6 +57,13 @@ export interface HistoryWriteOptions {
   onProgress?: (done: number, total: number) => void;
   /** Already loaded devices, by PDL (saves a few requests). */
   devices?: Map<string, VirtualDevice>;
+  /**
+   * Use the Jeedom plugin's batch method (jeelinky::writeHistory) when the box has it (default true);
+   * false sends one cmd::event per point even then.
+   */
+  batch?: boolean;
+  /** Points per jeelinky::writeHistory request (default 5,000, never above the plugin's limit). */
+  batchSize?: number;
   /** SIGINT/SIGTERM: no request starts after it (the client aborts the one in flight); JeedomWriteInterruptedError says what was done. */
   signal?: AbortSignal;
 }
@@ -78,6 +91,8 @@ export interface HistoryWriteSummary extends WriteTally {
   dryRun: boolean;
   byCommand: Record<string, WriteTally>;
   warnings: string[];
+  /** How points went to Jeedom: the plugin's batch method, or one cmd::event each (undefined: nothing sent yet). */
+  via?: 'jeelinky::writeHistory' | 'cmd::event';
 }
 
 export interface JeedomPoint {
@@ -355,6 +370,14 @@ async function writePoints(
     }
   }
 
+  const batch = dryRun || opts.batch === false ? undefined : await client.batchSupport();
+  if (batch) {
+    summary.via = 'jeelinky::writeHistory';
+    await writeBatches(client, device, pdl, byCmd, toWrite, current, Math.max(1, Math.min(batch.maxPoints, opts.batchSize ?? 5000)), opts, summary, finish);
+    return;
+  }
+  if (!dryRun && toWrite.length) summary.via = 'cmd::event';
+
   // Each command's newest point to write goes last, after every older one is acknowledged.
   const last = new Map<string, JeedomPoint & { correction: boolean }>();
   for (const p of toWrite) if (!last.has(p.logicalId) || last.get(p.logicalId)!.instant <= p.instant) last.set(p.logicalId, p);
@@ -402,6 +425,85 @@ async function writePoints(
   if (!stop()) await pool([...finals], concurrency, opts.maxRequestsPerSecond, send, stop);
   // Stopped between two requests with none in flight: say so like a request the signal aborted.
   if (!fatal && opts.signal?.aborted && done < total) fatal = new InterruptedError(String(opts.signal.reason ?? 'a signal'), 'between two Jeedom requests');
+  if (fatal) {
+    const left = total - done;
+    summary.failed += left;
+    finish();
+    throw new JeedomWriteInterruptedError(
+      `${fatal.message} (history of PDL ${maskUsagePoint(pdl)}: ${summary.written} written, ${summary.corrected} corrected, ${left} left for the next run)`,
+      fatal.code,
+      summary,
+    );
+  }
+}
+
+/**
+ * The batch path of writePoints: the points oldest first in requests of `size`, then, with the last
+ * request, the current value of each command whose newest target is newer than (or corrects) the
+ * stored current value, so a backfill behind newer data never leaves an old point as current value.
+ */
+async function writeBatches(
+  client: JeedomClient,
+  device: VirtualDevice,
+  pdl: string,
+  byCmd: Map<string, JeedomPoint[]>,
+  toWrite: (JeedomPoint & { correction: boolean })[],
+  current: Map<number, JeedomCurrentValue>,
+  size: number,
+  opts: HistoryWriteOptions,
+  summary: HistoryWriteSummary,
+  finish: () => HistoryWriteSummary,
+): Promise<void> {
+  const idOf = (logicalId: string) => device.cmds.get(logicalId)!.id;
+  const currents: JeedomBatchPoint[] = [];
+  for (const [logicalId, pts] of byCmd) {
+    const newest = pts.reduce((a, b) => (b.datetime > a.datetime ? b : a));
+    const cur = current.get(idOf(logicalId));
+    const curDate = cur?.collectDate ?? '';
+    if (newest.datetime > curDate || (newest.datetime === curDate && !sameValue(String(cur?.value ?? ''), newest.value))) {
+      currents.push({ cmd_id: idOf(logicalId), datetime: newest.datetime, value: newest.value });
+    }
+  }
+  const ordered = [...toWrite].sort((x, y) => x.instant - y.instant || (x.logicalId < y.logicalId ? -1 : 1));
+  const requests: (JeedomPoint & { correction: boolean })[][] = [];
+  for (let i = 0; i < ordered.length; i += size) requests.push(ordered.slice(i, i + size));
+  if (requests.length === 0 && currents.length) requests.push([]);
+  const total = ordered.length;
+  let done = 0;
+  let fatal: JeelinkyError | undefined;
+  for (const [i, chunk] of requests.entries()) {
+    if (opts.signal?.aborted) {
+      fatal = new InterruptedError(String(opts.signal.reason ?? 'a signal'), 'between two Jeedom requests');
+      break;
+    }
+    try {
+      await client.writeHistory(
+        chunk.map((p) => ({ cmd_id: idOf(p.logicalId), datetime: p.datetime, value: p.value })),
+        i === requests.length - 1 ? currents : [],
+      );
+      for (const p of chunk) {
+        const tally = summary.byCommand[p.logicalId]!;
+        if (p.correction) {
+          tally.corrected++;
+          summary.corrected++;
+        } else {
+          tally.written++;
+          summary.written++;
+        }
+      }
+    } catch (err) {
+      if (err instanceof TemporaryError || err instanceof InterruptedError) {
+        fatal = err;
+        break;
+      }
+      // Refused as a whole (one bad point refuses its request): these points stay pending.
+      for (const p of chunk) summary.byCommand[p.logicalId]!.failed++;
+      summary.failed += chunk.length;
+      if (summary.warnings.length < 20) summary.warnings.push(`${chunk.length} point(s) refused by jeelinky::writeHistory: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    done += chunk.length;
+    opts.onProgress?.(done, total);
+  }
   if (fatal) {
     const left = total - done;
     summary.failed += left;

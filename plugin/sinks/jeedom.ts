@@ -61,7 +61,7 @@ export class JeedomSink implements Sink {
         devices,
         dryRun,
       });
-      return { sink: this.name, written: s.written, skipped: s.skipped, corrected: s.corrected, failed: s.failed, ...warningsOf(s.warnings) };
+      return { sink: this.name, written: s.written, skipped: s.skipped, corrected: s.corrected, failed: s.failed, ...(s.via ? { via: s.via } : {}), ...warningsOf(s.warnings) };
     } catch (e) {
       // Jeedom went away mid-way: what was acknowledged is in its history, the rest stays pending.
       if (e instanceof JeedomWriteInterruptedError) {

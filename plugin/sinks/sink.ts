@@ -42,6 +42,8 @@ export interface SinkResult {
   pending?: number;
   /** What the sink wants the user to know although it succeeded (Jeedom: an older point is now the current value…). */
   warnings?: string[];
+  /** Jeedom: how points were sent, "jeelinky::writeHistory" (the Jeedom plugin's batch method) or "cmd::event" (one request per point). */
+  via?: string;
   /** Set when the sink failed as a whole (target down, bad credentials): nothing is marked delivered. */
   error?: { code: string; message: string; exitCode?: number };
 }

@@ -5,6 +5,7 @@
 import { benchBackfill } from './backfill.js';
 import { benchDates } from './dates.js';
 import { benchJeedom } from './jeedom.js';
+import { benchJeedomReal } from './jeedom-real.js';
 import { benchPublish } from './publish.js';
 import { benchReport } from './report.js';
 import { benchStats } from './stats.js';
@@ -14,6 +15,7 @@ const sections: Array<[string, () => Promise<Record<string, number | string>>]> 
   ['Date expressions', benchDates],
   ['Statistics over 3 years of 30-minute points (old scan vs new index)', benchStats],
   ['Jeedom history import (simulator)', benchJeedom],
+  ['Jeedom history import, batch vs cmd::event (real Jeedom 4.5.3, Jeedom plugin jeelinky)', benchJeedomReal],
   ['HTML report', benchReport],
   ['Publishing to MQTT and InfluxDB (mosquitto, victoria-metrics)', benchPublish],
 ];
