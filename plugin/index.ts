@@ -15,3 +15,4 @@ export * as stats from './stats/index.js';
 export * as jeedom from './jeedom/index.js';
 export * as sinks from './sinks/index.js';
 export { loadTempoCalendar, seasonCounts, type TempoCalendar, type SeasonCounts } from './tempo/calendar.js';
+export * from './runner/index.js';

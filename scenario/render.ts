@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import moment from 'moment-timezone';
 import type { Pairing } from '../plugin/store/tokens.js';
 import { KIND_INFO } from '../plugin/readings.js';
-import type { BackfillLeft, KindReport, RunEvents, RunReport } from './steps.js';
+import type { BackfillLeft, KindReport, RunEvents, RunReport } from '../plugin/runner/types.js';
 
 export function pairingInstructions(p: Pairing | NonNullable<RunReport['pairing']>, tz: string): string {
   const until = moment.tz(p.expiresAt, tz).format('HH:mm:ss');

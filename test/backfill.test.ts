@@ -15,9 +15,9 @@ import { CallCounter } from '../plugin/store/budget.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { localDay } from '../plugin/time/local.js';
-import { depthStart } from '../scenario/fetch.js';
-import { kindGaps } from '../scenario/gaps.js';
-import { runScenario } from '../scenario/steps.js';
+import { depthStart } from '../plugin/runner/fetch.js';
+import { kindGaps } from '../plugin/runner/gaps.js';
+import { runScenario } from '../plugin/runner/index.js';
 import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
 
 let h: Harness | undefined;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reading } from '../plugin/readings.js';
 import { emptyResult, type RunOutcome, type Sink, type SinkResult } from '../plugin/sinks/sink.js';
-import { runScenario } from '../scenario/steps.js';
+import { runScenario } from '../plugin/runner/index.js';
 import { harness, type Harness } from './support/core.js';
 
 let h: Harness;

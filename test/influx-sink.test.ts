@@ -14,8 +14,8 @@ import path from 'node:path';
 import { InfluxSink, readingPoint, resolveInfluxSettings, type InfluxSettings } from '../plugin/sinks/influx.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { publishFromStore } from '../scenario/commands/publish.js';
-import { runScenario } from '../scenario/steps.js';
+import { publishFromStore } from '../plugin/runner/publish.js';
+import { runScenario } from '../plugin/runner/index.js';
 import { harness, PDL, ROOT, type Harness } from './support/core.js';
 import { freePort, startVictoriaMetrics, type Victoria } from './support/servers.js';
 

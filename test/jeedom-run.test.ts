@@ -12,7 +12,7 @@ import { JeedomSink } from '../plugin/sinks/jeedom.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
-import { runScenario } from '../scenario/steps.js';
+import { runScenario } from '../plugin/runner/index.js';
 import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
 
 let h: Harness;

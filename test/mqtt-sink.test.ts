@@ -11,8 +11,8 @@ import { resolveMqttSettings, type MqttSettings } from '../plugin/sinks/mqtt-con
 import { emptyResult, type Sink, type SinkResult } from '../plugin/sinks/sink.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { runScenario } from '../scenario/steps.js';
-import { publishFromStore } from '../scenario/commands/publish.js';
+import { runScenario } from '../plugin/runner/index.js';
+import { publishFromStore } from '../plugin/runner/publish.js';
 import { harness, PDL, type Harness } from './support/core.js';
 import { freePort, retainedMessages, startMosquitto, subscriber, type Broker } from './support/servers.js';
 

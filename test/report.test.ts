@@ -13,7 +13,7 @@ import { buildReport, writeReportFile, type ReportModel, type ReportTariffInput 
 import type { Reading, ReadingKind } from '../plugin/readings.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { computeTariff } from '../scenario/commands/tariff.js';
+import { computeTariff } from '../plugin/runner/tariff.js';
 import { shiftedSeasonDays, startTempoSimulator } from '../plugin/simulators/tempo.js';
 import { harness, issuedSecrets, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
 

@@ -100,7 +100,7 @@ describe('temporary failures: exit 75, retry time persisted, cleared by the next
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
     const port = (dead.address() as { port: number }).port;
     await new Promise((r) => dead.close(r));
-    const r = await (await import('../scenario/steps.js')).runScenario(
+    const r = await (await import('../plugin/runner/index.js')).runScenario(
       { fetchKinds: ['daily_consumption'] },
       { config: { ...h.config, apiUrl: `http://127.0.0.1:${port}` }, now: h.clock.now, sleep: h.clock.sleep },
     );

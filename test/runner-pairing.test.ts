@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LinkySession } from '../plugin/enedis/session.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
-import { runScenario } from '../scenario/steps.js';
+import { runScenario } from '../plugin/runner/index.js';
 import { harness, issuedSecrets, PDL, type Harness } from './support/core.js';
 
 let h: Harness;

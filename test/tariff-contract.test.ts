@@ -7,7 +7,7 @@
 import moment from 'moment-timezone';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseOffpeakHours } from '../plugin/tariff/index.js';
-import { computeTariff } from '../scenario/commands/tariff.js';
+import { computeTariff } from '../plugin/runner/tariff.js';
 import { addDays, eachDay } from '../plugin/time/local.js';
 import { cliEnv, harness, issuedSecrets, PDL, runCli, type Harness } from './support/core.js';
 

@@ -16,8 +16,8 @@ import { jeedomStatisticsBetween, localStatisticsBetween } from '../plugin/stats
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { dayTariffs, storedDayTariffs, tariffContext, resolveTariffSettings } from '../plugin/tariff/index.js';
-import { computeTariff, type TariffOutput } from '../scenario/commands/tariff.js';
-import { runScenario } from '../scenario/steps.js';
+import { computeTariff, type TariffOutput } from '../plugin/runner/tariff.js';
+import { runScenario } from '../plugin/runner/index.js';
 import { cliEnv, harness, PDL, runCli, type Harness } from './support/core.js';
 import { retainedMessages, startMosquitto, type Broker } from './support/servers.js';
 

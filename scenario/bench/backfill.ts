@@ -14,8 +14,8 @@ import { ROUTES } from '../../plugin/enedis/metering.js';
 import { startEnedisSimulator } from '../../plugin/simulators/enedis.js';
 import type { ReadingKind } from '../../plugin/readings.js';
 import { daysBetween, localDay } from '../../plugin/time/local.js';
-import { depthStart } from '../fetch.js';
-import { runScenario } from '../steps.js';
+import { depthStart } from '../../plugin/runner/fetch.js';
+import { runScenario } from '../../plugin/runner/run.js';
 
 /** The default JEELINKY_KINDS. */
 const KINDS: ReadingKind[] = ['daily_consumption', 'max_power', 'load_curve'];

@@ -13,7 +13,7 @@ import { simulatedCurve, simulatedDaily, simulatedMaxPower } from '../../plugin/
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { addDays, dayStart, eachDay, isoInZone } from '../../plugin/time/local.js';
-import { writeReportFromState } from '../commands/report.js';
+import { writeReportFromState } from '../../plugin/runner/report.js';
 
 const PDL = '00000000000001';
 const TZ = 'Europe/Paris';

@@ -13,11 +13,11 @@ import { createSinks } from '../../plugin/sinks/index.js';
 import { CallCounter, dailyRunsNeeded } from '../../plugin/store/budget.js';
 import { addDays, daysBetween, eachDay, isDay, localDay } from '../../plugin/time/local.js';
 import { resolveDayInput, resolveDayRange } from '../dates.js';
-import { depthStart } from '../fetch.js';
+import { depthStart } from '../../plugin/runner/fetch.js';
 import { printJson } from '../output.js';
 import { withInterruptSignals } from '../signals.js';
 import { failureLines, renderRunReport, terminalEvents } from '../render.js';
-import { runScenario, withState, type RunReport } from '../steps.js';
+import { runScenario, withState, type RunReport } from '../../plugin/runner/run.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
 interface BackfillArgs extends CommonArgs {

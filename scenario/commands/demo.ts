@@ -23,8 +23,8 @@ import { StateStore } from '../../plugin/store/state.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
 import { printJson } from '../output.js';
 import { renderRunReport, terminalEvents } from '../render.js';
-import { runScenario } from '../steps.js';
-import { writeReportFromState } from './report.js';
+import { runScenario } from '../../plugin/runner/run.js';
+import { writeReportFromState } from '../../plugin/runner/report.js';
 
 interface DemoArgs {
   days?: number;

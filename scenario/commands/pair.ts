@@ -8,7 +8,7 @@ import { maskSecret } from '../../plugin/secrets.js';
 import { printJson } from '../output.js';
 import { withInterruptSignals } from '../signals.js';
 import { terminalEvents } from '../render.js';
-import { tokenSummary, waitForTokens, withState } from '../steps.js';
+import { tokenSummary, waitForTokens, withState } from '../../plugin/runner/run.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
 export const pairCommand: CommandModule<object, CommonArgs> = {

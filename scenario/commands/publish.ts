@@ -4,67 +4,18 @@
  * everything from that day on, delivered or not (a new Home Assistant, a wiped bucket).
  */
 import type { CommandModule } from 'yargs';
-import type { JeelinkyConfig } from '../../plugin/config.js';
-import { ConfigError, ExitCode } from '../../plugin/errors.js';
-import { LinkySession } from '../../plugin/enedis/session.js';
-import { READING_KINDS } from '../../plugin/readings.js';
+import { ConfigError } from '../../plugin/errors.js';
 import { createSinks } from '../../plugin/sinks/index.js';
-import { SINK_NAMES, type Sink, type SinkName, type SinkResult } from '../../plugin/sinks/sink.js';
-import { addDays, localDay } from '../../plugin/time/local.js';
+import { SINK_NAMES, type SinkName } from '../../plugin/sinks/sink.js';
+import { addDays } from '../../plugin/time/local.js';
 import { resolveDayRange } from '../dates.js';
-import { deliverToSinks } from '../deliver.js';
+import { publishFromStore } from '../../plugin/runner/publish.js';
 import { printJson } from '../output.js';
 import { terminalEvents } from '../render.js';
 import { withInterruptSignals } from '../signals.js';
-import { DELIVERY_HORIZON_DAYS, withState } from '../steps.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { withSinkOptions, type InfluxArgs, type MqttArgs } from './sink-options.js';
 
-export interface PublishOptions {
-  /** First day to re-deliver (YYYY-MM-DD); everything from it on is sent again. */
-  since?: string;
-  now?: Date;
-  onProgress?: (sink: string, done: number, total: number) => void;
-  /** SIGINT/SIGTERM: the sinks stop within a moment; what was not delivered stays pending. */
-  signal?: AbortSignal;
-}
-
-export interface PublishReport {
-  ok: boolean;
-  exitCode: number;
-  usagePoint: string;
-  from: string;
-  to: string;
-  /** True with --since: delivered readings were sent again. */
-  forced: boolean;
-  sinks: SinkResult[];
-}
-
-function rank(code: number): number {
-  return code === ExitCode.BUG ? 4 : code === ExitCode.ACTION_NEEDED ? 3 : code === ExitCode.TEMPORARY ? 2 : code === 0 ? 0 : 1;
-}
-
-/** Delivers from the store under the run lock, then closes the sinks (the status of the last `run` is left as it is). */
-export async function publishFromStore(config: JeelinkyConfig, sinks: Sink[], options: PublishOptions = {}): Promise<PublishReport> {
-  const now = options.now ?? new Date();
-  const today = localDay(now, config.tz);
-  try {
-    return await withState(config, async (store) => {
-      const session = new LinkySession(config, store, { now: () => now });
-      const tokens = await session.tokens.getTokens();
-      const usagePoint = tokens ? session.usagePointOf(tokens) : config.usagePoint;
-      if (!usagePoint) throw new ConfigError('no PDL is known: pair first ("jeelinky pair") or give --usage-point / JEELINKY_USAGE_POINT_ID', 'usage_point_unknown');
-      const from = options.since ?? addDays(today, -DELIVERY_HORIZON_DAYS);
-      const to = addDays(today, 1);
-      const results = await deliverToSinks(store, sinks, { usagePoint, kinds: READING_KINDS, fromDay: from, toDay: to, force: options.since !== undefined, tz: config.tz, now, onProgress: options.onProgress, signal: options.signal });
-      let exitCode: number = options.signal?.aborted ? ExitCode.TEMPORARY : ExitCode.OK;
-      for (const r of results) if (r.error && rank(r.error.exitCode ?? ExitCode.BUG) > rank(exitCode)) exitCode = r.error.exitCode ?? ExitCode.BUG;
-      return { ok: exitCode === ExitCode.OK, exitCode, usagePoint, from, to, forced: options.since !== undefined, sinks: results };
-    });
-  } finally {
-    for (const sink of sinks) await sink.close().catch(() => undefined);
-  }
-}
 
 interface PublishArgs extends CommonArgs, MqttArgs, InfluxArgs {
   sink?: string[];

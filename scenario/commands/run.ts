@@ -11,7 +11,7 @@ import { resolveDayRange } from '../dates.js';
 import { printJson } from '../output.js';
 import { withInterruptSignals } from '../signals.js';
 import { failureLines, renderRunReport, terminalEvents } from '../render.js';
-import { runScenario, type RunOptions } from '../steps.js';
+import { runScenario, type RunOptions } from '../../plugin/runner/run.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { withSinkOptions } from './sink-options.js';
 

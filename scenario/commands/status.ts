@@ -15,7 +15,7 @@ import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
 import { dailyPoints, seedFigures } from '../../plugin/stats/figures.js';
 import { addDays, localDay } from '../../plugin/time/local.js';
-import { formatRanges, GAP_STATES, kindGaps, type GapState } from '../gaps.js';
+import { formatRanges, GAP_STATES, kindGaps, type GapState } from '../../plugin/runner/gaps.js';
 import { printJson } from '../output.js';
 
 /** How far back the figures look: "this year" and "last month" at most. */

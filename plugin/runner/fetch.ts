@@ -4,15 +4,15 @@
  * then the older history a backfill asked for, newest first, a budget at a time.
  */
 import moment from 'moment-timezone';
-import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, throwIfInterrupted } from '../plugin/errors.js';
-import { expectedPoints, oldestAskableDay, ROUTES } from '../plugin/enedis/metering.js';
-import type { LinkySession } from '../plugin/enedis/session.js';
-import { KIND_INFO, type Reading, type ReadingKind } from '../plugin/readings.js';
-import type { DayOutcome, KindMeta, ReadingsStore } from '../plugin/store/readings.js';
-import { dailyRunsNeeded } from '../plugin/store/budget.js';
-import { addDays, daysBetween, eachDay, localDay } from '../plugin/time/local.js';
+import { ConsentError, ExitCode, isJeelinkyError, JeelinkyError, PairingError, throwIfInterrupted } from '../errors.js';
+import { expectedPoints, oldestAskableDay, ROUTES } from '../enedis/metering.js';
+import type { LinkySession } from '../enedis/session.js';
+import { KIND_INFO, type Reading, type ReadingKind } from '../readings.js';
+import type { DayOutcome, KindMeta, ReadingsStore } from '../store/readings.js';
+import { dailyRunsNeeded } from '../store/budget.js';
+import { addDays, daysBetween, eachDay, localDay } from '../time/local.js';
 import { dayNeedsFetch, newestAskableEnd, planCalls } from './plan.js';
-import type { KindReport, RunContext, RunOptions, RunReport } from './steps.js';
+import type { KindReport, RunContext, RunOptions, RunReport } from './types.js';
 
 /** Days the daily job always looks at (the seed fetched 7). */
 export const RECENT_WINDOW_DAYS = 7;

@@ -3,17 +3,17 @@
  * days whose load curve is complete, from the store and the tariff settings, for the sinks
  * (RunOutcome.tariffDays). Never fails a run: a problem becomes a note in the report.
  */
-import type { JeelinkyConfig } from '../plugin/config.js';
-import type { LinkySession } from '../plugin/enedis/session.js';
-import type { Reading } from '../plugin/readings.js';
-import { ReadingsStore } from '../plugin/store/readings.js';
-import type { StateStore } from '../plugin/store/state.js';
-import type { TempoRunFigures } from '../plugin/sinks/sink.js';
-import { dayTariffs, isEmptyContext, loadTariffContext, tempoDayTariffs, type DayTariff, type TariffContext } from '../plugin/tariff/days.js';
-import { seasonCounts } from '../plugin/tempo/calendar.js';
-import { seasonOf } from '../plugin/tempo/colours.js';
-import { RTE_TZ } from '../plugin/tempo/sources.js';
-import { addDays, localDay } from '../plugin/time/local.js';
+import type { JeelinkyConfig } from '../config.js';
+import type { LinkySession } from '../enedis/session.js';
+import type { Reading } from '../readings.js';
+import { ReadingsStore } from '../store/readings.js';
+import type { StateStore } from '../store/state.js';
+import type { TempoRunFigures } from '../sinks/sink.js';
+import { dayTariffs, isEmptyContext, loadTariffContext, tempoDayTariffs, type DayTariff, type TariffContext } from '../tariff/days.js';
+import { seasonCounts } from '../tempo/calendar.js';
+import { seasonOf } from '../tempo/colours.js';
+import { RTE_TZ } from '../tempo/sources.js';
+import { addDays, localDay } from '../time/local.js';
 import { calendarNote, loadCalendarFor, tempoInUse } from './tempo-calendar.js';
 
 /**

@@ -8,9 +8,9 @@
  * JEELINKY_TEMPO_SOURCE or JEELINKY_TEMPO_FILE (or their config.json keys). Otherwise no request is
  * ever made to RTE.
  */
-import { pickSetting, type JeelinkyConfig } from '../plugin/config.js';
-import type { Plan, PriceSchedule } from '../plugin/tariff/prices.js';
-import { loadTempoCalendar, type TempoCalendar } from '../plugin/tempo/calendar.js';
+import { pickSetting, type JeelinkyConfig } from '../config.js';
+import type { Plan, PriceSchedule } from '../tariff/prices.js';
+import { loadTempoCalendar, type TempoCalendar } from '../tempo/calendar.js';
 
 export function tempoInUse(config: Pick<JeelinkyConfig, 'fileSettings'>, plan: Plan | undefined, prices: PriceSchedule, env: NodeJS.ProcessEnv = process.env): boolean {
   if (plan === 'TEMPO' || prices.hasTempo()) return true;

@@ -2,8 +2,8 @@
  * Which days to ask Enedis for, and in how few calls. Pure functions: the runner feeds them the
  * store's day records and the clock.
  */
-import type { DayRecord } from '../plugin/store/readings.js';
-import { addDays, daysBetween } from '../plugin/time/local.js';
+import type { DayRecord } from '../store/readings.js';
+import { addDays, daysBetween } from '../time/local.js';
 
 /** Enedis publishes day J from J+1 08:00 local time (reference §4). */
 export const PUBLICATION_HOUR = 8;

@@ -2,12 +2,12 @@
  * Feeding the sinks from the readings store: each sink gets what its ledger says it has not had
  * yet (or everything in a range when forced), and one sink's failure never stops the others.
  */
-import { isJeelinkyError } from '../plugin/errors.js';
-import type { ReadingKind } from '../plugin/readings.js';
-import { DeliveryLedger } from '../plugin/sinks/ledger.js';
-import { emptyResult, type RunOutcome, type Sink, type SinkResult } from '../plugin/sinks/sink.js';
-import { ReadingsStore } from '../plugin/store/readings.js';
-import type { StateStore } from '../plugin/store/state.js';
+import { isJeelinkyError } from '../errors.js';
+import type { ReadingKind } from '../readings.js';
+import { DeliveryLedger } from '../sinks/ledger.js';
+import { emptyResult, type RunOutcome, type Sink, type SinkResult } from '../sinks/sink.js';
+import { ReadingsStore } from '../store/readings.js';
+import type { StateStore } from '../store/state.js';
 
 export interface DeliveryOptions {
   usagePoint: string;

@@ -4,10 +4,10 @@
  * asked, or before the meter's history.
  */
 import moment from 'moment-timezone';
-import { ROUTES } from '../plugin/enedis/metering.js';
-import type { ReadingKind } from '../plugin/readings.js';
-import type { ReadingsStore } from '../plugin/store/readings.js';
-import { addDays, daysBetween, eachDay, localDay } from '../plugin/time/local.js';
+import { ROUTES } from '../enedis/metering.js';
+import type { ReadingKind } from '../readings.js';
+import type { ReadingsStore } from '../store/readings.js';
+import { addDays, daysBetween, eachDay, localDay } from '../time/local.js';
 import { depthStart } from './fetch.js';
 import { MAX_ATTEMPTS, newestAskableEnd, RECENT_DAYS } from './plan.js';
 
