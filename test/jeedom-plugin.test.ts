@@ -202,6 +202,10 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
   it('screenshots of the plugin pages, from the real core in headless Chromium (admin/admin)', async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run "npm run test-setup" or "apt-get install chromium"`);
     const base = box.url.replace(/\/core\/api\/jeeApi\.php$/, '');
+    // What a box that has been up for a while shows: no first-use welcome, no "starting" banner
+    // (jeeCron.php writes tmp/started; the kit runs no cron), and a drawn minute.
+    php(`config::save('jeedom::firstUse', 0); touch(jeedom::getTmpFolder() . '/started');`);
+    setConfig('dailyTime', '08:35');
     const userDataDir = tempDir('jeelinky-chromium-');
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
@@ -221,12 +225,16 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
 
       await page.goto(`${base}/index.php?v=d&p=plugin&id=jeelinky`, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('[data-l1key="priceHp"]', { timeout: 30_000, state: 'attached' });
+      await page.waitForLoadState('load');
+      await page.waitForTimeout(1500); // the page's own scripts fill the fields after load
       await page.screenshot({ path: path.join(SCREENSHOTS, 'jeedom-plugin-configuration.png'), fullPage: true });
 
       await page.goto(`${base}/index.php?v=d&m=jeelinky&p=jeelinky&id=${eqLogicId}`, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('.eqLogic .jeelinkyPdl', { timeout: 60_000 });
       expect(await page.locator('.eqLogic .jeelinkyPdl').first().textContent()).toBe(PDL);
       expect(await page.locator('.eqLogic .jeelinkyPair').first().textContent()).toContain('Associer mon compteur');
+      await page.waitForLoadState('load');
+      await page.waitForTimeout(1500);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'jeedom-plugin-equipement.png'), fullPage: true });
     } finally {
       await context.close();
