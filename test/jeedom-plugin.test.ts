@@ -197,6 +197,10 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
     expect(text).toContain('Relevé (daily)');
     const key = php(`echo jeedom::getApiKey('jeelinky');`);
     for (const secret of [key, box.apikey, ...issuedSecrets(enedis)]) expect(text).not.toContain(secret);
+    // The masking itself: tokens and keys go, command ids and the rest stay.
+    const sample = JSON.stringify({ refreshToken: 'abcdef0123456789', commands: { device_code: 12 }, apikey: key, note: 'gardé' });
+    const masked = php(`echo jeelinky::mask(${JSON.stringify(sample).replace(/\$/g, '\\$')});`);
+    expect(JSON.parse(masked)).toEqual({ refreshToken: '***', commands: { device_code: 12 }, apikey: '***', note: 'gardé' });
   });
 
   it('screenshots of the plugin pages, from the real core in headless Chromium (admin/admin)', async () => {
@@ -236,6 +240,13 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
       await page.waitForLoadState('load');
       await page.waitForTimeout(1500);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'jeedom-plugin-equipement.png'), fullPage: true });
+
+      // "Relever maintenant" through the page's ajax endpoint and the logged-in session: the
+      // runner calls back into Jeedom's API while the request is open (hence several workers).
+      const fetched = page.waitForResponse((r) => r.url().includes('jeelinky.ajax.php') && r.request().postData()?.includes('fetchNow') === true, { timeout: 120_000 });
+      await page.locator('.eqLogic .jeelinkyFetch').first().click();
+      const answer = JSON.parse(await (await fetched).text()) as { state: string; result: { code: number } };
+      expect(answer).toMatchObject({ state: 'ok', result: { code: 0 } });
     } finally {
       await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -123,7 +123,9 @@ class jeelinky extends eqLogic {
 			}
 		}
 		// Tokens and codes in JSON or in "key=value" text.
-		$text = preg_replace('/("?(?:access_?token|refresh_?token|device_?code|accessToken|refreshToken|deviceCode|apikey)"?\s*[:=]\s*"?)[^",\s}]+/i', '$1***', $text);
+		$keys = '(?:access_?token|refresh_?token|device_?code|accessToken|refreshToken|deviceCode|apikey)';
+		$text = preg_replace('/("' . $keys . '"\s*:\s*")[^"]{8,}"/i', '$1***"', $text);
+		$text = preg_replace('/(\b' . $keys . '\s*=\s*)[^\s&"]{8,}/i', '$1***', $text);
 		return $text;
 	}
 
