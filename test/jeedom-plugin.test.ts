@@ -122,7 +122,9 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
 
   it('"Associer mon compteur": the address and code, then the consent, the PDL and token expiry; one équipement jeelinky_<PDL>', async () => {
     const start = await phpJsonAsync<{ pairing?: { userCode: string; verificationUriComplete: string } }>(`jeelinky::pairStart()`);
-    expect(JSON.stringify(start)).toContain(enedis.url);
+    // What the page shows: the address to open and the code to type.
+    expect(start.pairing?.userCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    expect(start.pairing?.verificationUriComplete).toBe(`${enedis.url}/device?code=${start.pairing?.userCode}`);
     const wait = await phpJsonAsync<{ paired: boolean; usagePoint: string; accessTokenExpiresAt: string }>(`jeelinky::pairWait()`);
     expect(wait).toMatchObject({ paired: true, usagePoint: PDL });
     expect(Date.parse(wait.accessTokenExpiresAt)).toBeGreaterThan(Date.now());
@@ -247,6 +249,15 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
       await page.locator('.eqLogic .jeelinkyFetch').first().click();
       const answer = JSON.parse(await (await fetched).text()) as { state: string; result: { code: number } };
       expect(answer).toMatchObject({ state: 'ok', result: { code: 0 } });
+
+      // "Associer mon compteur" clicked on the page (pairing again, as after a consent was
+      // withdrawn): the code is shown, the simulator approves, the page ends on the PDL.
+      await page.locator('.eqLogic .jeelinkyPair').first().click();
+      const done = page.locator('.eqLogic .jeelinkyPairing.alert-success');
+      await done.waitFor({ timeout: 120_000 });
+      expect(await done.textContent()).toContain(`Compteur associé : ${PDL}`);
+      const devices = await client.call<Array<{ eqType_name: string; logicalId: string }>>('eqLogic::byType', { type: 'jeelinky' });
+      expect(devices.map((e) => e.logicalId)).toEqual([deviceLogicalId(PDL)]);
     } finally {
       await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -8,6 +8,10 @@ try {
 	}
 	ajax::init();
 	$action = init('action');
+	if (in_array($action, array('pairWait', 'fetchNow'))) {
+		// The consent or a backfill can take minutes: the runner bounds the wait itself.
+		@set_time_limit(0);
+	}
 	if ($action == 'pairStart') {            // run --code --json: the address and code to show
 		ajax::success(jeelinky::pairStart());
 	}
