@@ -48,6 +48,25 @@ export interface JeedomClientOptions {
   maxSockets?: number;
   /** SIGINT/SIGTERM: see JeedomClient.signal. */
   signal?: AbortSignal;
+  /**
+   * `JEELINKY_JEEDOM_EQTYPE`: the Jeedom plugin that owns jeelinky's device: `virtual` (default,
+   * the CLI path: `jeelinky jeedom setup` creates a Virtuel) or `jeelinky` (the jeelinky Jeedom
+   * plugin is installed: its own équipement, and `apikey` is the plugin's key, so every call
+   * carries `params.plugin = "jeelinky"`, which Jeedom needs to accept that key).
+   */
+  eqType?: JeedomEqType;
+}
+
+export const JEEDOM_EQTYPES = ['virtual', 'jeelinky'] as const;
+export type JeedomEqType = (typeof JEEDOM_EQTYPES)[number];
+
+/** The eqType from the option, else from JEELINKY_JEEDOM_EQTYPE, else `virtual`; a clear error when unknown. */
+export function resolveEqType(value: string | undefined = process.env.JEELINKY_JEEDOM_EQTYPE): JeedomEqType {
+  const v = (value ?? '').trim() || 'virtual';
+  if (!(JEEDOM_EQTYPES as readonly string[]).includes(v)) {
+    throw new ConfigError(`JEELINKY_JEEDOM_EQTYPE "${v}" is not known: use "virtual" (a Virtuel device) or "jeelinky" (the jeelinky Jeedom plugin)`, 'jeedom_eqtype');
+  }
+  return v as JeedomEqType;
 }
 
 export interface JeedomObject {
@@ -240,6 +259,8 @@ interface AttemptFailure {
 export class JeedomClient {
   readonly endpoint: string;
   readonly displayUrl: string;
+  /** The plugin that owns jeelinky's device (see JeedomClientOptions.eqType). */
+  readonly eqType: JeedomEqType;
   private readonly apikey: string;
   private readonly http: AxiosInstance;
   private readonly retries: number;
@@ -267,6 +288,7 @@ export class JeedomClient {
       );
     }
     this.apikey = opts.apikey.trim();
+    this.eqType = resolveEqType(opts.eqType);
     this.signal = opts.signal;
     this.retries = Math.max(0, opts.retries ?? 2);
     this.retryDelayMs = Math.max(0, opts.retryDelayMs ?? 300);
@@ -317,7 +339,10 @@ export class JeedomClient {
 
   private async attempt(method: string, params: Record<string, unknown>): Promise<{ result: unknown } | AttemptFailure> {
     const id = this.nextId++;
-    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, apikey: this.apikey } });
+    // The jeelinky plugin's own key is only accepted with params.plugin = "jeelinky" (jeeApi.php);
+    // config::byKey then reads the plugin's config, where the plugin mirrors the box's timezone.
+    const scoped = this.eqType === 'jeelinky' ? { ...params, plugin: 'jeelinky' } : params;
+    const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...scoped, apikey: this.apikey } });
     this.requestCount += 1;
     let status: number;
     let text: string;
@@ -495,7 +520,7 @@ export class JeedomClient {
    * Callers in jeelinky only send `cmd` when creating a device.
    */
   async saveEqLogic(fields: Record<string, unknown>): Promise<JeedomEqLogic> {
-    return toEqLogic(await this.call('eqLogic::save', { eqType_name: 'virtual', ...fields }));
+    return toEqLogic(await this.call('eqLogic::save', { eqType_name: this.eqType, ...fields }));
   }
 
   async cmdsByEqLogic(eqLogicId: number): Promise<JeedomCmd[]> {

@@ -13,7 +13,8 @@
  */
 import { ConfigError } from '../errors.js';
 import { maskUsagePoint } from '../secrets.js';
-import type { JeedomClient, JeedomCmd, JeedomEqLogic } from './client.js';
+import type { ReadingKind } from '../readings.js';
+import type { JeedomClient, JeedomCmd, JeedomEqLogic, JeedomEqType } from './client.js';
 import { JeedomAmbiguousError, JeedomNotFoundError } from './errors.js';
 import { humanEquipment, looseKey, matchEquipments, NO_OBJECT_NAMES, parseEquipmentAddress } from './names.js';
 
@@ -106,6 +107,63 @@ export const TEMPO_COMMANDS: CommandSpec[] = [
   { logicalId: 'tempo_white_left', name: 'tempo_white_left', subType: 'numeric', unite: '', historized: false, visible: true, meaning: 'white days left in the current Tempo season' },
 ];
 
+/**
+ * The jeelinky Jeedom plugin's device (eqType jeelinky) gets what Jeedom users expect: French
+ * display names at creation and Jeedom 4.5's generic types (core/config/jeedom.config.php) where
+ * one fits. The logicalIds stay the contract; the Virtuel path keeps the seed's names.
+ */
+export const PLUGIN_COMMAND_LOOK: Record<string, { name: string; genericType?: string }> = {
+  device_code: { name: "Code d'appairage" },
+  access_token: { name: "Jeton d'accès" },
+  token_type: { name: 'Type de jeton' },
+  refresh_token: { name: 'Jeton de rafraîchissement' },
+  usage_point_id: { name: 'PDL' },
+  relaunch: { name: 'Relance' },
+  daily_consumption: { name: 'Consommation journalière', genericType: 'DAILY_CONSUMPTION' },
+  max_power: { name: 'Puissance maximale', genericType: 'POWER' },
+  load_curve_power: { name: 'Puissance moyenne', genericType: 'POWER' },
+  load_curve_energy: { name: 'Énergie par intervalle', genericType: 'CONSUMPTION' },
+  daily_production: { name: 'Production journalière', genericType: 'DAILY_PRODUCTION' },
+  production_load_curve_power: { name: 'Puissance produite', genericType: 'PRODUCTION' },
+  production_load_curve_energy: { name: 'Énergie produite par intervalle' },
+  hp_energy: { name: 'Énergie heures pleines' },
+  hc_energy: { name: 'Énergie heures creuses' },
+  cost: { name: 'Coût du jour' },
+  stats_day_kwh: { name: 'Dernier jour (kWh)' },
+  stats_this_week_kwh: { name: 'Cette semaine (kWh)' },
+  stats_last_week_kwh: { name: 'Semaine dernière (kWh)' },
+  stats_this_month_kwh: { name: 'Ce mois (kWh)' },
+  stats_last_month_kwh: { name: 'Mois dernier (kWh)' },
+  stats_this_year_kwh: { name: 'Cette année (kWh)' },
+  tempo_today: { name: 'Couleur Tempo du jour' },
+  tempo_tomorrow: { name: 'Couleur Tempo de demain' },
+  tempo_blue_hp: { name: 'Tempo bleu HP', genericType: 'CONSUMPTION' },
+  tempo_blue_hc: { name: 'Tempo bleu HC', genericType: 'CONSUMPTION' },
+  tempo_white_hp: { name: 'Tempo blanc HP', genericType: 'CONSUMPTION' },
+  tempo_white_hc: { name: 'Tempo blanc HC', genericType: 'CONSUMPTION' },
+  tempo_red_hp: { name: 'Tempo rouge HP', genericType: 'CONSUMPTION' },
+  tempo_red_hc: { name: 'Tempo rouge HC', genericType: 'CONSUMPTION' },
+  tempo_cost: { name: 'Coût Tempo du jour' },
+  tempo_red_left: { name: 'Jours rouges restants' },
+  tempo_white_left: { name: 'Jours blancs restants' },
+};
+
+/** The reading kind a reading or tariff command depends on (undefined: always fetched). */
+const COMMAND_KIND: Record<string, ReadingKind> = {
+  daily_consumption: 'daily_consumption',
+  max_power: 'max_power',
+  load_curve_power: 'load_curve',
+  load_curve_energy: 'load_curve',
+  hp_energy: 'load_curve',
+  hc_energy: 'load_curve',
+  cost: 'load_curve',
+  daily_production: 'daily_production',
+  production_load_curve_power: 'production_load_curve',
+  production_load_curve_energy: 'production_load_curve',
+  ...Object.fromEntries(['blue', 'white', 'red'].flatMap((c) => ['hp', 'hc'].map((h) => [`tempo_${c}_${h}`, 'load_curve' as ReadingKind]))),
+  tempo_cost: 'load_curve',
+};
+
 export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND, ...READING_COMMANDS, ...TARIFF_COMMANDS, ...TEMPO_COMMANDS, ...STATISTICS_COMMANDS];
 
 export const deviceLogicalId = (usagePoint: string) => `jeelinky_${usagePoint}`;
@@ -182,9 +240,24 @@ export function historySettingsProblems(cmd: JeedomCmd, spec: CommandSpec): stri
   return commandFixes(cmd, spec).details;
 }
 
-function creationFields(spec: CommandSpec, name: string): Record<string, unknown> {
+/** How a new command looks: the seed's name on a Virtuel; French name, generic type and only fetched kinds visible on the plugin's device. */
+interface CreationLook {
+  eqType: JeedomEqType;
+  kinds?: readonly ReadingKind[];
+}
+
+/** The display name a new command gets (the user may rename it afterwards). */
+function creationName(spec: CommandSpec, look: CreationLook): string {
+  return look.eqType === 'jeelinky' ? (PLUGIN_COMMAND_LOOK[spec.logicalId]?.name ?? spec.name) : spec.name;
+}
+
+function creationFields(spec: CommandSpec, name: string, look: CreationLook): Record<string, unknown> {
   const configuration: Record<string, string> = {};
   for (const [k, v] of Object.entries(wantedConfiguration(spec))) if (v !== null) configuration[k] = v;
+  const kind = COMMAND_KIND[spec.logicalId];
+  const plugin = look.eqType === 'jeelinky';
+  const fetched = !plugin || !kind || !look.kinds || look.kinds.includes(kind);
+  const genericType = plugin ? PLUGIN_COMMAND_LOOK[spec.logicalId]?.genericType : undefined;
   return {
     name,
     logicalId: spec.logicalId,
@@ -192,7 +265,8 @@ function creationFields(spec: CommandSpec, name: string): Record<string, unknown
     subType: spec.subType,
     unite: spec.unite,
     isHistorized: spec.historized ? 1 : 0,
-    isVisible: spec.visible ? 1 : 0,
+    isVisible: spec.visible && fetched ? 1 : 0,
+    ...(genericType ? { generic_type: genericType } : {}),
     configuration,
   };
 }
@@ -224,6 +298,8 @@ export interface EnsureVirtualOptions {
   dryRun?: boolean;
   /** Also the six statistics commands of issue 4 (default true). */
   statistics?: boolean;
+  /** The kinds fetched: on the plugin's device, the commands of other kinds are created hidden. */
+  kinds?: readonly ReadingKind[];
 }
 
 export interface VirtualDevice {
@@ -233,11 +309,14 @@ export interface VirtualDevice {
   cmds: Map<string, JeedomCmd>;
 }
 
-function findByLogicalId(eqLogics: JeedomEqLogic[], logicalId: string): JeedomEqLogic | undefined {
-  const found = eqLogics.filter((e) => e.eqType_name === 'virtual' && e.logicalId === logicalId);
+/** How messages name the device: a Virtuel, or the jeelinky plugin's équipement. */
+const deviceWord = (eqType: JeedomEqType) => (eqType === 'virtual' ? 'virtual' : 'jeelinky plugin');
+
+function findByLogicalId(eqLogics: JeedomEqLogic[], logicalId: string, eqType: JeedomEqType): JeedomEqLogic | undefined {
+  const found = eqLogics.filter((e) => e.eqType_name === eqType && e.logicalId === logicalId);
   if (found.length > 1) {
     const list = found.map((e) => `id ${e.id} "${e.name}"`);
-    throw new JeedomAmbiguousError(`${found.length} virtual devices carry logicalId ${logicalId} (${list.join(', ')}): delete the extra one in Jeedom, keeping the one with history`, list);
+    throw new JeedomAmbiguousError(`${found.length} ${deviceWord(eqType)} devices carry logicalId ${logicalId} (${list.join(', ')}): delete the extra one in Jeedom, keeping the one with history`, list);
   }
   return found[0];
 }
@@ -246,6 +325,8 @@ function findByLogicalId(eqLogics: JeedomEqLogic[], logicalId: string): JeedomEq
 export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirtualOptions): Promise<SetupReport> {
   const pdl = opts.usagePoint === null ? null : assertUsagePoint(opts.usagePoint);
   const dryRun = opts.dryRun ?? false;
+  const eqType = client.eqType;
+  const look: CreationLook = { eqType, kinds: opts.kinds };
   const specs = opts.statistics === false ? ALL_COMMANDS.filter((s) => !STATISTICS_COMMANDS.includes(s)) : ALL_COMMANDS;
   const logicalId = pdl === null ? UNPAIRED_LOGICAL_ID : deviceLogicalId(pdl);
   const maskedPdl = pdl === null ? null : maskUsagePoint(pdl);
@@ -255,8 +336,8 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
   const [timezone, objects, eqLogics] = await Promise.all([client.timezone(), client.objects(), client.eqLogics()]);
   const objectName = (id: number | null) => (id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === id)?.name ?? NO_OBJECT_NAMES[0]!));
 
-  let device = findByLogicalId(eqLogics, logicalId);
-  const unpaired = pdl === null ? undefined : findByLogicalId(eqLogics, UNPAIRED_LOGICAL_ID);
+  let device = findByLogicalId(eqLogics, logicalId, eqType);
+  const unpaired = pdl === null ? undefined : findByLogicalId(eqLogics, UNPAIRED_LOGICAL_ID, eqType);
   if (device && unpaired) {
     warnings.push(
       `${humanEquipment(objectName(unpaired.object_id), unpaired)} (id ${unpaired.id}, logicalId ${UNPAIRED_LOGICAL_ID}) is left over from a setup before pairing; jeelinky uses id ${device.id}: delete the extra one in Jeedom if you do not need it`,
@@ -286,8 +367,8 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
     }
     const existing = matches[0]?.eqLogic;
     if (existing) {
-      if (existing.eqType_name !== 'virtual') {
-        throw new ConfigError(`${human} is a "${existing.eqType_name}" device, not a virtual: pass another --equipment`, 'jeedom_conflict');
+      if (existing.eqType_name !== eqType) {
+        throw new ConfigError(`${human} is a "${existing.eqType_name}" device, not a ${deviceWord(eqType)} one: pass another --equipment`, 'jeedom_conflict');
       }
       if (existing.logicalId && existing.logicalId !== logicalId) {
         throw new ConfigError(`${human} is already used by another device (logicalId "${existing.logicalId}"): pass another --equipment`, 'jeedom_conflict');
@@ -314,8 +395,8 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
           }
         }
       }
-      changes.push({ action: 'create_device', target: human, details: [`virtual, logicalId ${logicalId}, ${specs.length} info commands`] });
-      for (const spec of specs) changes.push({ action: 'create_command', target: `${human}[${spec.name}]`, details: [`logicalId ${spec.logicalId}`] });
+      changes.push({ action: 'create_device', target: human, details: [`${eqType}, logicalId ${logicalId}, ${specs.length} info commands`] });
+      for (const spec of specs) changes.push({ action: 'create_command', target: `${human}[${creationName(spec, look)}]`, details: [`logicalId ${spec.logicalId}`] });
       if (dryRun) {
         return { dryRun, usagePoint: maskedPdl, timezone, device: { humanName: human, logicalId, enabled: true }, commands, changes, warnings, changed: true };
       }
@@ -326,7 +407,8 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
         object_id: objectId,
         isEnable: 1,
         isVisible: 1,
-        cmd: specs.map((s) => creationFields(s, s.name)),
+        ...(eqType === 'jeelinky' ? { category: { energy: 1 } } : {}),
+        cmd: specs.map((s) => creationFields(s, creationName(s, look), look)),
       });
       device = created;
     }
@@ -354,8 +436,8 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
         commands[spec.logicalId] = candidate.id;
         continue;
       }
-      let name = spec.name;
-      if (taken.has(name)) name = taken.has(spec.logicalId) ? `${spec.name} (jeelinky)` : spec.logicalId;
+      let name = creationName(spec, look);
+      if (taken.has(name)) name = taken.has(spec.logicalId) ? `${name} (jeelinky)` : spec.logicalId;
       if (taken.has(name)) {
         warnings.push(`cannot add ${spec.logicalId}: the names "${spec.name}", "${spec.logicalId}" and "${name}" are taken on ${humanName}; rename one`);
         continue;
@@ -363,7 +445,7 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
       taken.add(name);
       changes.push({ action: 'create_command', target: `${humanName}[${name}]`, details: [`logicalId ${spec.logicalId}`] });
       if (!dryRun) {
-        const created = await client.saveCmd({ eqType_name: 'virtual', eqLogic_id: device.id, ...creationFields(spec, name) });
+        const created = await client.saveCmd({ eqType_name: eqType, eqLogic_id: device.id, ...creationFields(spec, name, look) });
         commands[spec.logicalId] = created.id;
       }
       continue;
@@ -394,10 +476,10 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
 /** The device of a PDL, for writers; a clear error when setup was never run. */
 export async function loadVirtualDevice(client: JeedomClient, usagePoint: string): Promise<VirtualDevice> {
   const pdl = assertUsagePoint(usagePoint);
-  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType('virtual')]);
-  const eqLogic = findByLogicalId(virtuals, deviceLogicalId(pdl));
+  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType(client.eqType)]);
+  const eqLogic = findByLogicalId(virtuals, deviceLogicalId(pdl), client.eqType);
   if (!eqLogic) {
-    throw new JeedomNotFoundError(`Jeedom at ${client.displayUrl} has no virtual device for PDL ${maskUsagePoint(pdl)}: run "jeelinky jeedom setup" first`);
+    throw new JeedomNotFoundError(`Jeedom at ${client.displayUrl} has no ${deviceWord(client.eqType)} device for PDL ${maskUsagePoint(pdl)}: run "jeelinky jeedom setup" first`);
   }
   return withCommands(client, objects, eqLogic);
 }
@@ -416,9 +498,9 @@ async function withCommands(client: JeedomClient, objects: { id: number; name: s
  */
 export async function bindVirtualDevice(client: JeedomClient, usagePoint: string, dryRun = false): Promise<VirtualDevice> {
   const pdl = assertUsagePoint(usagePoint);
-  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType('virtual')]);
-  if (!findByLogicalId(virtuals, deviceLogicalId(pdl))) {
-    const unpaired = findByLogicalId(virtuals, UNPAIRED_LOGICAL_ID);
+  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType(client.eqType)]);
+  if (!findByLogicalId(virtuals, deviceLogicalId(pdl), client.eqType)) {
+    const unpaired = findByLogicalId(virtuals, UNPAIRED_LOGICAL_ID, client.eqType);
     if (unpaired && dryRun) return withCommands(client, objects, unpaired);
     if (unpaired) await client.saveEqLogic({ id: unpaired.id, logicalId: deviceLogicalId(pdl) });
   }
@@ -427,7 +509,7 @@ export async function bindVirtualDevice(client: JeedomClient, usagePoint: string
 
 /** The PDLs that already have a device in Jeedom (logicalId jeelinky_<PDL>). */
 export async function boundUsagePoints(client: JeedomClient): Promise<string[]> {
-  return (await client.eqLogicsByType('virtual')).filter((e) => PDL_LOGICAL_ID.test(e.logicalId ?? '')).map((e) => e.logicalId.slice('jeelinky_'.length));
+  return (await client.eqLogicsByType(client.eqType)).filter((e) => PDL_LOGICAL_ID.test(e.logicalId ?? '')).map((e) => e.logicalId.slice('jeelinky_'.length));
 }
 
 /**
@@ -436,8 +518,8 @@ export async function boundUsagePoints(client: JeedomClient): Promise<string[]> 
  * Empty when there is none yet (setup not run): pairing goes on without it.
  */
 export async function pairingDevices(client: JeedomClient, knownUsagePoints: string[]): Promise<VirtualDevice[]> {
-  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType('virtual')]);
-  const unpaired = findByLogicalId(virtuals, UNPAIRED_LOGICAL_ID);
+  const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType(client.eqType)]);
+  const unpaired = findByLogicalId(virtuals, UNPAIRED_LOGICAL_ID, client.eqType);
   let chosen: JeedomEqLogic[] = unpaired ? [unpaired] : [];
   if (!chosen.length) chosen = virtuals.filter((e) => knownUsagePoints.some((pdl) => e.logicalId === deviceLogicalId(pdl)));
   if (!chosen.length) {

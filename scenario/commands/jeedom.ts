@@ -95,7 +95,7 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
   handler: async (argv) => {
     const { client, usagePoint } = jeedomClientFromArgs(argv);
     // Two setups at once would both see "no device" and create two: one jeelinky run at a time.
-    const { stateDir, lockWaitMs } = resolveConfig(argv['state-dir'] !== undefined ? { stateDir: argv['state-dir'] } : {});
+    const { stateDir, lockWaitMs, kinds } = resolveConfig(argv['state-dir'] !== undefined ? { stateDir: argv['state-dir'] } : {});
     const lock = await acquireStateLock(stateDir, lockWaitMs);
     try {
       const targets = await setupTargets(client, usagePoint, stateDir);
@@ -109,6 +109,7 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
           equipment: argv.equipment,
           dryRun: argv['dry-run'] ?? false,
           statistics: argv.statistics,
+          kinds,
         });
         const equipment = argv.equipment ? undefined : pdl === null ? UNPAIRED_EQUIPMENT : defaultEquipment(pdl);
         if (argv.json) reports.push({ url: client.displayUrl, defaultEquipment: equipment, ...report });

@@ -39,13 +39,14 @@ export interface RealJeedom {
  * Each test file gets its own box (folder and ports), so that files running in parallel never reset
  * each other's box: `slot` 0, 1, 2… picks HTTP port 8791+slot and MariaDB port 3391+slot.
  */
-function boxEnv(slot: number): NodeJS.ProcessEnv {
+function boxEnv(slot: number, workers?: number): NodeJS.ProcessEnv {
   const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
   return {
     ...process.env,
     JEEDOM_HOME: path.join(cache, 'jeelinky-test-jeedom', `box${slot}`),
     JEEDOM_HTTP_PORT: String(8791 + slot),
     JEEDOM_DB_PORT: String(3391 + slot),
+    ...(workers ? { PHP_CLI_SERVER_WORKERS: String(workers) } : {}),
   };
 }
 
@@ -58,10 +59,15 @@ function script(env: NodeJS.ProcessEnv, name: string, args: string[] = []): void
   }
 }
 
-/** Sets the box up (installs its Debian packages when missing and running as root) and starts it. */
-export function startRealJeedom(slot: number): RealJeedom {
+/**
+ * Sets the box up (installs its Debian packages when missing and running as root) and starts it.
+ * `workers`: PHP_CLI_SERVER_WORKERS (default 1). A browser needs several: the desktop pages keep a
+ * long-polling request open, and a plugin page's action that calls back into Jeedom's API would
+ * wait for itself with one worker (a real box's Apache serves requests in parallel).
+ */
+export function startRealJeedom(slot: number, opts: { workers?: number } = {}): RealJeedom {
   if (realJeedomMissing) throw new Error(realJeedomMissing);
-  const env = boxEnv(slot);
+  const env = boxEnv(slot, opts.workers);
   script(env, 'setup.sh');
   const box = JSON.parse(fs.readFileSync(path.join(env.JEEDOM_HOME!, 'box.json'), 'utf8')) as { apiUrl: string; apiKey: string; timezone: string };
   return {
