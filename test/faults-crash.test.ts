@@ -197,14 +197,26 @@ describe('crash points (kill -9)', () => {
   }, 300_000);
 });
 
+/** Waits (bounded) until the simulator has received `n` requests. */
+async function untilCalls(sim: EnedisSimulator, n: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (sim.calls.length < n) {
+    if (Date.now() > deadline) throw new Error(`the CLI made ${sim.calls.length} of ${n} expected requests in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+
 describe('signals', () => {
   it('SIGTERM during a backfill: stops at a clean point within a few seconds, says so, exits 75; the next run completes', async () => {
     const w = await world(false);
     try {
       expect((await runCli(['pair'], w.env)).code).toBe(0);
       // Paced calls, so that the backfill (9 calls) is still running when the signal comes.
+      const before = w.enedis.calls.length;
       const running = spawnCli(['backfill', '--since', '-60 days', '--kinds', 'load_curve'], { ...w.env, JEELINKY_PACE_MS: '400' });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Once a call has reached the simulator the run is under way (the process is up, whatever the load).
+      await untilCalls(w.enedis, before + 1);
       const sentAt = Date.now();
       process.kill(running.pid, 'SIGTERM');
       const result = await running.done;
@@ -227,7 +239,7 @@ describe('signals', () => {
     const dir = tempDir();
     try {
       const running = spawnCli(['pair'], cliEnv(enedis, dir));
-      await new Promise((r) => setTimeout(r, 1500));
+      await untilCalls(enedis, 2); // the device code asked, then the first poll: waiting for the consent
       const sentAt = Date.now();
       process.kill(running.pid, 'SIGINT');
       const result = await running.done;

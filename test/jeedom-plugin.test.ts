@@ -26,7 +26,8 @@ import { KIT, realJeedomMissing, startRealJeedom, type RealJeedom } from './supp
 if (realJeedomMissing) console.warn(`jeedom-plugin.test.ts: ${realJeedomMissing}`);
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+// Written with each run under test-artifacts/; docs/screenshots/ holds a copy of them for the README.
+const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
 
 describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a real Jeedom 4.5.3 core', () => {
   let box: RealJeedom;
@@ -231,7 +232,7 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
 
       await page.goto(`${base}/index.php?v=d&p=plugin&id=jeelinky`, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('[data-l1key="priceHp"]', { timeout: 30_000, state: 'attached' });
-      await page.waitForLoadState('load');
+      await page.waitForLoadState('load', { timeout: 90_000 });
       await page.waitForTimeout(1500); // the page's own scripts fill the fields after load
       await page.screenshot({ path: path.join(SCREENSHOTS, 'jeedom-plugin-configuration.png'), fullPage: true });
 
@@ -239,7 +240,7 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
       await page.waitForSelector('.eqLogic .jeelinkyPdl', { timeout: 60_000 });
       expect(await page.locator('.eqLogic .jeelinkyPdl').first().textContent()).toBe(PDL);
       expect(await page.locator('.eqLogic .jeelinkyPair').first().textContent()).toContain('Associer mon compteur');
-      await page.waitForLoadState('load');
+      await page.waitForLoadState('load', { timeout: 90_000 });
       await page.waitForTimeout(1500);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'jeedom-plugin-equipement.png'), fullPage: true });
 
@@ -262,5 +263,5 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
       await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 400_000);
 });
