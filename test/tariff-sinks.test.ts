@@ -12,10 +12,11 @@ import { ALL_COMMANDS, deviceLogicalId, ensureVirtualDevice, TARIFF_COMMANDS, wa
 import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
 import { JeedomSink } from '../plugin/sinks/jeedom.js';
 import { createMqttSink } from '../plugin/sinks/mqtt.js';
-import { jeedomStatisticsBetween, localStatisticsBetween } from '../plugin/stats/sources.js';
+import { jeedomStatisticsBetween, localStatisticsBetween } from '../plugin/runner/stats.js';
+import { storedDayTariffs } from '../plugin/runner/tariff-context.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { dayTariffs, storedDayTariffs, tariffContext, resolveTariffSettings } from '../plugin/tariff/index.js';
+import { dayTariffs, tariffContext, resolveTariffSettings } from '../plugin/tariff/index.js';
 import { computeTariff, type TariffOutput } from '../plugin/runner/tariff.js';
 import { runScenario } from '../plugin/runner/index.js';
 import { cliEnv, harness, PDL, runCli, type Harness } from './support/core.js';
