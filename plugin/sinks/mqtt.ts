@@ -37,13 +37,16 @@ export interface DayFigure {
 
 /**
  * Given one local day of load curve, the figures to publish for that day (e.g. HP/HC energy and
- * cost). Without one, the sink publishes the runner's figures (DeliveryContext.tariffDays), if any.
+ * cost). Without one, the sink publishes the runner's figures (DeliveryContext.tariffDays) when
+ * its `tariff` option is set.
  */
 export type DayBreakdown = (usagePoint: string, day: string, curve: Reading[]) => DayFigure[] | Promise<DayFigure[]>;
 
 export interface MqttSinkOptions {
   source?: ReadingsSource;
   breakdown?: DayBreakdown;
+  /** Without a breakdown: publish the runner's HP/HC and cost figures (DeliveryContext.tariffDays); createMqttSink sets it. */
+  tariff?: boolean;
   /** Messages in flight at once (each waits for its PUBACK at QoS ≥ 1). */
   window?: number;
 }
@@ -311,7 +314,7 @@ export class MqttSink implements Sink {
       out.push({ topic: t.latest(kind), payload: JSON.stringify(latestPayload(latest)), retain });
       if (this.settings.haDiscovery) out.push(this.discovery(pdl, this.kindFigure(pdl, kind)));
       // HP/HC and cost: the runner's figures (one result for every sink), or a breakdown given to the sink.
-      const breakdown = this.options.breakdown ?? (ctx.tariffDays ? tariffDayFigures(ctx.tariffDays) : undefined);
+      const breakdown = this.options.breakdown ?? (this.options.tariff && ctx.tariffDays ? tariffDayFigures(ctx.tariffDays) : undefined);
       if (kind === 'load_curve' && breakdown) out.push(...(await this.breakdownMessages(pdl, curveDays, latest.day, breakdown)));
     }
     out.push({ topic: t.availability, payload: 'online', retain: true });
@@ -472,5 +475,5 @@ export function tariffDayFigures(days: readonly DayTariff[]): DayBreakdown {
 /** Configured when JEELINKY_MQTT_HOST (or --mqtt-host) is set. */
 export function createMqttSink(config: JeelinkyConfig, flags: SinkFlags = {}): Sink | undefined {
   const settings = resolveMqttSettings(config, flags);
-  return settings ? new MqttSink(settings, { source: storeSource(config.stateDir) }) : undefined;
+  return settings ? new MqttSink(settings, { source: storeSource(config.stateDir), tariff: true }) : undefined;
 }
