@@ -12,10 +12,11 @@ import { ALL_COMMANDS, deviceLogicalId, ensureVirtualDevice, TARIFF_COMMANDS, wa
 import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
 import { JeedomSink } from '../plugin/sinks/jeedom.js';
 import { createMqttSink } from '../plugin/sinks/mqtt.js';
-import { jeedomStatisticsBetween, localStatisticsBetween } from '../plugin/stats/sources.js';
+import { jeedomStatisticsBetween, localStatisticsBetween } from '../plugin/runner/stats.js';
+import { storedDayTariffs } from '../plugin/runner/tariff-context.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { dayTariffs, storedDayTariffs, tariffContext, resolveTariffSettings } from '../plugin/tariff/index.js';
+import { dayTariffs, tariffContext, resolveTariffSettings } from '../plugin/tariff/index.js';
 import { computeTariff, type TariffOutput } from '../plugin/runner/tariff.js';
 import { runScenario } from '../plugin/runner/index.js';
 import { cliEnv, harness, PDL, runCli, type Harness } from './support/core.js';
@@ -250,6 +251,24 @@ describe('HP/HC and cost on MQTT', () => {
     expect(ha('hp_energy')).toMatchObject({ unit_of_measurement: 'Wh', device_class: 'energy', state_class: 'total', last_reset_value_template: '{{ value_json.last_reset }}' });
     expect(ha('hc_energy')).toMatchObject({ unit_of_measurement: 'Wh', device_class: 'energy', state_class: 'total' });
     expect(ha('cost')).toMatchObject({ unit_of_measurement: 'EUR', device_class: 'monetary', state_class: 'total', state_topic: `${base}/cost/latest` });
+  });
+
+  it('jeelinky publish --since sends the figures the run published: one result, computed by the runner', async () => {
+    const { run } = await setUp(true);
+    expect((await run({ since: SINCE })).exitCode).toBe(0);
+    const fromRun = await retainedMessages(broker!.port, `jeelinky/${PDL}/+/day/+`);
+    const figures = (got: Map<string, { payload: string }>) => [...got].filter(([topic]) => /\/(hp_energy|hc_energy|cost)\/day\//.test(topic)).map(([topic, m]) => [topic, JSON.parse(m.payload)]).sort();
+    expect(figures(fromRun).length).toBe(3 * (10 - 1)); // ten days, one incomplete
+    // A fresh broker: only what publish sends is there (the CLI as a user runs it, prices in the environment).
+    const other = await startMosquitto();
+    try {
+      const r = await runCli(['publish', '--since', SINCE, '--sink', 'mqtt'], cliEnv(h!.sim, h!.config.stateDir, { ...ENV_PRICES, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(other.port) }));
+      expect(r.code, r.stderr).toBe(0);
+      const fromPublish = await retainedMessages(other.port, `jeelinky/${PDL}/+/day/+`);
+      expect(figures(fromPublish)).toEqual(figures(fromRun));
+    } finally {
+      await other.stop();
+    }
   });
 
   it('dayTariffs gives nothing without windows and prices, and BASE costs without windows', () => {

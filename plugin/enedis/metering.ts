@@ -331,8 +331,5 @@ export function toReadings(
   return { readings, warnings };
 }
 
-/** Half-hours (or other steps) in a local day: 46/48/50 for PT30M in Paris. */
-export function expectedPoints(day: string, tz: string, intervalMinutes: number): number {
-  const minutes = (dayStart(addDays(day, 1), tz).valueOf() - dayStart(day, tz).valueOf()) / 60_000;
-  return Math.round(minutes / intervalMinutes);
-}
+/** Half-hours in a local day: now in plugin/time/local.ts (the tariff needs it without the client). */
+export { expectedPoints } from '../time/local.js';

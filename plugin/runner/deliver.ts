@@ -3,11 +3,13 @@
  * yet (or everything in a range when forced), and one sink's failure never stops the others.
  */
 import { isJeelinkyError } from '../errors.js';
-import type { ReadingKind } from '../readings.js';
+import type { Reading, ReadingKind } from '../readings.js';
 import { DeliveryLedger } from '../sinks/ledger.js';
 import { emptyResult, type RunOutcome, type Sink, type SinkResult } from '../sinks/sink.js';
 import { ReadingsStore } from '../store/readings.js';
 import type { StateStore } from '../store/state.js';
+import { dayTariffs, type DayTariff, type TariffContext } from '../tariff/days.js';
+import { addDays, localDay } from '../time/local.js';
 
 export interface DeliveryOptions {
   usagePoint: string;
@@ -25,12 +27,15 @@ export interface DeliveryOptions {
   onProgress?: (sink: string, done: number, total: number) => void;
   /** SIGINT/SIGTERM: the sinks not started yet are left for the next run (their readings stay pending). */
   signal?: AbortSignal;
+  /** The tariff context of the PDL (loaded once by the use case): the sinks get the day figures it gives. */
+  tariff?: TariffContext;
 }
 
 export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: DeliveryOptions): Promise<SinkResult[]> {
   const ledger = new DeliveryLedger(store);
   const readings = new ReadingsStore(store);
   const results: SinkResult[] = [];
+  const figures = opts.tariff ? dayFigures(readings, opts.usagePoint, opts.tariff, addDays(localDay(opts.now, opts.tz), 1)) : undefined;
   for (const sink of sinks) {
     if (opts.signal?.aborted) {
       results.push({ ...emptyResult(sink.name), error: { code: 'interrupted', message: 'not delivered: the run was interrupted (delivered at the next run)', exitCode: 75 } });
@@ -49,6 +54,7 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
           now: opts.now,
           onProgress: opts.onProgress ? (done, total) => opts.onProgress!(sink.name, done, total) : undefined,
           signal: opts.signal,
+          tariffDays: await figures?.(pending),
         });
         // All or nothing: sinks are idempotent, so a partly failed delivery is simply redone.
         if (!result.error && result.failed === 0) await ledger.markDelivered(sink.name, opts.usagePoint, pending);
@@ -59,6 +65,36 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
     results.push(result);
   }
   return results;
+}
+
+/**
+ * The tariff figures a delivery of `pending` needs: those of every load-curve day it touches (a
+ * corrected point changes its day's figures) and of the newest stored curve day (the sinks' `latest`),
+ * each day computed once from the store's whole day.
+ */
+function dayFigures(readings: ReadingsStore, usagePoint: string, context: TariffContext, tomorrow: string): (pending: Reading[]) => Promise<DayTariff[] | undefined> {
+  const byDay = new Map<string, Promise<DayTariff | undefined>>();
+  const dayOf = (day: string) => {
+    let got = byDay.get(day);
+    if (!got) {
+      got = readings.readings(usagePoint, 'load_curve', day, addDays(day, 1)).then((curve) => dayTariffs(curve, context)[0]);
+      byDay.set(day, got);
+    }
+    return got;
+  };
+  let newest: Promise<string | undefined> | undefined;
+  return async (pending) => {
+    const days = new Set(pending.filter((r) => r.kind === 'load_curve').map((r) => r.day));
+    if (days.size === 0) return undefined;
+    const latest = await (newest ??= readings.lastDayWithData(usagePoint, 'load_curve', tomorrow));
+    if (latest) days.add(latest);
+    const out: DayTariff[] = [];
+    for (const day of [...days].sort()) {
+      const d = await dayOf(day);
+      if (d) out.push(d);
+    }
+    return out;
+  };
 }
 
 /**

@@ -6,7 +6,9 @@
  *   publishFromStore  re-send stored readings to Jeedom, MQTT, InfluxDB (no metering call)
  *   writeReportFromState  the HTML report
  *   kindGaps       the state of every day of a kind (status --gaps)
- * Statistics (statisticsBetween on the local store or on Jeedom) are in the `stats` namespace.
+ *   localStatisticsBetween / jeedomStatisticsBetween  statisticsBetween on the local store or on a Jeedom box
+ *   loadTariffContext / storedDayTariffs  the tariff settings and cached contract of a PDL, its HP/HC day figures
+ * The pure computations (statisticsBetween over points, the series) are in the `stats` namespace.
  */
 export { runScenario, withState, waitForTokens, tokenSummary, errorSummary, DELIVERY_HORIZON_DAYS } from './run.js';
 export type * from './types.js';
@@ -15,3 +17,5 @@ export { publishFromStore, type PublishOptions, type PublishReport } from './pub
 export { writeReportFromState, defaultReportName, type WriteReportOptions } from './report.js';
 export { kindGaps, formatRanges, GAP_STATES, type GapState } from './gaps.js';
 export { depthStart } from './fetch.js';
+export { localStatisticsBetween, localStatisticsBetweenByScan, jeedomStatisticsBetween, localSeriesPoints, resolveStatsCmd, type LocalStatsOptions } from './stats.js';
+export { loadTariffContext, storedDayTariffs, type LoadContextOptions, type LoadedContext } from './tariff-context.js';

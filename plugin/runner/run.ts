@@ -15,6 +15,7 @@ import type { Pairing, Tokens } from '../store/tokens.js';
 import { addDays, localDay } from '../time/local.js';
 import { maskSecret } from '../secrets.js';
 import { dailyPoints, seedFigures } from '../stats/figures.js';
+import type { TariffContext } from '../tariff/days.js';
 import { countPending, deliverToSinks, finishSinks } from './deliver.js';
 import { fetchKinds } from './fetch.js';
 import { computeRunTariffDays } from './tariff-days.js';
@@ -117,9 +118,10 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
         fail(e);
       }
       const sinks = ctx.sinks ?? [];
-      // Before the deliveries: a contract fetched here is in the cache the MQTT sink reads.
+      // Before the deliveries: the day figures and their context, computed once for every sink.
       let tariffDays: RunOutcome['tariffDays'];
       let tempo: RunOutcome['tempo'];
+      let tariff: TariffContext | undefined;
       if (sinks.length && report.usagePoint && !options.dryRun && !ctx.signal?.aborted) {
         const t = await computeRunTariffDays(session, store, {
           config: ctx.config,
@@ -132,6 +134,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
         });
         tariffDays = t.days;
         tempo = t.tempo;
+        tariff = t.context;
         report.tariff = t.summary;
       }
       if (sinks.length && report.usagePoint) {
@@ -146,6 +149,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           now: now(),
           onProgress: ctx.events?.sinkProgress,
           signal: ctx.signal,
+          tariff,
         });
         // A sink that needs a person (bad API key) fails the run; one that is down does not:
         // its readings stay pending and the next run delivers them.

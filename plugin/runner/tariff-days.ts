@@ -9,7 +9,8 @@ import type { Reading } from '../readings.js';
 import { ReadingsStore } from '../store/readings.js';
 import type { StateStore } from '../store/state.js';
 import type { TempoRunFigures } from '../sinks/sink.js';
-import { dayTariffs, isEmptyContext, loadTariffContext, tempoDayTariffs, type DayTariff, type TariffContext } from '../tariff/days.js';
+import { dayTariffs, isEmptyContext, tempoDayTariffs, type DayTariff, type TariffContext } from '../tariff/days.js';
+import { cachedTariffContext, loadTariffContext } from './tariff-context.js';
 import { seasonCounts } from '../tempo/calendar.js';
 import { seasonOf } from '../tempo/colours.js';
 import { RTE_TZ } from '../tempo/sources.js';
@@ -53,6 +54,8 @@ export interface TariffRunInput {
 
 export interface RunTariffFigures {
   days: DayTariff[];
+  /** The context the figures come from, for the deliveries' figures (absent: nothing configured, or an error). */
+  context?: TariffContext;
   tempo?: TempoRunFigures;
   summary?: TariffRunSummary;
 }
@@ -73,8 +76,10 @@ async function compute(session: LinkySession, store: StateStore, input: TariffRu
   if (input.forcedSince && input.forcedSince < from) from = input.forcedSince;
   const to = addDays(today, 1);
   const curve = await new ReadingsStore(store).readings(input.usagePoint, 'load_curve', from, to);
-  // No curve, no figures: and no reason to ask for the contract.
-  if (curve.length === 0) return { days: [] };
+  // No curve, no figures: and no reason to ask for the contract (older pending days use the cached one).
+  if (curve.length === 0) {
+    return { days: [], context: await cachedTariffContext(store, input.config, input.usagePoint, input.env) };
+  }
   const notes: string[] = [];
   const loaded = await loadTariffContext(store, input.config, input.usagePoint, { session, paired: input.paired, env: input.env });
   const { context } = loaded;
@@ -105,5 +110,5 @@ async function compute(session: LinkySession, store: StateStore, input: TariffRu
   }
   if (isEmptyContext(context) && !tempo) return { days: [], summary: { days: 0, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
   const days = isEmptyContext(context) ? [] : dayTariffs(curve, context);
-  return { days, tempo, summary: { days: days.length, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes, ...(tempoSummary ? { tempo: tempoSummary } : {}) } };
+  return { days, tempo, context: isEmptyContext(context) ? undefined : context, summary: { days: days.length, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes, ...(tempoSummary ? { tempo: tempoSummary } : {}) } };
 }

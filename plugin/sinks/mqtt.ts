@@ -12,7 +12,7 @@ import { redact } from '../secrets.js';
 import { transportProblem } from '../transport.js';
 import { StateStore } from '../store/state.js';
 import { ReadingsStore } from '../store/readings.js';
-import { dayTariffs, isEmptyContext, loadTariffContext, TARIFF_FIGURES, TEMPO_DAY_FIGURES, type TariffContext } from '../tariff/days.js';
+import { TARIFF_FIGURES, TEMPO_DAY_FIGURES, type DayTariff } from '../tariff/days.js';
 import { TEMPO_COLOURS } from '../tempo/colours.js';
 import { addDays, localDay } from '../time/local.js';
 import moment from 'moment-timezone';
@@ -36,14 +36,17 @@ export interface DayFigure {
 }
 
 /**
- * Extension point for the tariff module: given one local day of load curve, the figures to
- * publish for that day (e.g. HP/HC energy and cost). Without it, only the kinds are published.
+ * Given one local day of load curve, the figures to publish for that day (e.g. HP/HC energy and
+ * cost). Without one, the sink publishes the runner's figures (DeliveryContext.tariffDays) when
+ * its `tariff` option is set.
  */
 export type DayBreakdown = (usagePoint: string, day: string, curve: Reading[]) => DayFigure[] | Promise<DayFigure[]>;
 
 export interface MqttSinkOptions {
   source?: ReadingsSource;
   breakdown?: DayBreakdown;
+  /** Without a breakdown: publish the runner's HP/HC and cost figures (DeliveryContext.tariffDays); createMqttSink sets it. */
+  tariff?: boolean;
   /** Messages in flight at once (each waits for its PUBACK at QoS ≥ 1). */
   window?: number;
 }
@@ -310,13 +313,15 @@ export class MqttSink implements Sink {
       const latest = (await this.options.source?.latest(pdl, kind, tomorrow)) ?? [...mine].sort(byStart).at(-1)!;
       out.push({ topic: t.latest(kind), payload: JSON.stringify(latestPayload(latest)), retain });
       if (this.settings.haDiscovery) out.push(this.discovery(pdl, this.kindFigure(pdl, kind)));
-      if (kind === 'load_curve' && this.options.breakdown) out.push(...(await this.breakdownMessages(pdl, curveDays, latest.day)));
+      // HP/HC and cost: the runner's figures (one result for every sink), or a breakdown given to the sink.
+      const breakdown = this.options.breakdown ?? (this.options.tariff && ctx.tariffDays ? tariffDayFigures(ctx.tariffDays) : undefined);
+      if (kind === 'load_curve' && breakdown) out.push(...(await this.breakdownMessages(pdl, curveDays, latest.day, breakdown)));
     }
     out.push({ topic: t.availability, payload: 'online', retain: true });
     return out;
   }
 
-  private async breakdownMessages(pdl: string, curveDays: Map<string, Reading[]>, latestDay: string): Promise<Message[]> {
+  private async breakdownMessages(pdl: string, curveDays: Map<string, Reading[]>, latestDay: string, breakdown: DayBreakdown): Promise<Message[]> {
     const t = mqttTopics(this.settings.prefix, pdl);
     const out: Message[] = [];
     if (!curveDays.has(latestDay)) {
@@ -324,7 +329,7 @@ export class MqttSink implements Sink {
       if (list.length) curveDays.set(latestDay, list);
     }
     for (const [day, list] of curveDays) {
-      const figures = await this.options.breakdown!(pdl, day, list);
+      const figures = await breakdown(pdl, day, list);
       const lastReset = list[0]?.start;
       for (const f of figures) {
         const payload = JSON.stringify({ day, value: f.value, unit: f.unit, last_reset: lastReset });
@@ -453,30 +458,10 @@ export function storeSource(stateDir: string): ReadingsSource {
   };
 }
 
-/**
- * The tariff's figures of a day whose load curve is complete (`hp_energy`, `hc_energy` in Wh,
- * `cost` in EUR under the current plan), the same as Jeedom's and `jeelinky tariff`'s: settings
- * first, then the contract cached in the state directory (the sink never calls the API; the runner
- * has fetched a missing contract before the deliveries). Settings that do not parse give no
- * figures here (the run report says why), never a failed delivery.
- */
-export function tariffBreakdown(config: Pick<JeelinkyConfig, 'stateDir' | 'fileSettings' | 'tz'>, env?: NodeJS.ProcessEnv): DayBreakdown {
-  const contexts = new Map<string, Promise<TariffContext | undefined>>();
-  const contextOf = (pdl: string) => {
-    let ctx = contexts.get(pdl);
-    if (!ctx) {
-      ctx = StateStore.open(config.stateDir)
-        .then((store) => loadTariffContext(store, config, pdl, { env }))
-        .then((l) => (isEmptyContext(l.context) ? undefined : l.context))
-        .catch(() => undefined);
-      contexts.set(pdl, ctx);
-    }
-    return ctx;
-  };
-  return async (pdl, day, curve) => {
-    const ctx = await contextOf(pdl);
-    if (!ctx) return [];
-    const figures = dayTariffs(curve.filter((r) => r.day === day), ctx)[0];
+/** The runner's tariff figures of the delivery (DeliveryContext.tariffDays) as MQTT day figures. */
+export function tariffDayFigures(days: readonly DayTariff[]): DayBreakdown {
+  return (_pdl, day) => {
+    const figures = days.find((d) => d.day === day);
     if (!figures) return [];
     const out: DayFigure[] = [];
     for (const f of TARIFF_FIGURES) {
@@ -490,5 +475,5 @@ export function tariffBreakdown(config: Pick<JeelinkyConfig, 'stateDir' | 'fileS
 /** Configured when JEELINKY_MQTT_HOST (or --mqtt-host) is set. */
 export function createMqttSink(config: JeelinkyConfig, flags: SinkFlags = {}): Sink | undefined {
   const settings = resolveMqttSettings(config, flags);
-  return settings ? new MqttSink(settings, { source: storeSource(config.stateDir), breakdown: tariffBreakdown(config) }) : undefined;
+  return settings ? new MqttSink(settings, { source: storeSource(config.stateDir), tariff: true }) : undefined;
 }

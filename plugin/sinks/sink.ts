@@ -3,11 +3,10 @@
  * readings from the store and reports written / skipped / failed. A sink must be idempotent:
  * delivering a reading twice leaves its target as after the first delivery.
  */
-import type { TempoDayTariff } from '../tariff/days.js';
-import type { TempoColour } from '../tempo/colours.js';
 import type { Reading } from '../readings.js';
 import type { Tokens } from '../store/tokens.js';
-import type { DayTariff } from '../tariff/days.js';
+import type { DayTariff, TempoDayTariff } from '../tariff/days.js';
+import type { TempoColour } from '../tempo/colours.js';
 
 export const SINK_NAMES = ['jeedom', 'mqtt', 'influx'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];
@@ -23,6 +22,12 @@ export interface DeliveryContext {
    * return a result with an error of code `interrupted`; what was not delivered stays pending.
    */
   signal?: AbortSignal;
+  /**
+   * HP/HC energy and cost of the complete load-curve days this delivery touches and of the newest
+   * stored one (plugin/tariff/days.ts), computed by the runner from the same context as
+   * RunOutcome.tariffDays: one result for every sink. Absent: no tariff figures (none configured).
+   */
+  tariffDays?: DayTariff[];
 }
 
 export interface SinkResult {
@@ -64,7 +69,8 @@ export interface RunOutcome {
   recentDaily?: Array<{ day: string; value: number }>;
   /**
    * HP/HC energy and cost under the current plan of the recent days whose load curve is complete
-   * (plugin/tariff/days.ts), computed once by the runner; Jeedom writes them as day figures.
+   * (plugin/tariff/days.ts), computed once by the runner; Jeedom writes them as day figures (MQTT
+   * gets the same figures per delivery: DeliveryContext.tariffDays).
    */
   tariffDays?: DayTariff[];
   /** Only when Tempo is in use: the Tempo figures, computed once by the runner (scenario/tariff-days.ts). */

@@ -12,7 +12,7 @@
  * on that order: they are computed by the scan over the kept rows (exact, not faster).
  *
  * Pure: no I/O. An index is immutable; whoever holds the data rebuilds it when the data changes
- * (plugin/stats/sources.ts keys it by the store's month versions).
+ * (plugin/runner/stats.ts keys it by the store's month versions).
  */
 import { DateExpressionError } from '../errors.js';
 import { formatJeedomDatetime } from '../time/strtotime.js';

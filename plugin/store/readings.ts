@@ -197,7 +197,7 @@ export class ReadingsStore {
    * The content version of the month files holding the days [fromDay; toDay[: equal versions mean
    * the same readings. Each file is written by an atomic rename (a new inode, new change time), and
    * every write through this process's stores is counted too, so a cache keyed by this version (the
-   * statistics' HistoryIndex in plugin/stats/sources.ts) cannot serve data older than the files.
+   * statistics' HistoryIndex in plugin/runner/stats.ts) cannot serve data older than the files.
    * Take the version before reading the data it stands for.
    */
   contentVersion(usagePoint: string, kind: ReadingKind, fromDay: string, toDay: string): string {

@@ -5,22 +5,16 @@
  * only for days whose load curve is COMPLETE: a partial day would be written low, then corrected
  * the day the missing points arrive, and Jeedom would count both rows until its next archive.
  *
- * The context (windows, prices, plan) is resolved as `jeelinky tariff` does: the user's settings
- * first, then the contract cached in the state directory. Only the runner may fetch a contract
- * that is not cached yet (one call, remembered, never failing the run); the other readers use the
- * cache alone.
+ * Pure: the context (windows, prices, plan) is given. Loading it from the settings and the contract
+ * (cached or fetched) is the runner's business: plugin/runner/tariff-context.ts.
  */
-import type { JeelinkyConfig } from '../config.js';
-import { CustomerCache, loadCustomerResource, type Contract } from '../enedis/customers.js';
-import { expectedPoints } from '../enedis/metering.js';
-import type { LinkySession } from '../enedis/session.js';
+import type { Contract } from '../enedis/customers.js';
 import type { Reading } from '../readings.js';
-import { ReadingsStore } from '../store/readings.js';
-import type { StateStore } from '../store/state.js';
+import { expectedPoints } from '../time/local.js';
 import { toEuros, toWh } from './money.js';
 import type { OffpeakSchedule } from './offpeak.js';
 import { dayCosts, type Plan, type PriceSchedule } from './prices.js';
-import { chooseSchedule, planOfContract, resolveTariffSettings, type TariffSettings } from './settings.js';
+import { chooseSchedule, planOfContract, type TariffSettings } from './settings.js';
 import { splitByDay } from './split.js';
 import { splitTempo, tempoCostsByCalendarDay, tempoDayCost } from './tempo.js';
 import type { ColourOf, TempoColour } from '../tempo/colours.js';
@@ -95,62 +89,6 @@ export function dayTariffs(curve: Reading[], ctx: TariffContext): DayTariff[] {
     if (day.hpWh !== null || day.cost !== null) out.push(day);
   }
   return out;
-}
-
-export interface LoadContextOptions {
-  /** Given (the runner): a contract that is not cached is fetched once when the settings need it. */
-  session?: LinkySession;
-  /** The PDL is paired (a fetch is possible). */
-  paired?: boolean;
-  env?: NodeJS.ProcessEnv;
-}
-
-export interface LoadedContext {
-  context: TariffContext;
-  /** Contract fetches made (0 or 1). */
-  calls: number;
-  /** Why the contract is not there, when it was wanted. */
-  note?: string;
-}
-
-/**
- * The tariff context of a PDL. Throws ConfigError for settings that do not parse (prices,
- * windows); never for the contract, whose absence only leaves the context without its part.
- */
-export async function loadTariffContext(store: StateStore, config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>, usagePoint: string, opts: LoadContextOptions = {}): Promise<LoadedContext> {
-  const settings = resolveTariffSettings(config, {}, opts.env);
-  const needContract = !settings.offpeakOverride || !settings.currentPlan;
-  let contract: Contract | undefined;
-  let calls = 0;
-  let note: string | undefined;
-  if (needContract) {
-    if (opts.session) {
-      try {
-        const got = await loadCustomerResource<Contract>(opts.session, 'contract', usagePoint, { offline: !opts.paired });
-        contract = got.value;
-        calls = got.calls;
-        note = got.value ? undefined : got.note;
-      } catch (e) {
-        // A pairing or network problem here is the fetch's business, not the figures'.
-        note = `contract not fetched: ${e instanceof Error ? e.message : String(e)}`;
-      }
-    } else contract = await new CustomerCache(store).contract(usagePoint);
-  }
-  return { context: tariffContext(settings, contract, config.tz), calls, note };
-}
-
-/** The figures of the complete days of [fromDay; toDay[ from the stored load curve (cache-only contract). */
-export async function storedDayTariffs(
-  store: StateStore,
-  config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>,
-  usagePoint: string,
-  fromDay: string,
-  toDay: string,
-  env?: NodeJS.ProcessEnv,
-): Promise<DayTariff[]> {
-  const { context } = await loadTariffContext(store, config, usagePoint, { env });
-  if (isEmptyContext(context)) return [];
-  return dayTariffs(await new ReadingsStore(store).readings(usagePoint, 'load_curve', fromDay, toDay), context);
 }
 
 // ------------------------------------------------------------------ Tempo figures per Tempo day

@@ -9,9 +9,8 @@
  * months) and `cost_tempo` on days and months; the other fields keep their meaning.
  */
 import moment from 'moment-timezone';
-import { expectedPoints } from '../enedis/metering.js';
 import type { Reading } from '../readings.js';
-import { eachDay } from '../time/local.js';
+import { eachDay, expectedPoints } from '../time/local.js';
 import { toEuros, toWh, MWMS_PER_WH, type Exact } from './money.js';
 import type { OffpeakSchedule } from './offpeak.js';
 import { dayCosts, type Plan, type PriceSchedule } from './prices.js';

@@ -128,3 +128,9 @@ export function resolveLabelSeries(labels: string[], tz: string): number[] {
   }
   return out;
 }
+
+/** Half-hours (or other steps) in a local day: 46/48/50 for PT30M in Paris. */
+export function expectedPoints(day: string, tz: string, intervalMinutes: number): number {
+  const minutes = (dayStart(addDays(day, 1), tz).valueOf() - dayStart(day, tz).valueOf()) / 60_000;
+  return Math.round(minutes / intervalMinutes);
+}

@@ -12,20 +12,13 @@ import { ConfigError, ExitCode, JeelinkyError } from '../../plugin/errors.js';
 import { JeedomClient } from '../../plugin/jeedom/client.js';
 import { assertUsagePoint } from '../../plugin/jeedom/virtual.js';
 import { maskUsagePoint } from '../../plugin/secrets.js';
-import {
-  jeedomStatisticsBetween,
-  LOCAL_SERIES_NAMES,
-  localSeries,
-  localStatisticsBetween,
-  parseCalc,
-  toKwhText,
-  type SourceStats,
-} from '../../plugin/stats/sources.js';
+import { jeedomStatisticsBetween, localStatisticsBetween } from '../../plugin/runner/stats.js';
+import { storedDayTariffs } from '../../plugin/runner/tariff-context.js';
+import { LOCAL_SERIES_NAMES, localSeries, parseCalc, toKwhText, type SourceStats } from '../../plugin/stats/sources.js';
 import { resolveBound } from '../../plugin/stats/statistics.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { TokenState } from '../../plugin/store/tokens.js';
-import { storedDayTariffs } from '../../plugin/tariff/days.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { parseNow } from './date.js';
