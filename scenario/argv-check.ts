@@ -38,7 +38,8 @@ export interface NumberRule {
   expect: string;
 }
 
-type AnyCommand = CommandModule<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: commands differ in their argv types; only their option tables are read here.
+type AnyCommand = CommandModule<any, any>;
 
 /** Options every command accepts (yargs' own). */
 const GLOBAL_FLAGS: FlagSpec[] = [

@@ -74,5 +74,8 @@ export async function main(argv: string[]): Promise<number> {
 
 // After SIGINT/SIGTERM the output is written (synchronously, on Linux pipes, files and
 // terminals): leave now rather than wait for a socket that an aborted library call left open.
-const leave = (code: number) => (interruption() ? process.exit(code) : (process.exitCode = code));
+const leave = (code: number): void => {
+  if (interruption()) process.exit(code);
+  process.exitCode = code;
+};
 main(hideBin(process.argv)).then(leave, (err) => leave(renderFailure(err)));

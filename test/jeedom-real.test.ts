@@ -41,7 +41,7 @@ describe.skipIf(Boolean(realJeedomMissing))('on a real Jeedom 4.5.3 core', () =>
 
   const devices = async () => (await client.call<Array<{ id: string; logicalId: string; eqType_name: string }>>('eqLogic::all')).filter((e) => e.eqType_name === 'virtual');
   const cmds = async (eqLogicId: string) => client.call<Array<{ id: string; logicalId: string; currentValue?: unknown }>>('cmd::byEqLogicId', { eqLogic_id: eqLogicId });
-  const valueOf = async (eqLogicId: string, logicalId: string) => {
+  const currentOf = async (eqLogicId: string, logicalId: string) => {
     const cmd = (await cmds(eqLogicId)).find((c) => c.logicalId === logicalId)!;
     const r = await client.call<{ value: unknown }>('cmd::execCmd', { id: cmd.id });
     return String(r.value ?? '');
@@ -62,15 +62,15 @@ describe.skipIf(Boolean(realJeedomMissing))('on a real Jeedom 4.5.3 core', () =>
 
     expect((await runCli(['run', '--code'], env)).code).toBe(0);
     const pairing = await new TokenState(await StateStore.open(stateDir)).getPairing();
-    expect(await valueOf(id, 'device_code')).toBe(pairing!.deviceCode);
+    expect(await currentOf(id, 'device_code')).toBe(pairing!.deviceCode);
 
     const first = await runCli(['run', '--first-connexion'], env);
     expect(first.code).toBe(0);
     const tokens = await new TokenState(await StateStore.open(stateDir)).getTokens();
     expect((await devices()).map((d) => [d.id, d.logicalId])).toEqual([[id, deviceLogicalId(PDL)]]);
     expect((await cmds(id)).map((c) => `${c.logicalId}:${c.id}`).sort()).toEqual(cmdIds);
-    expect(await valueOf(id, 'refresh_token')).toBe(tokens!.refreshToken);
-    expect(await valueOf(id, 'usage_point_id')).toBe(PDL);
+    expect(await currentOf(id, 'refresh_token')).toBe(tokens!.refreshToken);
+    expect(await currentOf(id, 'usage_point_id')).toBe(PDL);
 
     const again = await runCli(['jeedom', 'setup', '--json'], env);
     expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });

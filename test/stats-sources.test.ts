@@ -179,8 +179,6 @@ describe('jeelinky stats (child process, TZ=America/Los_Angeles)', () => {
   beforeAll(() => {
     // npm test builds first; building here would rewrite dist/ under the other files' running CLIs.
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
-  }, 180_000);
-  beforeAll(() => {
     env = cliEnv(h.sim, h.config.stateDir);
     jeedomEnv = { ...env, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey };
   });

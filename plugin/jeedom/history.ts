@@ -356,7 +356,8 @@ async function writePoints(
   // Decide, point by point.
   const toWrite: (JeedomPoint & { correction: boolean })[] = [];
   for (const [logicalId, pts] of byCmd) {
-    const tally = (summary.byCommand[logicalId] ??= emptyTally());
+    summary.byCommand[logicalId] ??= emptyTally();
+    const tally = summary.byCommand[logicalId];
     const stored = existing.get(logicalId)!;
     const targets = new Set(pts.map((p) => p.datetime));
     const foreign = [...stored.keys()].filter((dt) => !targets.has(dt)).length;

@@ -3,9 +3,9 @@
  * (`drawReport.toString()`), so it must not use anything from outside its own body — only its
  * arguments and the browser's globals. Types come from the model; ECharts is the global one.
  */
+// biome-ignore-all lint/suspicious/noExplicitAny: ECharts' option objects are untyped here (its types cannot be imported into a function serialised with toString()).
 import type { ReportModel } from './model.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export function drawReport(model: ReportModel, echarts: any): void {
   // Okabe–Ito: told apart by the common colour-vision deficiencies.
   const OI = { blue: '#0072B2', orange: '#E69F00', sky: '#56B4E9', green: '#009E73', yellow: '#F0E442', vermillion: '#D55E00', purple: '#CC79A7' };
@@ -231,7 +231,9 @@ export function drawReport(model: ReportModel, echarts: any): void {
       covered.forEach((k, y) => {
         const missing = new Set(k.missing);
         const partial = new Set(k.partial);
-        days.forEach((d, x) => cells.push([x, y, missing.has(d) ? 0 : partial.has(d) ? 1 : 2]));
+        days.forEach((d, x) => {
+          cells.push([x, y, missing.has(d) ? 0 : partial.has(d) ? 1 : 2]);
+        });
       });
       const status = ['missing', 'incomplete', 'stored'];
       return {
@@ -266,7 +268,8 @@ export function drawReport(model: ReportModel, echarts: any): void {
   }
 
   // When each chart finished its first full drawing (ms from navigation start), for the benchmark.
-  const timings: Record<string, number> = (win.__reportTimings = { start: performance.now() });
+  const timings: Record<string, number> = { start: performance.now() };
+  win.__reportTimings = timings;
   // The heat map is the heavy one: the others are drawn first. A year (17,520 cells) is drawn in one
   // pass; more is drawn in passes of 20,000 cells, so that the page stays responsive meanwhile.
   charts.sort((a, b) => Number(a.el.id === 'chart-heat') - Number(b.el.id === 'chart-heat'));
@@ -298,6 +301,6 @@ export function drawReport(model: ReportModel, echarts: any): void {
   // Light and dark themes follow the system setting, also when it changes while the page is open.
   dark.addEventListener('change', () => {
     t = themeColors();
-    charts.forEach((c) => c.chart.setOption(c.build(), { notMerge: true }));
+    for (const c of charts) c.chart.setOption(c.build(), { notMerge: true });
   });
 }

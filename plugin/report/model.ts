@@ -244,7 +244,10 @@ function buildHeat(days: string[], curve: Reading[], tz: string): ReportModel['h
     const ms = Date.parse(r.start);
     const slot = Math.floor(wallMinutes(ms, zone) / step);
     let slots = seen.get(r.day);
-    if (!slots) seen.set(r.day, (slots = new Set()));
+    if (!slots) {
+      slots = new Set();
+      seen.set(r.day, slots);
+    }
     const second = slots.has(slot);
     slots.add(slot);
     placed.push({ y, slot, second, w: r.value, day: r.day, ms });
@@ -367,7 +370,10 @@ function buildTempo(from: string, until: string, t: ReportTempoInput): NonNullab
   for (const { day, colour } of [...t.colours].filter((c) => c.day >= from && c.day <= until).sort((a, b) => a.day.localeCompare(b.day))) {
     const season = seasonOf(day);
     let s = seasons.at(-1);
-    if (!s || s.season !== season) seasons.push((s = { season, from: day, to: day, cells: [] }));
+    if (!s || s.season !== season) {
+      s = { season, from: day, to: day, cells: [] };
+      seasons.push(s);
+    }
     s.to = day;
     s.cells.push([day, colour ? TEMPO_CELL[colour] : 0]);
     counts[colour ?? 'unknown']++;

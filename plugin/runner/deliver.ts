@@ -86,7 +86,8 @@ function dayFigures(readings: ReadingsStore, usagePoint: string, context: Tariff
   return async (pending) => {
     const days = new Set(pending.filter((r) => r.kind === 'load_curve').map((r) => r.day));
     if (days.size === 0) return undefined;
-    const latest = await (newest ??= readings.lastDayWithData(usagePoint, 'load_curve', tomorrow));
+    newest ??= readings.lastDayWithData(usagePoint, 'load_curve', tomorrow);
+    const latest = await newest;
     if (latest) days.add(latest);
     const out: DayTariff[] = [];
     for (const day of [...days].sort()) {

@@ -175,7 +175,7 @@ export async function runCalls(
   const fetchSpan = async (s: string, e: string): Promise<'ok' | 'before_history'> => {
     kr.calls++;
     run.meteringCalls++;
-    let outcome;
+    let outcome: Awaited<ReturnType<typeof session.fetchMetering>>;
     try {
       outcome = await session.fetchMetering(kind, usagePoint, s, e);
     } catch (err) {

@@ -53,7 +53,7 @@ const text = (_name: string, raw: string) => raw;
 
 function topicPrefix(name: string, raw: string): string {
   const v = raw.trim();
-  if (!v || /[#+\u0000]/.test(v) || v.startsWith('/') || v.endsWith('/')) {
+  if (!v || (/[#+]/.test(v) || v.includes('\u0000')) || v.startsWith('/') || v.endsWith('/')) {
     throw new ConfigError(`${name}="${raw}" is not a usable topic prefix: use letters, digits, _ and inner slashes (no #, + or leading/trailing /)`);
   }
   return v;

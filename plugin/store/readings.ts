@@ -111,7 +111,10 @@ export class ReadingsStore {
     const slot = (day: string) => {
       const m = day.slice(0, 7);
       let s = months.get(m);
-      if (!s) months.set(m, (s = { readings: [], outcomes: [] }));
+      if (!s) {
+        s = { readings: [], outcomes: [] };
+        months.set(m, s);
+      }
       return s;
     };
     for (const r of readings) slot(r.day).readings.push(r);

@@ -95,7 +95,7 @@ export function chooseSchedule(settings: TariffSettings, contract: Contract | un
     return { schedule, source: 'settings', notes };
   }
   if (contract?.offpeakHours) {
-    let set;
+    let set: ReturnType<typeof parseOffpeakHours>;
     try {
       set = parseOffpeakHours(contract.offpeakHours, 'the contract\'s offpeak_hours');
     } catch (e) {

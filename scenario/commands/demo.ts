@@ -136,7 +136,10 @@ async function summarise(stateDir: string, from: string, to: string): Promise<{ 
   const byDay = new Map<string, DaySummary>();
   const row = (day: string) => {
     let r = byDay.get(day);
-    if (!r) byDay.set(day, (r = { day, consumptionKwh: null, loadCurveKwh: null, maxPowerVa: null, maxPowerAt: null, productionKwh: null }));
+    if (!r) {
+      r = { day, consumptionKwh: null, loadCurveKwh: null, maxPowerVa: null, maxPowerAt: null, productionKwh: null };
+      byDay.set(day, r);
+    }
     return r;
   };
   for (const r of await store.readings(DEMO_PDL, 'daily_consumption', from, to)) row(r.day).consumptionKwh = r.value / 1000;

@@ -16,5 +16,5 @@ import { statusCommand } from './status.js';
 import { tariffCommand } from './tariff.js';
 import { tempoCommand } from './tempo.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: yargs' CommandModule is generic in each command's argv; the list mixes them.
 export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, backfillCommand, demoCommand, reportCommand, publishCommand, jeedomCommand, dateCommand, tariffCommand, tempoCommand, statsCommand];

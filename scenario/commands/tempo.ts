@@ -63,7 +63,10 @@ export const tempoCommand: CommandModule<object, TempoArgs> = {
     const wantTo = to > tomorrow ? to : tomorrow;
     const cal = await withInterruptSignals((signal) => loadTempoCalendar({ config, days: { from: wantFrom, to: wantTo }, now, signal }));
     // SIGINT/SIGTERM: its line was printed; stop as every command does (75), nothing else to say.
-    if (cal.error?.code === 'interrupted') return void (process.exitCode = ExitCode.TEMPORARY);
+    if (cal.error?.code === 'interrupted') {
+      process.exitCode = ExitCode.TEMPORARY;
+      return;
+    }
     const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: RTE_TZ, hour: '2-digit', hourCycle: 'h23' }).format(now));
     const effectDay = hour < 6 ? addDays(today, -1) : today;
     const out: TempoOutput = {
