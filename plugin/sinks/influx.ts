@@ -12,6 +12,7 @@ import { KIND_INFO, type Reading } from '../readings.js';
 import { redact } from '../secrets.js';
 import { urlSettingError } from '../transport.js';
 import { flagText, type SinkFlags } from './flags.js';
+import { settingNames } from '../settings.js';
 import moment from 'moment-timezone';
 import { TEMPO_DAY_FIGURES, type TempoDayTariff } from '../tariff/days.js';
 import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
@@ -32,11 +33,11 @@ export interface InfluxSettings {
 }
 
 export const INFLUX_SETTINGS = {
-  url: ['influx-url', 'JEELINKY_INFLUXDB_URL', 'influxdbUrl'],
-  token: ['influx-token', 'JEELINKY_INFLUXDB_TOKEN', 'influxdbToken'],
-  org: ['influx-org', 'JEELINKY_INFLUXDB_ORG', 'influxdbOrg'],
-  bucket: ['influx-bucket', 'JEELINKY_INFLUXDB_BUCKET', 'influxdbBucket'],
-  measurement: ['influx-measurement', 'JEELINKY_INFLUXDB_MEASUREMENT', 'influxdbMeasurement'],
+  url: settingNames('influxdbUrl'),
+  token: settingNames('influxdbToken'),
+  org: settingNames('influxdbOrg'),
+  bucket: settingNames('influxdbBucket'),
+  measurement: settingNames('influxdbMeasurement'),
 } as const;
 
 export const INFLUX_DEFAULTS = { measurement: 'linky', batchSize: 5000, maxRetries: 4 } as const;
