@@ -30,6 +30,7 @@ import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { parseNow } from './date.js';
 import { jeedomOverrides, withJeedomOptions, type JeedomConnectionArgs } from './jeedom.js';
+import { resolveUsagePoint } from '../../plugin/usage-point.js';
 
 interface StatsArgs extends CommonArgs, JeedomConnectionArgs {
   args?: Array<string | number>;
@@ -49,11 +50,12 @@ async function usagePointOf(configured: string | undefined, stateDir: string, re
   if (!fs.existsSync(stateDir)) return undefined;
   const tokens = await new TokenState(await StateStore.open(stateDir)).getTokens();
   const points = tokens?.usagePoints ?? [];
-  if (points.length === 1) return points[0];
-  if (points.length > 1 && required) {
-    throw new ConfigError(`the consent covers several PDLs (${points.map(maskUsagePoint).join(', ')}): choose one with --usage-point`, 'usage_point');
-  }
-  return undefined;
+  // Not required (the Jeedom source): several or none leaves the PDL unknown, without an error.
+  if (points.length === 0 || (points.length > 1 && !required)) return undefined;
+  return resolveUsagePoint(undefined, points, {
+    show: maskUsagePoint,
+    several: (shown) => new ConfigError(`the consent covers several PDLs (${shown}): choose one with --usage-point`, 'usage_point'),
+  });
 }
 
 /** The JSON value: a number where the text is one, null for Jeedom's ''. */
