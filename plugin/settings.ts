@@ -56,7 +56,7 @@ export const SETTINGS = [
   { key: 'jeedomUrl', env: 'JEELINKY_JEEDOM_URL', flag: 'jeedom-url', type: 'string', section: 'jeedom', core: true, help: "Jeedom box's URL, e.g. http://192.168.1.20" },
   { key: 'jeedomApiKey', env: 'JEELINKY_JEEDOM_APIKEY', flag: 'jeedom-apikey', type: 'string', section: 'jeedom', core: true, help: 'Jeedom core API key (Réglages → Système → Configuration → API)' },
   { key: 'jeedomRate', env: 'JEELINKY_JEEDOM_RATE', flag: 'jeedom-rate', type: 'number', section: 'jeedom', help: 'Most requests per second sent to Jeedom (a backfill sends one per point)' },
-  { key: 'jeedomConcurrency', env: 'JEELINKY_JEEDOM_CONCURRENCY', type: 'number', section: 'jeedom', help: 'How many requests are sent to Jeedom at once' },
+  { key: 'jeedomConcurrency', env: 'JEELINKY_JEEDOM_CONCURRENCY', type: 'number', section: 'jeedom', default: '4', help: 'How many requests are sent to Jeedom at once' },
 
   // MQTT (README "MQTT and Home Assistant").
   { key: 'mqttHost', env: 'JEELINKY_MQTT_HOST', flag: 'mqtt-host', type: 'string', section: 'mqtt', help: 'Broker host; setting it enables the MQTT sink' },
