@@ -31,8 +31,11 @@ export interface SettingDescriptor {
   inFile?: false;
   /** Read by resolveConfig into JeelinkyConfig (the others are read by their module with pickSetting). */
   core?: true;
-  /** For a core number: the least value config.json may hold (0 when absent). */
+  /** For a number: the least value (0 when absent), checked on the flag as typed and, for a core setting, in config.json. */
   min?: number;
+  /** For a number flag: the largest value, and what to write when outside (default "a whole number, 0 or more"). */
+  max?: number;
+  expect?: string;
 }
 
 export const SETTINGS = [
@@ -60,13 +63,13 @@ export const SETTINGS = [
 
   // MQTT (README "MQTT and Home Assistant").
   { key: 'mqttHost', env: 'JEELINKY_MQTT_HOST', flag: 'mqtt-host', type: 'string', section: 'mqtt', help: 'Broker host; setting it enables the MQTT sink' },
-  { key: 'mqttPort', env: 'JEELINKY_MQTT_PORT', flag: 'mqtt-port', type: 'number', section: 'mqtt', default: '1883, 8883 with TLS', help: 'Broker port' },
+  { key: 'mqttPort', env: 'JEELINKY_MQTT_PORT', flag: 'mqtt-port', type: 'number', section: 'mqtt', min: 1, max: 65535, expect: 'a TCP port, 1 to 65535', default: '1883, 8883 with TLS', help: 'Broker port' },
   { key: 'mqttPrefix', env: 'JEELINKY_MQTT_PREFIX', flag: 'mqtt-prefix', type: 'string', section: 'mqtt', default: 'jeelinky', help: 'Topic prefix' },
   { key: 'mqttClientId', env: 'JEELINKY_MQTT_CLIENT_ID', flag: 'mqtt-client-id', type: 'string', section: 'mqtt', default: 'jeelinky', help: 'Client id' },
   { key: 'mqttUsername', env: 'JEELINKY_MQTT_USERNAME', flag: 'mqtt-username', type: 'string', section: 'mqtt', help: 'User name' },
   { key: 'mqttPassword', env: 'JEELINKY_MQTT_PASSWORD', flag: 'mqtt-password', type: 'string', section: 'mqtt', help: 'Password; prefer the variable, flags show in ps' },
   { key: 'mqttRetain', env: 'JEELINKY_MQTT_RETAIN', flag: 'mqtt-retain', type: 'boolean', section: 'mqtt', default: '1', help: 'Retain the data topics' },
-  { key: 'mqttQos', env: 'JEELINKY_MQTT_QOS', flag: 'mqtt-qos', type: 'number', section: 'mqtt', default: '1', help: 'QoS 0, 1 or 2' },
+  { key: 'mqttQos', env: 'JEELINKY_MQTT_QOS', flag: 'mqtt-qos', type: 'number', section: 'mqtt', min: 0, max: 2, expect: '0, 1 or 2', default: '1', help: 'QoS 0, 1 or 2' },
   { key: 'mqttTls', env: 'JEELINKY_MQTT_TLS', flag: 'mqtt-tls', type: 'boolean', section: 'mqtt', default: '0', help: 'Connect with TLS (mqtts), certificate always verified' },
   { key: 'mqttCaFile', env: 'JEELINKY_MQTT_CA_FILE', flag: 'mqtt-ca-file', type: 'string', section: 'mqtt', help: "PEM file of the broker's CA" },
   { key: 'mqttCertFile', env: 'JEELINKY_MQTT_CERT_FILE', flag: 'mqtt-cert-file', type: 'string', section: 'mqtt', help: 'PEM client certificate' },

@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { resolveConfig, type ConfigOverrides, type JeelinkyConfig } from '../../plugin/config.js';
 import { UsageError } from '../../plugin/errors.js';
 import type { NumberRule } from '../argv-check.js';
-import type { SettingKey } from '../../plugin/settings.js';
+import { SETTINGS, type SettingDescriptor, type SettingKey } from '../../plugin/settings.js';
 import { overridesFromArgs, withSettingOptions } from './setting-options.js';
 
 export interface CommonArgs {
@@ -37,11 +37,12 @@ const WHOLE: NumberRule = { min: 0, expect: 'a whole number, 0 or more' };
  * (scenario/argv-check.ts): yargs alone would turn "abc" into NaN without a word.
  */
 export const NUMBER_FLAG_RULES: Record<string, NumberRule> = {
-  'pace-ms': WHOLE,
-  budget: WHOLE,
-  'jeedom-rate': WHOLE,
-  'mqtt-port': { min: 1, max: 65535, expect: 'a TCP port, 1 to 65535' },
-  'mqtt-qos': { min: 0, max: 2, expect: '0, 1 or 2' },
+  // Every number setting that has a flag, with its range from the table (plugin/settings.ts).
+  ...Object.fromEntries(
+    (SETTINGS as readonly SettingDescriptor[])
+      .filter((s) => s.type === 'number' && s.flag)
+      .map((s) => [s.flag!, { min: s.min ?? WHOLE.min, ...(s.max !== undefined ? { max: s.max } : {}), expect: s.expect ?? WHOLE.expect }]),
+  ),
   days: { min: 1, max: 400, expect: 'a whole number from 1 to 400' },
 };
 
