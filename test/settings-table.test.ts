@@ -65,20 +65,17 @@ describe('the table of settings', () => {
     expect([...NOT_SETTINGS].filter((n) => !documented.has(n))).toEqual([]);
   });
 
-  it('agrees with every literal variable/key pair the library still passes to pickSetting', () => {
+  it('is the only place the library pairs a variable with a config.json key', () => {
+    // pickSetting(…, 'JEELINKY_JEEDOM_RATE', 'jeedomRate', …) would describe the setting a second time:
+    // the modules name the table's key (readSetting('jeedomRate', …)), which the compiler checks.
     const walk = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []));
-    const keyOf = new Map(TABLE.map((s) => [s.env, s.key]));
-    const wrong: string[] = [];
-    let pairs = 0;
+    const pairs: string[] = [];
     for (const file of walk(path.join(ROOT, 'plugin'))) {
-      for (const m of fs.readFileSync(file, 'utf8').matchAll(/'(JEELINKY_[A-Z_]+)',\s*'([a-zA-Z]+)'/g)) {
-        pairs++;
-        if (keyOf.get(m[1]!) !== m[2]) wrong.push(`${path.relative(ROOT, file)}: ${m[1]} → ${m[2]} (table: ${keyOf.get(m[1]!) ?? 'none'})`);
-      }
+      if (file.endsWith(path.join('plugin', 'settings.ts'))) continue;
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/'(JEELINKY_[A-Z_]+)',\s*'([a-zA-Z]+)'/g)) pairs.push(`${path.relative(ROOT, file)}: ${m[1]} → ${m[2]}`);
     }
-    expect(wrong).toEqual([]);
-    expect(pairs).toBeGreaterThan(10);
+    expect(pairs).toEqual([]);
   });
 
   it('has no flag that no command takes', () => {
