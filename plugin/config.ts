@@ -11,6 +11,7 @@ import { closest } from './suggest.js';
 import { isAccessProblem, stateAccessError } from './store/access.js';
 import { READING_KINDS, type ReadingKind } from './readings.js';
 import { assertZone, DEFAULT_TZ } from './time/local.js';
+import { CONFIG_FILE_KEYS, setting, SETTINGS, type SettingDescriptor, type SettingKey } from './settings.js';
 
 export const PROXY = {
   production: {
@@ -64,64 +65,38 @@ export interface JeelinkyConfig {
  */
 export type ConfigOverrides = Partial<Omit<JeelinkyConfig, 'kinds' | 'fileSettings'> & { kinds: string[] }>;
 
-const ENV: Record<keyof ConfigOverrides, string> = {
-  authUrl: 'JEELINKY_AUTH_URL',
-  apiUrl: 'JEELINKY_API_URL',
-  clientId: 'JEELINKY_CLIENT_ID',
-  sandbox: 'JEELINKY_SANDBOX',
-  userAgent: 'JEELINKY_USER_AGENT',
-  paceMs: 'JEELINKY_PACE_MS',
-  stateDir: 'JEELINKY_STATE_DIR',
-  usagePoint: 'JEELINKY_USAGE_POINT_ID',
-  tz: 'JEELINKY_TZ',
-  kinds: 'JEELINKY_KINDS',
-  retryBaseMs: 'JEELINKY_RETRY_BASE_MS',
-  lockWaitMs: 'JEELINKY_LOCK_WAIT_MS',
-  timeoutMs: 'JEELINKY_TIMEOUT_MS',
-  dailyCallBudget: 'JEELINKY_DAILY_CALL_BUDGET',
-  jeedomUrl: 'JEELINKY_JEEDOM_URL',
-  jeedomApiKey: 'JEELINKY_JEEDOM_APIKEY',
-};
+/** The variable of each setting resolveConfig reads, from the table in plugin/settings.ts. */
+const ENV = Object.fromEntries(
+  (SETTINGS as readonly SettingDescriptor[]).filter((s) => s.core).map((s) => [s.key, s.env]),
+) as Record<keyof ConfigOverrides, string>;
+
+/** The zod type of a core setting in config.json, from its descriptor's type. */
+function fileType(s: SettingDescriptor): z.ZodTypeAny {
+  switch (s.type) {
+    case 'boolean':
+      return z.boolean();
+    case 'number':
+      return s.min ? z.number().int().positive() : z.number().int().nonnegative();
+    case 'list':
+      return z.array(z.string());
+    default:
+      return z.string();
+  }
+}
 
 const fileSchema = z
-  .object({
-    authUrl: z.string(),
-    apiUrl: z.string(),
-    clientId: z.string(),
-    sandbox: z.boolean(),
-    userAgent: z.string(),
-    paceMs: z.number().int().nonnegative(),
-    usagePoint: z.string(),
-    tz: z.string(),
-    kinds: z.array(z.string()),
-    retryBaseMs: z.number().int().nonnegative(),
-    lockWaitMs: z.number().int().nonnegative(),
-    timeoutMs: z.number().int().positive(),
-    dailyCallBudget: z.number().int().nonnegative(),
-    jeedomUrl: z.string(),
-    jeedomApiKey: z.string(),
-  })
+  .object(
+    Object.fromEntries(
+      (SETTINGS as readonly SettingDescriptor[]).filter((s) => s.core && s.inFile !== false).map((s) => [s.key, fileType(s)]),
+    ) as Record<Exclude<keyof ConfigOverrides, 'stateDir'>, z.ZodTypeAny>,
+  )
   .partial()
-  // Other modules own other keys (see pickSetting and OTHER_FILE_KEYS); each validates its own.
+  // The table's other keys belong to other modules (sinks, tariffs), which validate their own.
   .passthrough();
 
-/**
- * The config.json keys other modules read with pickSetting (sinks, tariffs). A key in neither list
- * is a slip ("jeedomURL", "paceMS") that would otherwise be ignored without a word: it is refused.
- * test/config-keys.test.ts checks this list against every pickSetting call.
- */
-export const OTHER_FILE_KEYS = [
-  'mqttHost', 'mqttPort', 'mqttPrefix', 'mqttClientId', 'mqttUsername', 'mqttPassword', 'mqttRetain', 'mqttQos', 'mqttTls',
-  'mqttCaFile', 'mqttCertFile', 'mqttKeyFile', 'mqttHaDiscovery', 'mqttHaPrefix',
-  'influxdbUrl', 'influxdbToken', 'influxdbOrg', 'influxdbBucket', 'influxdbMeasurement',
-  'jeedomRate', 'jeedomConcurrency',
-  'offpeakHours', 'offpeakHoursHistory', 'priceBase', 'priceHp', 'priceHc', 'subscriptionBase', 'subscriptionHphc', 'pricesHistory', 'currentPlan',
-  'priceTempoBlueHp', 'priceTempoBlueHc', 'priceTempoWhiteHp', 'priceTempoWhiteHc', 'priceTempoRedHp', 'priceTempoRedHc', 'subscriptionTempo',
-  'tempoSource', 'tempoUrl', 'rteClientId', 'rteClientSecret', 'tempoFile',
-] as const;
+type FileSettings = Partial<Omit<ConfigOverrides, 'stateDir'>> & Record<string, unknown>;
 
-/** Every key config.json may hold. */
-export const CONFIG_FILE_KEYS: readonly string[] = [...Object.keys(fileSchema.shape), ...OTHER_FILE_KEYS];
+export { CONFIG_FILE_KEYS };
 
 /** The per-user state directory: $XDG_STATE_HOME/jeelinky or ~/.local/state/jeelinky. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -129,7 +104,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'jeelinky');
 }
 
-function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
+function readConfigFile(stateDir: string): FileSettings {
   const file = path.join(stateDir, 'config.json');
   let text: string;
   try {
@@ -171,7 +146,7 @@ function readConfigFile(stateDir: string): z.infer<typeof fileSchema> {
       : 'is not valid';
     throw new ConfigError(`${file}: ${key ? `"${key}" ` : ''}${must}: fix it or delete it (keys are the camelCase names listed in the README)`);
   }
-  return parsed.data;
+  return parsed.data as FileSettings;
 }
 
 export function parseBool(name: string, value: string): boolean {
@@ -291,4 +266,16 @@ export function pickSetting<T>(
   const fromFile = config.fileSettings[fileKey];
   if (fromFile === undefined || fromFile === null) return undefined;
   return parse(`${fileKey} (config.json)`, typeof fromFile === 'string' ? fromFile : JSON.stringify(fromFile));
+}
+
+/** pickSetting for a setting of the table (plugin/settings.ts): its variable and config.json key come from there. */
+export function readSetting<T>(
+  key: SettingKey,
+  flagValue: T | undefined,
+  config: Pick<JeelinkyConfig, 'fileSettings'>,
+  parse: (name: string, raw: string) => T,
+  env: NodeJS.ProcessEnv = process.env,
+): T | undefined {
+  const s = setting(key);
+  return pickSetting(flagValue, s.env, s.key, config, parse, env);
 }

@@ -227,11 +227,15 @@ describe('config.json keys', () => {
 describe('the list of config.json keys', () => {
   it('holds every key a module reads with pickSetting, so that none is refused as unknown', () => {
     const keys = new Set<string>([...Object.values(MQTT_SETTINGS), ...Object.values(INFLUX_SETTINGS)].map((s) => s[2]));
-    // Literal pairs such as pickSetting(…, 'JEELINKY_JEEDOM_RATE', 'jeedomRate', …) anywhere in the library.
+    // Literal pairs such as pickSetting(…, 'JEELINKY_JEEDOM_RATE', 'jeedomRate', …) anywhere in the library,
+    // and the keys read through the table: readSetting('jeedomRate', …), settingNames('mqttHost'),
+    // the tariff's price('priceBase') and pick(…, 'currentPlan', …), the Tempo's pick('tempoFile', …) and set('tempoSource').
     const walk = (d: string): string[] =>
       fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []));
     for (const file of walk(path.join(ROOT, 'plugin'))) {
-      for (const m of fs.readFileSync(file, 'utf8').matchAll(/'JEELINKY_[A-Z_]+',\s*'([a-zA-Z]+)'/g)) keys.add(m[1]!);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/'JEELINKY_[A-Z_]+',\s*'([a-zA-Z]+)'/g)) keys.add(m[1]!);
+      for (const m of text.matchAll(/(?<![.\w])(?:readSetting|settingNames|price|pick|set)(?:<[^>]*>)?\((?:(?:undefined|flags\.\w+),\s*)?'([a-z][a-zA-Z]+)'/g)) keys.add(m[1]!);
     }
     expect(keys.size).toBeGreaterThan(25);
     expect([...keys].filter((k) => !CONFIG_FILE_KEYS.includes(k))).toEqual([]);

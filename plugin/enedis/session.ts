@@ -4,7 +4,7 @@
  * with it, so that a crash can never lose a refresh token the proxy handed out.
  */
 import type { JeelinkyConfig } from '../config.js';
-import { ConfigError, PairingError, TemporaryError, whenInterrupted } from '../errors.js';
+import { PairingError, TemporaryError, whenInterrupted } from '../errors.js';
 import type { ReadingKind } from '../readings.js';
 import { CallCounter } from '../store/budget.js';
 import type { StateStore } from '../store/state.js';
@@ -13,6 +13,7 @@ import { addDays, dayStart, localDay } from '../time/local.js';
 import { pollDeviceToken, refreshAccessToken, requestDeviceCode, type AuthEndpoint, type TokenAnswer } from './auth.js';
 import { ProxyHttp, retryIn, type RawAnswer } from './http.js';
 import { classifyMeteringAnswer, ROUTES, type MeteringOutcome } from './metering.js';
+import { resolveUsagePoint } from '../usage-point.js';
 
 /** Refresh when the access token expires within this margin (or its expiry is unknown). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -178,24 +179,7 @@ export class LinkySession {
 
   /** The PDL to use: the configured one (which must be in the consent) or the only one. */
   usagePointOf(tokens: Tokens): string {
-    const wanted = this.config.usagePoint;
-    if (wanted) {
-      if (tokens.usagePoints.length && !tokens.usagePoints.includes(wanted)) {
-        throw new ConfigError(
-          `PDL ${wanted} (JEELINKY_USAGE_POINT_ID) is not in your consent, which covers ${tokens.usagePoints.join(', ')}: pick one of those or pair again`,
-          'usage_point_not_in_consent',
-        );
-      }
-      return wanted;
-    }
-    if (tokens.usagePoints.length === 1) return tokens.usagePoints[0]!;
-    if (tokens.usagePoints.length === 0) {
-      throw new ConfigError('the proxy did not say which PDL your consent covers: set JEELINKY_USAGE_POINT_ID to your 14-digit PDL', 'usage_point_unknown');
-    }
-    throw new ConfigError(
-      `your consent covers several PDLs (${tokens.usagePoints.join(', ')}): choose one with JEELINKY_USAGE_POINT_ID or --usage-point`,
-      'usage_point_ambiguous',
-    );
+    return resolveUsagePoint(this.config.usagePoint, tokens.usagePoints);
   }
 
   /**

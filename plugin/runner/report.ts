@@ -26,6 +26,7 @@ import { StateStore } from '../store/state.js';
 import { TokenState } from '../store/tokens.js';
 import { addDays, localDay } from '../time/local.js';
 import { calendarNote, loadCalendarFor, tempoInUse } from './tempo-calendar.js';
+import { resolveUsagePoint } from '../usage-point.js';
 
 /** The file written when --out is not given: in the current folder, named after the PDL's last 4 digits. */
 export const defaultReportName = (usagePoint: string) => `jeelinky-report-${usagePoint.slice(-4)}.html`;
@@ -55,7 +56,10 @@ export async function writeReportFromState(o: WriteReportOptions): Promise<{ pat
   }
   const now = o.now ?? new Date();
   const store = await StateStore.open(o.stateDir);
-  const usagePoint = o.usagePoint ?? (await onlyUsagePoint(store));
+  const usagePoint = resolveUsagePoint(o.usagePoint, (await new TokenState(store).getTokens())?.usagePoints, {
+    several: (shown) => new ConfigError(`the consent covers several PDLs (${shown}): choose one with --pdl`),
+    unknown: () => new NoReportDataError('no PDL known in this state (not paired): pair and fetch first, or give --pdl'),
+  });
   // Only what is cached: the report never calls the API.
   const contract = await new CustomerCache(store).contract(usagePoint);
   const loaded = await loadReportInput(
@@ -130,10 +134,3 @@ async function tempoFor(
   return reportTempoInput(report, cal.colourOf, input.from, until, '€', calendarNote(cal));
 }
 
-async function onlyUsagePoint(store: StateStore): Promise<string> {
-  const tokens = await new TokenState(store).getTokens();
-  const pdls = tokens?.usagePoints ?? [];
-  if (pdls.length === 1) return pdls[0]!;
-  if (pdls.length > 1) throw new ConfigError(`the consent covers several PDLs (${pdls.join(', ')}): choose one with --pdl`);
-  throw new NoReportDataError('no PDL known in this state (not paired): pair and fetch first, or give --pdl');
-}

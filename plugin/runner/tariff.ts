@@ -24,6 +24,7 @@ import {
 import type { ColourOf } from '../tempo/colours.js';
 import { calendarNote, loadCalendarFor, tempoInUse } from './tempo-calendar.js';
 import { withState } from './run.js';
+import { resolveUsagePoint } from '../usage-point.js';
 
 export interface TariffOptions {
   /** Inclusive days, already resolved; defaults: 12 whole months up to the newest load-curve day. */
@@ -68,13 +69,10 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
   return withState(config, async (store) => {
     const notes: string[] = [];
     const tokens = await new TokenState(store).getTokens();
-    const usagePoint = config.usagePoint ?? (tokens?.usagePoints.length === 1 ? tokens.usagePoints[0] : undefined);
-    if (!usagePoint) {
-      throw new ConfigError(
-        tokens ? `your consent covers several PDLs (${tokens.usagePoints.join(', ')}): choose one with --usage-point or JEELINKY_USAGE_POINT_ID` : 'no PDL known: pair first with "jeelinky pair", or set JEELINKY_USAGE_POINT_ID',
-        'usage_point_unknown',
-      );
-    }
+    const usagePoint = resolveUsagePoint(config.usagePoint, tokens?.usagePoints, {
+      several: (shown) => new ConfigError(`your consent covers several PDLs (${shown}): choose one with --usage-point or JEELINKY_USAGE_POINT_ID`, 'usage_point_unknown'),
+      unknown: tokens ? undefined : () => new ConfigError('no PDL known: pair first with "jeelinky pair", or set JEELINKY_USAGE_POINT_ID', 'usage_point_unknown'),
+    });
     const session = new LinkySession(config, store, { now: () => now });
     let calls = 0;
     // The contract gives the windows and the plan; it is only asked for when one of them is missing.

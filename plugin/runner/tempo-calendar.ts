@@ -8,14 +8,15 @@
  * JEELINKY_TEMPO_SOURCE or JEELINKY_TEMPO_FILE (or their config.json keys). Otherwise no request is
  * ever made to RTE.
  */
-import { pickSetting, type JeelinkyConfig } from '../config.js';
+import { readSetting, type JeelinkyConfig } from '../config.js';
+import type { SettingKey } from '../settings.js';
 import type { Plan, PriceSchedule } from '../tariff/prices.js';
 import { loadTempoCalendar, type TempoCalendar } from '../tempo/calendar.js';
 
 export function tempoInUse(config: Pick<JeelinkyConfig, 'fileSettings'>, plan: Plan | undefined, prices: PriceSchedule, env: NodeJS.ProcessEnv = process.env): boolean {
   if (plan === 'TEMPO' || prices.hasTempo()) return true;
-  const set = (envName: string, key: string) => Boolean(pickSetting<string>(undefined, envName, key, config, (_n, raw) => raw.trim(), env));
-  return set('JEELINKY_TEMPO_SOURCE', 'tempoSource') || set('JEELINKY_TEMPO_FILE', 'tempoFile');
+  const set = (key: SettingKey) => Boolean(readSetting<string>(key, undefined, config, (_n, raw) => raw.trim(), env));
+  return set('tempoSource') || set('tempoFile');
 }
 
 /**

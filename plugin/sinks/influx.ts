@@ -12,6 +12,7 @@ import { KIND_INFO, type Reading } from '../readings.js';
 import { redact } from '../secrets.js';
 import { urlSettingError } from '../transport.js';
 import { flagText, type SinkFlags } from './flags.js';
+import { settingNames } from '../settings.js';
 import moment from 'moment-timezone';
 import { TEMPO_DAY_FIGURES, type TempoDayTariff } from '../tariff/days.js';
 import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
@@ -32,33 +33,33 @@ export interface InfluxSettings {
 }
 
 export const INFLUX_SETTINGS = {
-  url: ['influx-url', 'JEELINKY_INFLUXDB_URL', 'influxdbUrl'],
-  token: ['influx-token', 'JEELINKY_INFLUXDB_TOKEN', 'influxdbToken'],
-  org: ['influx-org', 'JEELINKY_INFLUXDB_ORG', 'influxdbOrg'],
-  bucket: ['influx-bucket', 'JEELINKY_INFLUXDB_BUCKET', 'influxdbBucket'],
-  measurement: ['influx-measurement', 'JEELINKY_INFLUXDB_MEASUREMENT', 'influxdbMeasurement'],
+  url: settingNames('influxdbUrl'),
+  token: settingNames('influxdbToken'),
+  org: settingNames('influxdbOrg'),
+  bucket: settingNames('influxdbBucket'),
+  measurement: settingNames('influxdbMeasurement'),
 } as const;
 
 export const INFLUX_DEFAULTS = { measurement: 'linky', batchSize: 5000, maxRetries: 4 } as const;
 
 /** The InfluxDB settings, or undefined when no URL is set (the sink is then not configured). */
 export function resolveInfluxSettings(config: Pick<JeelinkyConfig, 'fileSettings' | 'timeoutMs' | 'retryBaseMs'>, flags: SinkFlags = {}, env: NodeJS.ProcessEnv = process.env): InfluxSettings | undefined {
-  const pick = (k: keyof typeof INFLUX_SETTINGS, parse: (name: string, raw: string) => string = (_n, raw) => raw.trim()) => {
+  const pickInflux = (k: keyof typeof INFLUX_SETTINGS, parse: (name: string, raw: string) => string = (_n, raw) => raw.trim()) => {
     const [flag, envName, fileKey] = INFLUX_SETTINGS[k];
     const f = flagText(flags, flag);
     return pickSetting(f === undefined ? undefined : parse(`--${flag}`, f), envName, fileKey, config, parse, env) || undefined;
   };
-  const url = pick('url', normalizeUrl);
+  const url = pickInflux('url', normalizeUrl);
   if (!url) return undefined;
-  const org = pick('org');
-  const bucket = pick('bucket');
+  const org = pickInflux('org');
+  const bucket = pickInflux('bucket');
   if (!org || !bucket) {
     throw new ConfigError(`JEELINKY_INFLUXDB_URL is set but not ${[!org && 'JEELINKY_INFLUXDB_ORG', !bucket && 'JEELINKY_INFLUXDB_BUCKET'].filter(Boolean).join(' nor ')}: give the organization and bucket to write to`);
   }
-  const measurement = pick('measurement') ?? INFLUX_DEFAULTS.measurement;
+  const measurement = pickInflux('measurement') ?? INFLUX_DEFAULTS.measurement;
   return {
     url,
-    token: pick('token'),
+    token: pickInflux('token'),
     org,
     bucket,
     measurement,

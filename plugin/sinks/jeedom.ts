@@ -3,7 +3,7 @@
  * end of the run, the token state, the relaunch flag and the seed's six figures. The local state
  * is the write-ahead copy: whatever Jeedom misses now, the next run brings it up to date.
  */
-import { parseInteger, pickSetting, type JeelinkyConfig } from '../config.js';
+import { parseInteger, readSetting, type JeelinkyConfig } from '../config.js';
 import { ConfigError, ExitCode, isJeelinkyError } from '../errors.js';
 import { JeedomClient } from '../jeedom/client.js';
 import { JeedomNotFoundError, JeedomWriteInterruptedError } from '../jeedom/errors.js';
@@ -197,8 +197,8 @@ export function createJeedomSink(config: JeelinkyConfig, flags: Record<string, u
   if (!config.jeedomApiKey) {
     throw new ConfigError('JEELINKY_JEEDOM_URL is set but not JEELINKY_JEEDOM_APIKEY: give the core API key (Réglages → Système → Configuration → API)', 'jeedom_apikey');
   }
-  const rate = pickSetting(flags['jeedom-rate'] as number | undefined, 'JEELINKY_JEEDOM_RATE', 'jeedomRate', config, parseInteger);
-  const concurrency = pickSetting(undefined, 'JEELINKY_JEEDOM_CONCURRENCY', 'jeedomConcurrency', config, parseInteger);
+  const rate = readSetting('jeedomRate', flags['jeedom-rate'] as number | undefined, config, parseInteger);
+  const concurrency = readSetting('jeedomConcurrency', undefined, config, parseInteger);
   return new JeedomSink({
     url: config.jeedomUrl,
     apikey: config.jeedomApiKey,

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { parseBool, pickSetting, type JeelinkyConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { settingNames } from '../settings.js';
 import { flagBool, flagText, type SinkFlags } from './flags.js';
 
 export interface MqttSettings {
@@ -29,22 +30,22 @@ export interface MqttSettings {
   connectTimeoutMs: number;
 }
 
-/** Every MQTT setting: flag name, variable, config.json key. The README's table lists the same. */
+/** Every MQTT setting: flag name, variable, config.json key, from the table in plugin/settings.ts. */
 export const MQTT_SETTINGS = {
-  host: ['mqtt-host', 'JEELINKY_MQTT_HOST', 'mqttHost'],
-  port: ['mqtt-port', 'JEELINKY_MQTT_PORT', 'mqttPort'],
-  prefix: ['mqtt-prefix', 'JEELINKY_MQTT_PREFIX', 'mqttPrefix'],
-  clientId: ['mqtt-client-id', 'JEELINKY_MQTT_CLIENT_ID', 'mqttClientId'],
-  username: ['mqtt-username', 'JEELINKY_MQTT_USERNAME', 'mqttUsername'],
-  password: ['mqtt-password', 'JEELINKY_MQTT_PASSWORD', 'mqttPassword'],
-  retain: ['mqtt-retain', 'JEELINKY_MQTT_RETAIN', 'mqttRetain'],
-  qos: ['mqtt-qos', 'JEELINKY_MQTT_QOS', 'mqttQos'],
-  tls: ['mqtt-tls', 'JEELINKY_MQTT_TLS', 'mqttTls'],
-  caFile: ['mqtt-ca-file', 'JEELINKY_MQTT_CA_FILE', 'mqttCaFile'],
-  certFile: ['mqtt-cert-file', 'JEELINKY_MQTT_CERT_FILE', 'mqttCertFile'],
-  keyFile: ['mqtt-key-file', 'JEELINKY_MQTT_KEY_FILE', 'mqttKeyFile'],
-  haDiscovery: ['mqtt-ha-discovery', 'JEELINKY_MQTT_HA_DISCOVERY', 'mqttHaDiscovery'],
-  haPrefix: ['mqtt-ha-prefix', 'JEELINKY_MQTT_HA_PREFIX', 'mqttHaPrefix'],
+  host: settingNames('mqttHost'),
+  port: settingNames('mqttPort'),
+  prefix: settingNames('mqttPrefix'),
+  clientId: settingNames('mqttClientId'),
+  username: settingNames('mqttUsername'),
+  password: settingNames('mqttPassword'),
+  retain: settingNames('mqttRetain'),
+  qos: settingNames('mqttQos'),
+  tls: settingNames('mqttTls'),
+  caFile: settingNames('mqttCaFile'),
+  certFile: settingNames('mqttCertFile'),
+  keyFile: settingNames('mqttKeyFile'),
+  haDiscovery: settingNames('mqttHaDiscovery'),
+  haPrefix: settingNames('mqttHaPrefix'),
 } as const;
 
 export const MQTT_DEFAULTS = { port: 1883, tlsPort: 8883, prefix: 'jeelinky', clientId: 'jeelinky', retain: true, qos: 1, haDiscovery: true, haPrefix: 'homeassistant' } as const;

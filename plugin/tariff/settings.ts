@@ -13,7 +13,8 @@
  * |                                 |                       | (Tempo keys tempo_blue_hp … subscription_tempo) |
  * | JEELINKY_CURRENT_PLAN           | currentPlan           | BASE, HPHC or TEMPO                       |
  */
-import { pickSetting, type JeelinkyConfig } from '../config.js';
+import { readSetting, type JeelinkyConfig } from '../config.js';
+import { setting, type SettingKey } from '../settings.js';
 import type { Contract } from '../enedis/customers.js';
 import { parseEuros } from './money.js';
 import { OffpeakSchedule, parseOffpeakHistory, parseOffpeakHours, type OffpeakPeriod } from './offpeak.js';
@@ -33,37 +34,36 @@ export interface TariffSettings {
 }
 
 export function resolveTariffSettings(config: Pick<JeelinkyConfig, 'fileSettings'>, flags: TariffFlags = {}, env: NodeJS.ProcessEnv = process.env): TariffSettings {
-  // A flag's value is reported under the flag the user typed (--plan, --offpeak-hours).
-  const FLAG_NAMES: Record<string, string> = { currentPlan: '--plan', offpeakHours: '--offpeak-hours' };
-  const pick = <T>(flag: string | undefined, envName: string, key: string, parse: (name: string, raw: string) => T) =>
-    pickSetting<T>(flag === undefined ? undefined : parse(FLAG_NAMES[key] ?? `--${key}`, flag), envName, key, config, parse, env);
+  // A flag's value is reported under the flag the user typed (--plan, --offpeak-hours); names from plugin/settings.ts.
+  const pick = <T>(flag: string | undefined, key: SettingKey, parse: (name: string, raw: string) => T) =>
+    readSetting<T>(key, flag === undefined ? undefined : parse(`--${setting(key).flag ?? key}`, flag), config, parse, env);
 
-  const history = pick<OffpeakPeriod[]>(undefined, 'JEELINKY_OFFPEAK_HOURS_HISTORY', 'offpeakHoursHistory', parseOffpeakHistory);
-  const flat = pick<OffpeakPeriod>(flags.offpeakHours, 'JEELINKY_OFFPEAK_HOURS', 'offpeakHours', (name, raw) => ({ set: parseOffpeakHours(raw, name), source: name }));
+  const history = pick<OffpeakPeriod[]>(undefined, 'offpeakHoursHistory', parseOffpeakHistory);
+  const flat = pick<OffpeakPeriod>(flags.offpeakHours, 'offpeakHours', (name, raw) => ({ set: parseOffpeakHours(raw, name), source: name }));
   let offpeakOverride: OffpeakPeriod[] | undefined;
   if (history) {
     // The flat windows, when also given, apply before the history's first date.
     offpeakOverride = flat && history[0]?.from ? [flat, ...history] : history;
   } else if (flat) offpeakOverride = [flat];
 
-  const price = (envName: string, key: string) => pick<bigint>(undefined, envName, key, parseEuros);
+  const price = (key: SettingKey) => pick<bigint>(undefined, key, parseEuros);
   const flatPrices: PricePeriod = {
-    base: price('JEELINKY_PRICE_BASE', 'priceBase'),
-    hp: price('JEELINKY_PRICE_HP', 'priceHp'),
-    hc: price('JEELINKY_PRICE_HC', 'priceHc'),
-    subscriptionBase: price('JEELINKY_SUBSCRIPTION_BASE', 'subscriptionBase'),
-    subscriptionHphc: price('JEELINKY_SUBSCRIPTION_HPHC', 'subscriptionHphc'),
-    tempoBlueHp: price('JEELINKY_PRICE_TEMPO_BLUE_HP', 'priceTempoBlueHp'),
-    tempoBlueHc: price('JEELINKY_PRICE_TEMPO_BLUE_HC', 'priceTempoBlueHc'),
-    tempoWhiteHp: price('JEELINKY_PRICE_TEMPO_WHITE_HP', 'priceTempoWhiteHp'),
-    tempoWhiteHc: price('JEELINKY_PRICE_TEMPO_WHITE_HC', 'priceTempoWhiteHc'),
-    tempoRedHp: price('JEELINKY_PRICE_TEMPO_RED_HP', 'priceTempoRedHp'),
-    tempoRedHc: price('JEELINKY_PRICE_TEMPO_RED_HC', 'priceTempoRedHc'),
-    subscriptionTempo: price('JEELINKY_SUBSCRIPTION_TEMPO', 'subscriptionTempo'),
+    base: price('priceBase'),
+    hp: price('priceHp'),
+    hc: price('priceHc'),
+    subscriptionBase: price('subscriptionBase'),
+    subscriptionHphc: price('subscriptionHphc'),
+    tempoBlueHp: price('priceTempoBlueHp'),
+    tempoBlueHc: price('priceTempoBlueHc'),
+    tempoWhiteHp: price('priceTempoWhiteHp'),
+    tempoWhiteHc: price('priceTempoWhiteHc'),
+    tempoRedHp: price('priceTempoRedHp'),
+    tempoRedHc: price('priceTempoRedHc'),
+    subscriptionTempo: price('subscriptionTempo'),
   };
-  const pricesHistory = pick<PricePeriod[]>(undefined, 'JEELINKY_PRICES_HISTORY', 'pricesHistory', parsePricesHistory) ?? [];
+  const pricesHistory = pick<PricePeriod[]>(undefined, 'pricesHistory', parsePricesHistory) ?? [];
   const prices = new PriceSchedule([flatPrices, ...pricesHistory]);
-  const currentPlan = pick<Plan>(flags.currentPlan, 'JEELINKY_CURRENT_PLAN', 'currentPlan', parsePlan);
+  const currentPlan = pick<Plan>(flags.currentPlan, 'currentPlan', parsePlan);
   return { offpeakOverride, prices, currentPlan };
 }
 

@@ -9,7 +9,8 @@
  * | JEELINKY_TEMPO_FILE         | tempoFile         | your calendar (CSV or JSON): the only source with `file`, corrections on top of the others |
  */
 import path from 'node:path';
-import { normalizeUrl, pickSetting, type JeelinkyConfig } from '../config.js';
+import { normalizeUrl, readSetting, type JeelinkyConfig } from '../config.js';
+import type { SettingKey } from '../settings.js';
 import { ConfigError } from '../errors.js';
 
 export const TEMPO_SOURCES = ['rte', 'rte-api', 'file'] as const;
@@ -33,12 +34,12 @@ export interface TempoSettings {
 const text = (_name: string, raw: string) => raw.trim();
 
 export function resolveTempoSettings(config: Pick<JeelinkyConfig, 'fileSettings'>, env: NodeJS.ProcessEnv = process.env): TempoSettings {
-  const pick = <T>(envName: string, key: string, parse: (name: string, raw: string) => T) => pickSetting<T>(undefined, envName, key, config, parse, env);
-  const clientId = pick('JEELINKY_RTE_CLIENT_ID', 'rteClientId', text) || undefined;
-  const clientSecret = pick('JEELINKY_RTE_CLIENT_SECRET', 'rteClientSecret', text) || undefined;
-  const file = pick('JEELINKY_TEMPO_FILE', 'tempoFile', text) || undefined;
+  const pick = <T>(key: SettingKey, parse: (name: string, raw: string) => T) => readSetting<T>(key, undefined, config, parse, env);
+  const clientId = pick('rteClientId', text) || undefined;
+  const clientSecret = pick('rteClientSecret', text) || undefined;
+  const file = pick('tempoFile', text) || undefined;
   const source =
-    pick<TempoSourceName>('JEELINKY_TEMPO_SOURCE', 'tempoSource', (name, raw) => {
+    pick<TempoSourceName>('tempoSource', (name, raw) => {
       const v = raw.trim().toLowerCase();
       if (!(TEMPO_SOURCES as readonly string[]).includes(v)) throw new ConfigError(`${name}="${raw}": use rte (RTE open data, no account), rte-api (needs JEELINKY_RTE_CLIENT_ID and JEELINKY_RTE_CLIENT_SECRET) or file (JEELINKY_TEMPO_FILE)`, 'tempo_source');
       return v as TempoSourceName;
@@ -50,6 +51,6 @@ export function resolveTempoSettings(config: Pick<JeelinkyConfig, 'fileSettings'
     );
   }
   if (source === 'file' && !file) throw new ConfigError('JEELINKY_TEMPO_SOURCE=file needs JEELINKY_TEMPO_FILE, the path of your calendar (lines "2024-01-08,RED")', 'tempo_file');
-  const url = normalizeUrl('Tempo URL (JEELINKY_TEMPO_URL)', pick('JEELINKY_TEMPO_URL', 'tempoUrl', text) || (source === 'rte-api' ? RTE_API_URL : RTE_OPEN_DATA_URL));
+  const url = normalizeUrl('Tempo URL (JEELINKY_TEMPO_URL)', pick('tempoUrl', text) || (source === 'rte-api' ? RTE_API_URL : RTE_OPEN_DATA_URL));
   return { source, url, clientId, clientSecret, file: file ? path.resolve(file) : undefined };
 }

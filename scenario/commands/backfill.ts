@@ -19,8 +19,10 @@ import { withInterruptSignals } from '../signals.js';
 import { failureLines, renderRunReport, terminalEvents } from '../render.js';
 import { runScenario, withState, type RunReport } from '../../plugin/runner/run.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
+import { jeedomOverrides, withJeedomSinkOptions } from './jeedom.js';
+import type { SectionArgs } from '../../plugin/settings.js';
 
-interface BackfillArgs extends CommonArgs {
+interface BackfillArgs extends CommonArgs, SectionArgs<'jeedom'> {
   since?: string;
   kinds?: string[];
   'dry-run'?: boolean;
@@ -29,9 +31,6 @@ interface BackfillArgs extends CommonArgs {
   'retry-blacklisted'?: boolean;
   'wipe-cache'?: boolean;
   yes?: boolean;
-  'jeedom-url'?: string;
-  'jeedom-apikey'?: string;
-  'jeedom-rate'?: number;
 }
 
 /** `--refresh 2024-10-27` or `--refresh 2024-10-01..2024-10-31`: the days to ask again. */
@@ -66,7 +65,7 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
   command: 'backfill',
   describe: 'Fetch the whole history Enedis keeps (36 months daily, 24 months load curve) within the daily call budget',
   builder: (y) =>
-    withCommonOptions(y)
+    withJeedomSinkOptions(withCommonOptions(y))
       .option('since', { type: 'string', describe: 'First day wanted: YYYY-MM-DD or an expression; default: as far back as Enedis keeps' })
       .option('kinds', { type: 'string', array: true, describe: 'Kinds to backfill [default: JEELINKY_KINDS]' })
       .option('dry-run', { type: 'boolean', describe: 'Print the plan (calls per kind, ranges, writes per sink) and make no call' })
@@ -75,17 +74,13 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
       .option('retry-blacklisted', { type: 'boolean', describe: 'Ask again for days given up after 7 fruitless tries' })
       .option('wipe-cache', { type: 'boolean', describe: 'Forget every stored reading first (asks for confirmation; tells the cost in calls)' })
       .option('yes', { type: 'boolean', describe: 'Do not ask for confirmation (--wipe-cache)' })
-      .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL [JEELINKY_JEEDOM_URL]" })
-      .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key [JEELINKY_JEEDOM_APIKEY]' })
-      .option('jeedom-rate', { type: 'number', describe: 'Most requests per second sent to Jeedom [JEELINKY_JEEDOM_RATE]' })
       .example('$0 backfill --dry-run', 'Show how many calls and days the whole history needs')
       .example('$0 backfill', 'Start; each daily "jeelinky run" then continues until the history is complete')
       .example('$0 backfill --refresh 2024-10-27', 'Fetch one day again'),
   handler: async (argv) => {
     const config = configFromArgs(argv, {
       ...(argv.budget !== undefined ? { dailyCallBudget: argv.budget } : {}),
-      ...(argv['jeedom-url'] ? { jeedomUrl: argv['jeedom-url'] } : {}),
-      ...(argv['jeedom-apikey'] ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
+      ...jeedomOverrides(argv),
     });
     const now = new Date();
     const today = localDay(now, config.tz);

@@ -8,7 +8,11 @@
 import type { CommandModule } from 'yargs';
 import { DateExpressionError, ExitCode, JeelinkyError } from '../../plugin/errors.js';
 import { formatIso, isKnownTimeZone, strtotimeSeconds } from '../../plugin/time/strtotime.js';
+import { readSetting } from '../../plugin/config.js';
+import { setting } from '../../plugin/settings.js';
+import { DEFAULT_TZ } from '../../plugin/time/local.js';
 import { printJson } from '../output.js';
+import { withSettingOptions } from './setting-options.js';
 
 interface DateArgs {
   exprs?: Array<string | number>;
@@ -50,10 +54,14 @@ export function parseNow(value: string, tz: string): Date {
   );
 }
 
+/**
+ * The zone of the expressions: --tz, else the tz setting's variable, else its default. config.json
+ * is not read: `date` needs no state folder. A bad zone is a usage error (64), naming its source.
+ */
 export function resolveTz(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const tz = flag ?? (env.JEELINKY_TZ || 'Europe/Paris');
+  const tz = readSetting('tz', flag, { fileSettings: {} }, (_name, raw) => raw, env) ?? DEFAULT_TZ;
   if (!isKnownTimeZone(tz)) {
-    const from = flag !== undefined ? '--tz' : 'JEELINKY_TZ';
+    const from = flag !== undefined ? `--${setting('tz').flag}` : setting('tz').env;
     throw usage(`${from} "${tz}" is not a known IANA time zone: use a name such as Europe/Paris or America/New_York`);
   }
   return tz;
@@ -76,10 +84,9 @@ export const dateCommand: CommandModule<object, DateArgs> = {
   command: 'date [exprs..]',
   describe: "Resolve date expressions (PHP strtotime syntax, as Jeedom's statisticsBetween reads them)",
   builder: (y) =>
-    y
+    withSettingOptions<object, { tz?: string }>(y, ['tz'])
       .positional('exprs', { type: 'string', array: true, describe: 'Expressions such as "first day of last month 00:00:00"' })
       .option('now', { type: 'string', describe: 'Reference time, ISO-8601 [default: the current time]' })
-      .option('tz', { type: 'string', describe: 'IANA time zone of the expressions [JEELINKY_TZ; default Europe/Paris]' })
       .option('json', { type: 'boolean', describe: 'Print a JSON array of {expr, iso, epoch} or {expr, invalid, error}' })
       .example('$0 date -- "first day of last month 00:00:00" "last day of last month 23:59:59"', '')
       .example('$0 date --now 2025-10-26T01:30:00+02:00 -- "+1 hour" "-1 day"', ''),

@@ -19,7 +19,9 @@ import {
   UNPAIRED_LOGICAL_ID,
   type SetupReport,
 } from '../../plugin/jeedom/virtual.js';
+import type { SectionArgs } from '../../plugin/settings.js';
 import { printJson } from '../output.js';
+import { overridesFromArgs, withSettingOptions } from './setting-options.js';
 
 export interface JeedomArgs {
   'jeedom-url'?: string;
@@ -32,22 +34,26 @@ export interface JeedomArgs {
   statistics?: boolean;
 }
 
-/** Jeedom connection flags, shared with other commands that talk to Jeedom. */
-export function withJeedomOptions<T>(y: Argv<T>): Argv<T & JeedomArgs> {
-  return y
-    .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL, e.g. http://192.168.1.20 [JEELINKY_JEEDOM_URL]" })
-    .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key (Réglages → Système → Configuration → API) [JEELINKY_JEEDOM_APIKEY]' })
-    .option('usage-point', { type: 'string', describe: 'PDL (14 digits) whose device to manage [JEELINKY_USAGE_POINT_ID]' })
-    .option('state-dir', { type: 'string', describe: 'Directory holding config.json [JEELINKY_STATE_DIR]' }) as Argv<T & JeedomArgs>;
+/** Jeedom connection flags (--jeedom-url, --jeedom-apikey), shared by every command that talks to Jeedom. */
+export function withJeedomOptions<T>(y: Argv<T>): Argv<T & JeedomConnectionArgs> {
+  return withSettingOptions<T, JeedomConnectionArgs>(y, JEEDOM_CONNECTION);
+}
+
+export type JeedomConnectionArgs = Pick<SectionArgs<'jeedom'>, 'jeedom-url' | 'jeedom-apikey'>;
+
+/** The Jeedom sink's flags: the connection and --jeedom-rate (run, backfill, publish). */
+export function withJeedomSinkOptions<T>(y: Argv<T>): Argv<T & SectionArgs<'jeedom'>> {
+  return withSettingOptions<T & JeedomConnectionArgs, SectionArgs<'jeedom'>>(withJeedomOptions(y), ['jeedomRate']);
+}
+const JEEDOM_CONNECTION = ['jeedomUrl', 'jeedomApiKey'] as const;
+
+/** The configuration overrides of the Jeedom connection flags. */
+export function jeedomOverrides(argv: JeedomConnectionArgs): ConfigOverrides {
+  return overridesFromArgs(argv, JEEDOM_CONNECTION);
 }
 
 export function jeedomClientFromArgs(argv: JeedomArgs): { client: JeedomClient; usagePoint?: string } {
-  const o: ConfigOverrides = {};
-  if (argv['jeedom-url'] !== undefined) o.jeedomUrl = argv['jeedom-url'];
-  if (argv['jeedom-apikey'] !== undefined) o.jeedomApiKey = argv['jeedom-apikey'];
-  if (argv['usage-point'] !== undefined) o.usagePoint = argv['usage-point'];
-  if (argv['state-dir'] !== undefined) o.stateDir = argv['state-dir'];
-  const config = resolveConfig(o);
+  const config = resolveConfig({ ...jeedomOverrides(argv), ...overridesFromArgs(argv as Record<string, unknown>, ['usagePoint', 'stateDir']) });
   if (!config.jeedomUrl) throw new ConfigError('no Jeedom URL: set JEELINKY_JEEDOM_URL or pass --jeedom-url (e.g. http://192.168.1.20)', 'jeedom_url');
   if (!config.jeedomApiKey) {
     throw new ConfigError('no Jeedom API key: set JEELINKY_JEEDOM_APIKEY or pass --jeedom-apikey (Réglages → Système → Configuration → API)', 'jeedom_apikey');
@@ -85,7 +91,7 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
   command: 'setup',
   describe: 'Create or check the virtual device of the PDL and its info commands (idempotent)',
   builder: (y) =>
-    withJeedomOptions(y)
+    withSettingOptions(withJeedomOptions(y), ['usagePoint', 'stateDir'])
       .option('equipment', { type: 'string', describe: 'Where a new device goes, "[Objet][Équipement]" [default "[Linky][Linky <PDL>]"]' })
       .option('dry-run', { type: 'boolean', describe: 'Print what would be created or changed, write nothing' })
       .option('statistics', { type: 'boolean', default: true, describe: 'Also the six stats_*_kwh commands (--no-statistics to skip)' })

@@ -15,32 +15,27 @@ import { terminalEvents } from '../render.js';
 import { withInterruptSignals } from '../signals.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { withSinkOptions, type InfluxArgs, type MqttArgs } from './sink-options.js';
+import { jeedomOverrides, withJeedomSinkOptions } from './jeedom.js';
+import type { SectionArgs } from '../../plugin/settings.js';
 
 
-interface PublishArgs extends CommonArgs, MqttArgs, InfluxArgs {
+interface PublishArgs extends CommonArgs, MqttArgs, InfluxArgs, SectionArgs<'jeedom'> {
   sink?: string[];
   since?: string;
-  'jeedom-url'?: string;
-  'jeedom-apikey'?: string;
-  'jeedom-rate'?: number;
 }
 
 export const publishCommand: CommandModule<object, PublishArgs> = {
   command: 'publish',
   describe: 'Deliver stored readings to the sinks (Jeedom, MQTT, InfluxDB) without calling Enedis',
   builder: (y) =>
-    withSinkOptions(withCommonOptions(y))
+    withJeedomSinkOptions(withSinkOptions(withCommonOptions(y)))
       .option('sink', { type: 'string', array: true, choices: [...SINK_NAMES], describe: 'Only these sinks (default: every configured one)' })
       .option('since', { type: 'string', describe: 'Send again everything from this day on, delivered or not: YYYY-MM-DD or an expression ("-30 days"); default: only what a sink has not had' })
-      .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL [JEELINKY_JEEDOM_URL]" })
-      .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key [JEELINKY_JEEDOM_APIKEY]' })
-      .option('jeedom-rate', { type: 'number', describe: 'Most requests per second sent to Jeedom [JEELINKY_JEEDOM_RATE]' })
       .example('$0 publish', 'Deliver what a sink missed while it was down')
       .example('$0 publish --sink mqtt --since 2024-01-01', 'Send everything since 2024 to MQTT again'),
   handler: async (argv) => {
     const config = configFromArgs(argv, {
-      ...(argv['jeedom-url'] ? { jeedomUrl: argv['jeedom-url'] } : {}),
-      ...(argv['jeedom-apikey'] ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
+      ...jeedomOverrides(argv),
     });
     const now = new Date();
     const since = resolveDayRange({ since: argv.since }, now, config.tz).since;

@@ -14,8 +14,11 @@ import { failureLines, renderRunReport, terminalEvents } from '../render.js';
 import { runScenario, type RunOptions } from '../../plugin/runner/run.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { withSinkOptions } from './sink-options.js';
+import { jeedomOverrides, withJeedomSinkOptions } from './jeedom.js';
+import { withSettingOptions } from './setting-options.js';
+import type { SectionArgs } from '../../plugin/settings.js';
 
-interface RunArgs extends CommonArgs {
+interface RunArgs extends CommonArgs, SectionArgs<'jeedom'> {
   code?: boolean;
   'first-connexion'?: boolean;
   'refresh-token'?: boolean;
@@ -25,16 +28,13 @@ interface RunArgs extends CommonArgs {
   production?: boolean;
   since?: string;
   kinds?: string[];
-  'jeedom-url'?: string;
-  'jeedom-apikey'?: string;
-  'jeedom-rate'?: number;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run',
   describe: 'Run the scenario: the daily job, or single steps with step flags (pairing, refresh, fetch)',
   builder: (y) =>
-    withSinkOptions(withCommonOptions(y))
+    withSettingOptions(withJeedomSinkOptions(withSinkOptions(withCommonOptions(y))), ['kinds'])
       .option('code', { type: 'boolean', describe: 'Step "code": ask the proxy for a device code; print the URL and user code' })
       .option('first-connexion', { type: 'boolean', describe: 'Step "firstConnexion": wait for the consent and collect the tokens' })
       .option('refresh-token', { type: 'boolean', describe: 'Step "refresh": renew the access token' })
@@ -43,10 +43,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('load-curve', { type: 'boolean', describe: 'Fetch the consumption load curve (W average and Wh per interval)' })
       .option('production', { type: 'boolean', describe: 'Fetch daily production (Wh) and the production load curve' })
       .option('since', { type: 'string', describe: 'First day to fetch: YYYY-MM-DD or an expression ("-30 days"); default: 7 days ago or the day after the newest stored' })
-      .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL, e.g. http://192.168.1.20 [JEELINKY_JEEDOM_URL]" })
-      .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key [JEELINKY_JEEDOM_APIKEY]' })
-      .option('jeedom-rate', { type: 'number', describe: 'Most requests per second sent to Jeedom (a backfill sends one per point) [JEELINKY_JEEDOM_RATE]' })
-      .option('kinds', { type: 'string', array: true, describe: 'Kinds of the daily job [JEELINKY_KINDS; default daily_consumption,max_power,load_curve]' })
       .example('$0 run', 'The daily job: refresh if needed, fetch every enabled kind up to yesterday')
       .example('$0 run --code', 'Pairing step 1: print the URL and code to approve')
       .example('$0 run --first-connexion', 'Pairing step 2: collect the tokens once approved')
@@ -54,8 +50,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv) => {
     const config = configFromArgs(argv, {
       ...(argv.kinds ? { kinds: argv.kinds } : {}),
-      ...(argv['jeedom-url'] ? { jeedomUrl: argv['jeedom-url'] } : {}),
-      ...(argv['jeedom-apikey'] ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
+      ...jeedomOverrides(argv),
     });
     const fetchKinds: ReadingKind[] = [];
     if (argv['daily-consumption']) fetchKinds.push('daily_consumption');

@@ -22,14 +22,14 @@ import { TokenState } from '../../plugin/store/tokens.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { parseNow } from './date.js';
+import { jeedomOverrides, withJeedomOptions, type JeedomConnectionArgs } from './jeedom.js';
+import { resolveUsagePoint } from '../../plugin/usage-point.js';
 
-interface StatsArgs extends CommonArgs {
+interface StatsArgs extends CommonArgs, JeedomConnectionArgs {
   args?: Array<string | number>;
   source?: 'jeedom' | 'local';
   unit?: 'Wh' | 'kWh';
   now?: string;
-  'jeedom-url'?: string;
-  'jeedom-apikey'?: string;
   '--'?: Array<string | number>;
 }
 
@@ -43,11 +43,12 @@ async function usagePointOf(configured: string | undefined, stateDir: string, re
   if (!fs.existsSync(stateDir)) return undefined;
   const tokens = await new TokenState(await StateStore.open(stateDir)).getTokens();
   const points = tokens?.usagePoints ?? [];
-  if (points.length === 1) return points[0];
-  if (points.length > 1 && required) {
-    throw new ConfigError(`the consent covers several PDLs (${points.map(maskUsagePoint).join(', ')}): choose one with --usage-point`, 'usage_point');
-  }
-  return undefined;
+  // Not required (the Jeedom source): several or none leaves the PDL unknown, without an error.
+  if (points.length === 0 || (points.length > 1 && !required)) return undefined;
+  return resolveUsagePoint(undefined, points, {
+    show: maskUsagePoint,
+    several: (shown) => new ConfigError(`the consent covers several PDLs (${shown}): choose one with --usage-point`, 'usage_point'),
+  });
 }
 
 /** The JSON value: a number where the text is one, null for Jeedom's ''. */
@@ -61,7 +62,7 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
   command: 'stats [args..]',
   describe: "Jeedom's statisticsBetween(<command>, <calc>, <start>, <end>) from a Jeedom box or from the local store",
   builder: (y) =>
-    withCommonOptions(y)
+    withJeedomOptions(withCommonOptions(y))
       .positional('args', { type: 'string', array: true, describe: '<command> <calc> <start> <end>' })
       .option('source', {
         choices: ['jeedom', 'local'] as const,
@@ -69,15 +70,12 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       })
       .option('unit', { choices: ['Wh', 'kWh'] as const, describe: 'kWh divides a Wh figure by 1000, as the seed\'s "/1000" [default: as stored]' })
       .option('now', { type: 'string', describe: 'Reference time of the expressions, ISO-8601 [default: the current time]' })
-      .option('jeedom-url', { type: 'string', describe: "Jeedom box's URL, e.g. http://192.168.1.20 [JEELINKY_JEEDOM_URL]" })
-      .option('jeedom-apikey', { type: 'string', describe: 'Jeedom core API key [JEELINKY_JEEDOM_APIKEY]' })
       .example('$0 stats -- "#[Linky][Linky][value]#" sum "first day of last month 00:00:00" "last day of last month 23:59:59"', '')
       .example('$0 stats --source local --unit kWh -- daily_consumption sum "monday last week 00:00" "sunday last week 23:59"', '')
       .example('$0 stats --json -- load_curve_power max "-7 days" now', ''),
   handler: async (argv) => {
     const config = configFromArgs(argv, {
-      ...(argv['jeedom-url'] !== undefined ? { jeedomUrl: argv['jeedom-url'] } : {}),
-      ...(argv['jeedom-apikey'] !== undefined ? { jeedomApiKey: argv['jeedom-apikey'] } : {}),
+      ...jeedomOverrides(argv),
     });
     // yargs may turn a positional such as 2024 or a command id into a number: they are text.
     const args = [...(argv.args ?? []), ...(argv['--'] ?? [])].map(String);

@@ -30,6 +30,7 @@ const GAP_LABELS: Record<GapState, string> = {
   before_history: "before the meter's history",
 };
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
+import { chooseUsagePoint } from '../../plugin/usage-point.js';
 
 interface StatusArgs extends CommonArgs {
   gaps?: boolean;
@@ -57,7 +58,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       const retry = await state.getRetry();
       const calls = await new CallCounter(store).get(today);
       const usagePoints = tokens?.usagePoints ?? [];
-      const pdl = config.usagePoint ?? (usagePoints.length === 1 ? usagePoints[0] : undefined);
+      const pdl = chooseUsagePoint(config.usagePoint, usagePoints);
       const kinds = [];
       for (const kind of READING_KINDS) {
         if (!pdl) break;
