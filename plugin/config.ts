@@ -66,9 +66,10 @@ export interface JeelinkyConfig {
 export type ConfigOverrides = Partial<Omit<JeelinkyConfig, 'kinds' | 'fileSettings'> & { kinds: string[] }>;
 
 /** The variable of each setting resolveConfig reads, from the table in plugin/settings.ts. */
-const ENV = Object.fromEntries(
-  (SETTINGS as readonly SettingDescriptor[]).filter((s) => s.core).map((s) => [s.key, s.env]),
-) as Record<keyof ConfigOverrides, string>;
+const ENV = Object.fromEntries((SETTINGS as readonly SettingDescriptor[]).filter((s) => s.core).map((s) => [s.key, s.env])) as Record<
+  keyof ConfigOverrides,
+  string
+>;
 
 /** The zod type of a core setting in config.json, from its descriptor's type. */
 function fileType(s: SettingDescriptor): z.ZodTypeAny {
@@ -140,11 +141,16 @@ function readConfigFile(stateDir: string): FileSettings {
     const expected = raw === 'int' ? 'whole number' : raw;
     const minimum = issue?.code === 'too_small' && 'minimum' in issue ? Number(issue.minimum) : undefined;
     const must =
-      expected === 'object' && !key ? 'must be a JSON object { "key": value, … }'
-      : expected ? `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`
-      : minimum !== undefined ? `must be ${issue && 'inclusive' in issue && issue.inclusive === false ? 'more than' : 'at least'} ${minimum}`
-      : 'is not valid';
-    throw new ConfigError(`${file}: ${key ? `"${key}" ` : ''}${must}: fix it or delete it (keys are the camelCase names listed in the README)`);
+      expected === 'object' && !key
+        ? 'must be a JSON object { "key": value, … }'
+        : expected
+          ? `must be ${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`
+          : minimum !== undefined
+            ? `must be ${issue && 'inclusive' in issue && issue.inclusive === false ? 'more than' : 'at least'} ${minimum}`
+            : 'is not valid';
+    throw new ConfigError(
+      `${file}: ${key ? `"${key}" ` : ''}${must}: fix it or delete it (keys are the camelCase names listed in the README)`,
+    );
   }
   return parsed.data as FileSettings;
 }
@@ -175,7 +181,10 @@ export function normalizeUrl(name: string, value: string): string {
 
 export function parseKinds(name: string, values: string[]): ReadingKind[] {
   const out: ReadingKind[] = [];
-  for (const raw of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+  for (const raw of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)) {
     if (!(READING_KINDS as readonly string[]).includes(raw)) {
       throw new ConfigError(`${name}: unknown reading kind "${raw}"; known kinds: ${READING_KINDS.join(', ')}`);
     }
@@ -205,7 +214,11 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   const stateDir = path.resolve(overrides.stateDir ?? fromEnv.stateDir ?? defaultStateDir(env));
   const file = readConfigFile(stateDir);
   const pick = <K extends keyof ConfigOverrides>(k: K): ConfigOverrides[K] | undefined =>
-    overrides[k] !== undefined ? overrides[k] : fromEnv[k] !== undefined ? fromEnv[k] : (file[k as keyof typeof file] as ConfigOverrides[K]);
+    overrides[k] !== undefined
+      ? overrides[k]
+      : fromEnv[k] !== undefined
+        ? fromEnv[k]
+        : (file[k as keyof typeof file] as ConfigOverrides[K]);
 
   const sandbox = pick('sandbox') ?? false;
   const proxy = sandbox ? PROXY.sandbox : PROXY.production;
@@ -217,7 +230,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   }
   const jeedomUrl = pick('jeedomUrl');
   // The zone's error names where it came from, as every other setting's does.
-  const tzSource = overrides.tz !== undefined ? '--tz' : fromEnv.tz !== undefined ? ENV.tz : file.tz !== undefined ? 'tz (config.json)' : undefined;
+  const tzSource =
+    overrides.tz !== undefined ? '--tz' : fromEnv.tz !== undefined ? ENV.tz : file.tz !== undefined ? 'tz (config.json)' : undefined;
   const tz = pick('tz') ?? DEFAULT_TZ;
   try {
     assertZone(tz);

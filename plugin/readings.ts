@@ -6,13 +6,7 @@
  * the repeated October hour stays two distinct instants and nothing depends on the machine's zone.
  */
 
-export const READING_KINDS = [
-  'daily_consumption',
-  'max_power',
-  'load_curve',
-  'daily_production',
-  'production_load_curve',
-] as const;
+export const READING_KINDS = ['daily_consumption', 'max_power', 'load_curve', 'daily_production', 'production_load_curve'] as const;
 export type ReadingKind = (typeof READING_KINDS)[number];
 
 export type Unit = 'Wh' | 'W' | 'VA';
@@ -39,10 +33,7 @@ export interface Reading {
   at?: string;
 }
 
-export const KIND_INFO: Record<
-  ReadingKind,
-  { unit: Unit; label: string; curve: boolean; production: boolean }
-> = {
+export const KIND_INFO: Record<ReadingKind, { unit: Unit; label: string; curve: boolean; production: boolean }> = {
   daily_consumption: { unit: 'Wh', label: 'daily consumption', curve: false, production: false },
   max_power: { unit: 'VA', label: 'daily max power', curve: false, production: false },
   load_curve: { unit: 'W', label: 'consumption load curve', curve: true, production: false },

@@ -30,11 +30,21 @@ export interface Endpoint {
   protocol: 'http' | 'mqtt';
 }
 
-const CERTIFICATE_CODES = /^(CERT_|ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT|GET_ISSUER_CERT_LOCALLY|DECRYPT_CERT_SIGNATURE)|INVALID_CA|HOSTNAME_MISMATCH)/;
+const CERTIFICATE_CODES =
+  /^(CERT_|ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT|GET_ISSUER_CERT_LOCALLY|DECRYPT_CERT_SIGNATURE)|INVALID_CA|HOSTNAME_MISMATCH)/;
 /** OpenSSL's words for "the peer's bytes are not a TLS record". */
 const NOT_TLS_TEXT = /wrong version number|packet length too long|unknown protocol|record layer failure|http request/i;
 /** What a failed exchange looks like when the other side does not speak the URL's protocol. */
-const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ECONNCLOSED', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'ERR_SOCKET_CLOSED']);
+const AMBIGUOUS_CODES = new Set([
+  'ECONNRESET',
+  'ECONNCLOSED',
+  'EPIPE',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'ERR_SOCKET_CLOSED',
+]);
 const AMBIGUOUS_TEXT = /socket hang up|disconnected before secure TLS|closed before|Parse Error|other side closed|timeout|Expected HTTP/i;
 
 /** Codes and messages of an error and its causes (axios, undici and mqtt.js nest them). */
@@ -63,7 +73,8 @@ export async function transportProblem(ep: Endpoint, error: unknown, probeTimeou
   if (certificateProblem(error)) return 'untrusted_certificate';
   const { codes, text } = facts(error);
   if (ep.tls) {
-    if (codes.some((c) => c === 'EPROTO' || c === 'ERR_SSL_WRONG_VERSION_NUMBER' || c.startsWith('ERR_SSL_')) && NOT_TLS_TEXT.test(text)) return 'plain_port';
+    if (codes.some((c) => c === 'EPROTO' || c === 'ERR_SSL_WRONG_VERSION_NUMBER' || c.startsWith('ERR_SSL_')) && NOT_TLS_TEXT.test(text))
+      return 'plain_port';
     if (codes.some((c) => AMBIGUOUS_CODES.has(c) || c === 'EPROTO') || AMBIGUOUS_TEXT.test(text)) {
       return (await speaksPlain(ep, probeTimeoutMs)) ? 'plain_port' : undefined;
     }
@@ -121,7 +132,12 @@ export function httpEndpoint(url: string | URL): Endpoint {
  * The one-line error for an http(s) URL setting that cannot work as written, or undefined when
  * `error` is an ordinary (temporary) failure. `setting` names what to fix, e.g. JEELINKY_JEEDOM_URL.
  */
-export async function urlSettingError(url: string, setting: string, error: unknown, probeTimeoutMs = 3000): Promise<ConfigError | undefined> {
+export async function urlSettingError(
+  url: string,
+  setting: string,
+  error: unknown,
+  probeTimeoutMs = 3000,
+): Promise<ConfigError | undefined> {
   const ep = httpEndpoint(url);
   const problem = await transportProblem(ep, error, probeTimeoutMs);
   if (!problem) return undefined;
@@ -132,9 +148,15 @@ export async function urlSettingError(url: string, setting: string, error: unkno
 export function urlProblemError(problem: TransportProblem, setting: string, origin: string, certCode?: string): ConfigError {
   switch (problem) {
     case 'plain_port':
-      return new ConfigError(`${setting}: ${origin} answers plain HTTP, not HTTPS: write http:// instead of https:// (or give the server's HTTPS port)`, 'url_scheme_mismatch');
+      return new ConfigError(
+        `${setting}: ${origin} answers plain HTTP, not HTTPS: write http:// instead of https:// (or give the server's HTTPS port)`,
+        'url_scheme_mismatch',
+      );
     case 'tls_port':
-      return new ConfigError(`${setting}: ${origin} speaks HTTPS (TLS), not plain HTTP: write https:// instead of http://`, 'url_scheme_mismatch');
+      return new ConfigError(
+        `${setting}: ${origin} speaks HTTPS (TLS), not plain HTTP: write https:// instead of http://`,
+        'url_scheme_mismatch',
+      );
     case 'untrusted_certificate':
       return new ConfigError(
         `${setting}: the TLS certificate of ${origin} cannot be verified (${certCode ?? 'untrusted'}); verification is never turned off: trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (or use the host name the certificate names)`,

@@ -22,7 +22,11 @@ export function chooseUsagePoint(configured: string | undefined, announced: read
 }
 
 /** The PDL to use, or a ConfigError (exit 78) saying how to choose one. */
-export function resolveUsagePoint(configured: string | undefined, announced: readonly string[] | undefined, wording: UsagePointWording = {}): string {
+export function resolveUsagePoint(
+  configured: string | undefined,
+  announced: readonly string[] | undefined,
+  wording: UsagePointWording = {},
+): string {
   const points = announced ?? [];
   const show = wording.show ?? ((pdl: string) => pdl);
   if (configured) {
@@ -37,7 +41,19 @@ export function resolveUsagePoint(configured: string | undefined, announced: rea
   if (points.length === 1) return points[0]!;
   if (points.length > 1) {
     const shown = points.map(show).join(', ');
-    throw wording.several?.(shown) ?? new ConfigError(`your consent covers several PDLs (${shown}): choose one with JEELINKY_USAGE_POINT_ID or --usage-point`, 'usage_point_ambiguous');
+    throw (
+      wording.several?.(shown) ??
+      new ConfigError(
+        `your consent covers several PDLs (${shown}): choose one with JEELINKY_USAGE_POINT_ID or --usage-point`,
+        'usage_point_ambiguous',
+      )
+    );
   }
-  throw wording.unknown?.() ?? new ConfigError('the proxy did not say which PDL your consent covers: set JEELINKY_USAGE_POINT_ID to your 14-digit PDL', 'usage_point_unknown');
+  throw (
+    wording.unknown?.() ??
+    new ConfigError(
+      'the proxy did not say which PDL your consent covers: set JEELINKY_USAGE_POINT_ID to your 14-digit PDL',
+      'usage_point_unknown',
+    )
+  );
 }

@@ -55,7 +55,9 @@ function addFlag(flags: Map<string, FlagSpec>, name: string, opt: Record<string,
 
 /** Runs a command's builder against a recorder (no yargs involved) and returns what it declared. */
 export function commandSpec(module: AnyCommand, parentPath = 'jeelinky'): CommandSpec {
-  const words = String(Array.isArray(module.command) ? module.command[0] : module.command).trim().split(/\s+/);
+  const words = String(Array.isArray(module.command) ? module.command[0] : module.command)
+    .trim()
+    .split(/\s+/);
   const name = words[0]!;
   const path = `${parentPath} ${name}`;
   const flags = new Map<string, FlagSpec>();
@@ -92,7 +94,8 @@ export function commandSpec(module: AnyCommand, parentPath = 'jeelinky'): Comman
   );
   const builder = module.builder;
   if (typeof builder === 'function') (builder as (y: unknown) => unknown)(recorder);
-  else if (builder && typeof builder === 'object') for (const [k, o] of Object.entries(builder)) addFlag(flags, k, o as Record<string, unknown>);
+  else if (builder && typeof builder === 'object')
+    for (const [k, o] of Object.entries(builder)) addFlag(flags, k, o as Record<string, unknown>);
   if (subcommands.length) positionals = false;
   return { path, name, flags, positionals, subcommands };
 }
@@ -160,7 +163,8 @@ function checkValue(typed: string, flag: FlagSpec, value: string, numberRules: R
     for (const v of flag.array ? value.split(',') : [value]) {
       if (!flag.choices.includes(v)) {
         const near = closest(v, flag.choices);
-        const list = flag.choices.length === 2 ? flag.choices.join(' or ') : `${flag.choices.slice(0, -1).join(', ')} or ${flag.choices.at(-1)}`;
+        const list =
+          flag.choices.length === 2 ? flag.choices.join(' or ') : `${flag.choices.slice(0, -1).join(', ')} or ${flag.choices.at(-1)}`;
         throw new UsageError(`${typed} ${JSON.stringify(v)}: give ${list}${near ? ` (did you mean ${near}?)` : ''}`, 'bad_flag');
       }
     }
@@ -186,12 +190,16 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
       // yargs would read "--json status" as --json=status: a command's flags come after its name.
       const next = tokens.slice(i + 1).find((w) => !isFlagToken(w));
       const name = t.split('=')[0]!;
-      const example = next && spec.subcommands.some((s) => s.name === next) ? `${spec.path} ${next} ${name}` : `${spec.path} <command> ${name}`;
+      const example =
+        next && spec.subcommands.some((s) => s.name === next) ? `${spec.path} ${next} ${name}` : `${spec.path} <command> ${name}`;
       throw new UsageError(`${name} comes before the command: write it after, e.g. ${example}`, 'flag_before_command');
     }
     const sub = spec.subcommands.find((s) => s.name === t);
     if (!sub) {
-      const near = closest(t, spec.subcommands.map((s) => s.name));
+      const near = closest(
+        t,
+        spec.subcommands.map((s) => s.name),
+      );
       const where = spec === root ? 'command' : `${spec.path.replace(/^jeelinky /, '')} command`;
       throw new UsageError(
         `unknown ${where} ${JSON.stringify(t)}${near ? `: did you mean ${near}?` : ''}${near ? '' : `: "${spec.path} --help" lists them`}`,
@@ -204,7 +212,10 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
 
   if (spec.subcommands.length && !tokens.some((t) => t === '--help' || t === '-h' || t === '--version')) {
     const names = spec.subcommands.map((s) => s.name);
-    throw new UsageError(`name a command: ${spec.path} ${names.length > 1 ? `<${names.join('|')}>` : names[0]}; "${spec.path} --help" tells what each does`, 'missing_command');
+    throw new UsageError(
+      `name a command: ${spec.path} ${names.length > 1 ? `<${names.join('|')}>` : names[0]}; "${spec.path} --help" tells what each does`,
+      'missing_command',
+    );
   }
 
   // 2. Every flag against the command's flags, every value as typed.
@@ -214,11 +225,17 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
     if (!isFlagToken(t) || (t.startsWith('-') && !t.startsWith('--') && /\s/.test(t))) {
       if (t.startsWith('-') && spec.positionals) {
         // "-7 days": yargs would read flags -7, -d, -a…
-        throw new UsageError(`${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`, 'dashed_expression');
+        throw new UsageError(
+          `${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`,
+          'dashed_expression',
+        );
       }
       if (!spec.positionals) {
         if (spec.subcommands.length) continue; // no command named yet: yargs says which to name
-        throw new UsageError(`${spec.path} takes no argument ${JSON.stringify(t)}: "${spec.path} --help" lists its flags`, 'unexpected_argument');
+        throw new UsageError(
+          `${spec.path} takes no argument ${JSON.stringify(t)}: "${spec.path} --help" lists its flags`,
+          'unexpected_argument',
+        );
       }
       continue;
     }
@@ -226,7 +243,10 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
       // Short flags: only -h exists; "-dry-run" is a long flag with one dash too few.
       if (t === '-h') continue;
       if (spec.positionals) {
-        throw new UsageError(`${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`, 'dashed_expression');
+        throw new UsageError(
+          `${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`,
+          'dashed_expression',
+        );
       }
       throw unknownFlag(t, spec, root);
     }
@@ -255,7 +275,12 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
     if (taken === 0) {
       // The next word is not shown: it may be a password that starts with "-".
       const dashed = i + 1 < tokens.length && tokens[i + 1]!.startsWith('-');
-      const what = flag.type === 'number' ? `: give ${numberRules[flag.name]?.expect ?? 'a number'}` : dashed ? `: a value that starts with "-" is written ${typed}=<value>` : '';
+      const what =
+        flag.type === 'number'
+          ? `: give ${numberRules[flag.name]?.expect ?? 'a number'}`
+          : dashed
+            ? `: a value that starts with "-" is written ${typed}=<value>`
+            : '';
       throw new UsageError(`${typed} needs a value${what}`, 'missing_value');
     }
   }

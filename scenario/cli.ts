@@ -25,7 +25,7 @@ export function glueDashedValues(argv: string[]): string[] {
     const arg = argv[i]!;
     if (arg === '--') return out.concat(argv.slice(i));
     const next = argv[i + 1];
-    if (DASHED_VALUE_OPTIONS.has(arg) && next !== undefined && next.startsWith('-') && next !== '--') {
+    if (DASHED_VALUE_OPTIONS.has(arg) && next?.startsWith('-') && next !== '--') {
       out.push(`${arg}=${next}`);
       i++;
     } else out.push(arg);

@@ -14,7 +14,10 @@ export function resolveDayInput(flag: string, text: string, now: Date, tz: strin
     return localDay(strtotime(t, now, tz), tz);
   } catch (e) {
     if (e instanceof DateExpressionError) {
-      throw new ConfigError(`${flag} "${text}": ${e.message}; give a day as YYYY-MM-DD or an expression such as "-30 days"`, 'bad_date_expression');
+      throw new ConfigError(
+        `${flag} "${text}": ${e.message}; give a day as YYYY-MM-DD or an expression such as "-30 days"`,
+        'bad_date_expression',
+      );
     }
     throw e;
   }
@@ -33,7 +36,10 @@ export function resolveDayRange(args: { since?: string; until?: string }, now: D
     throw new UsageError(`--since ${shown(args.since!, since)} is in the future (today is ${today}): give a past day`, 'since_in_future');
   }
   if (since !== undefined && until !== undefined && since > until) {
-    throw new UsageError(`--since ${shown(args.since!, since)} is after --until ${shown(args.until!, until)}: give the earlier day to --since`, 'bad_range');
+    throw new UsageError(
+      `--since ${shown(args.since!, since)} is after --until ${shown(args.until!, until)}: give the earlier day to --since`,
+      'bad_range',
+    );
   }
   return { since, until };
 }

@@ -20,11 +20,11 @@ export function renderFailure(err: unknown): number {
       ` (set JEELINKY_DEBUG=1 to see the stack).\n`,
   );
   if (process.env.JEELINKY_DEBUG && err instanceof Error && err.stack) {
-    process.stderr.write(redact(err.stack, []) + '\n');
+    process.stderr.write(`${redact(err.stack, [])}\n`);
   }
   return ExitCode.BUG;
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -46,7 +46,8 @@ export function renderRunReport(r: RunReport, tz: string): string {
   if (r.pairing) lines.push(pairingInstructions(r.pairing, tz));
   if (r.tokens?.paired) {
     const exp = r.tokens.accessTokenExpiresAt ? moment.tz(r.tokens.accessTokenExpiresAt, tz).format('YYYY-MM-DD HH:mm') : 'unknown';
-    if (r.tokens.refreshed) lines.push(`Access token renewed (valid until ${exp}).${r.tokens.rotated ? ' The proxy issued a new refresh token: saved.' : ''}`);
+    if (r.tokens.refreshed)
+      lines.push(`Access token renewed (valid until ${exp}).${r.tokens.rotated ? ' The proxy issued a new refresh token: saved.' : ''}`);
   }
   for (const k of r.kinds) lines.push(kindLine(k));
   if (r.kinds.length) lines.push(`${plural(r.meteringCalls, 'metering call')} this run.`);
@@ -55,15 +56,19 @@ export function renderRunReport(r: RunReport, tz: string): string {
       sink.error?.code === 'interrupted'
         ? `${sink.sink.padEnd(23)} interrupted: ${sink.written} written; the rest stays pending for the next run`
         : sink.error
-        ? `${sink.sink.padEnd(23)} error: ${sink.error.message} (${sink.written} written; whatever is missing is retried at the next run from the store)`
-        : `${sink.sink.padEnd(23)} ${sink.written} written, ${sink.skipped} already there, ${sink.corrected} corrected${sink.failed ? `, ${sink.failed} failed` : ''}`,
+          ? `${sink.sink.padEnd(23)} error: ${sink.error.message} (${sink.written} written; whatever is missing is retried at the next run from the store)`
+          : `${sink.sink.padEnd(23)} ${sink.written} written, ${sink.skipped} already there, ${sink.corrected} corrected${sink.failed ? `, ${sink.failed} failed` : ''}`,
     );
     for (const w of sink.warnings ?? []) lines.push(`${''.padEnd(23)} warning: ${w}`);
   }
   if (r.tariff?.error) lines.push(r.tariff.error);
   else if (r.tariff?.days || r.tariff?.tempo) {
-    if (r.tariff.days) lines.push(`HP/HC and cost: ${plural(r.tariff.days, 'complete day')} for the sinks (windows: ${r.tariff.windows}, plan ${r.tariff.plan}).`);
-    if (r.tariff.tempo) lines.push(`Tempo: ${plural(r.tariff.tempo.days, 'complete Tempo day')} for the sinks (calendar: ${r.tariff.tempo.source}).`);
+    if (r.tariff.days)
+      lines.push(
+        `HP/HC and cost: ${plural(r.tariff.days, 'complete day')} for the sinks (windows: ${r.tariff.windows}, plan ${r.tariff.plan}).`,
+      );
+    if (r.tariff.tempo)
+      lines.push(`Tempo: ${plural(r.tariff.tempo.days, 'complete Tempo day')} for the sinks (calendar: ${r.tariff.tempo.source}).`);
     for (const n of r.tariff.notes) lines.push(`note: ${n}`);
   }
   if (r.backfill) lines.push(backfillLine(r.backfill, tz));
@@ -74,7 +79,9 @@ export function renderRunReport(r: RunReport, tz: string): string {
 /** What is left of a backfill the day's budget cut, and when the next run goes on with it. */
 export function backfillLine(b: BackfillLeft, tz: string): string {
   const runs = b.runsNeeded === null ? '' : ` (${plural(b.runsNeeded, 'more daily run')} at ${b.dailyBudget} calls a day)`;
-  const when = b.continuesAt ? `the first run after ${moment.tz(b.continuesAt, tz).format('YYYY-MM-DD HH:mm')} goes on with it` : 'the next run goes on with it';
+  const when = b.continuesAt
+    ? `the first run after ${moment.tz(b.continuesAt, tz).format('YYYY-MM-DD HH:mm')} goes on with it`
+    : 'the next run goes on with it';
   return `Backfill: ${plural(b.callsLeft, 'metering call')} left${runs}; today's budget is spent, ${when}.`;
 }
 
@@ -99,7 +106,7 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
   // A countdown drawn with \r and no newline is on the screen.
   let openLine = false;
   const note = (line: string) => {
-    if (!quiet && !stopped) process.stderr.write(line + '\n');
+    if (!quiet && !stopped) process.stderr.write(`${line}\n`);
   };
   return {
     info: note,
@@ -110,8 +117,7 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
       if (tty) {
         process.stderr.write(`\r${text}   `);
         openLine = true;
-      }
-      else if (Date.now() - lastPlain >= 30_000) {
+      } else if (Date.now() - lastPlain >= 30_000) {
         lastPlain = Date.now();
         note(text);
       }
@@ -124,7 +130,13 @@ export function terminalEvents(tz: string, quiet: boolean): RunEvents {
       if (tty && plannedCalls >= 2 && !quiet && !stopped) {
         if (!bar) {
           bar = new cliProgress.SingleBar(
-            { format: 'metering calls [{bar}] {value}/{total} · ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
+            {
+              format: 'metering calls [{bar}] {value}/{total} · ETA {eta_formatted}',
+              stream: process.stderr,
+              hideCursor: true,
+              clearOnComplete: true,
+              etaBuffer: 20,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(plannedCalls, 0);

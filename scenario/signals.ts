@@ -38,7 +38,7 @@ export async function withInterruptSignals<T>(work: (signal: AbortSignal) => Pro
     try {
       options.beforeLine?.();
     } finally {
-      process.stderr.write(interruptionLine(name) + '\n');
+      process.stderr.write(`${interruptionLine(name)}\n`);
     }
     controller.abort(name);
     // A safety net for anything that would not stop (a library call that ignores the abort):
@@ -74,7 +74,7 @@ export function installDefaultStop(): void {
     if (cleanStops > 0) return;
     if (interruptedBy) process.exit(SECOND_SIGNAL_EXIT);
     interruptedBy = name;
-    process.stderr.write('\n' + stopLine(name) + '\n');
+    process.stderr.write(`\n${stopLine(name)}\n`);
     process.exit(ExitCode.TEMPORARY);
   };
   process.on('SIGINT', onSignal);

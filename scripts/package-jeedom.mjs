@@ -47,13 +47,13 @@ const runnerPkg = {
   engines: pkg.engines,
   dependencies: pkg.dependencies,
 };
-fs.writeFileSync(path.join(runner, 'package.json'), JSON.stringify(runnerPkg, null, 2) + '\n');
+fs.writeFileSync(path.join(runner, 'package.json'), `${JSON.stringify(runnerPkg, null, 2)}\n`);
 
 // The plugin's version follows the package's.
 const infoPath = path.join(top, 'plugin_info', 'info.json');
 const info = JSON.parse(fs.readFileSync(infoPath, 'utf8'));
 info.pluginVersion = pkg.version;
-fs.writeFileSync(infoPath, JSON.stringify(info, null, 2) + '\n');
+fs.writeFileSync(infoPath, `${JSON.stringify(info, null, 2)}\n`);
 
 const zip = path.join(out, 'jeelinky.zip');
 fs.rmSync(zip, { force: true });

@@ -63,15 +63,30 @@ describe('an error body under HTTP 200, whatever its shape or language', () => {
     // Enedis' documented shape with a code nobody documented: temporary, not a bug.
     ['--daily-consumption', { error: 'server_error', error_description: 'Something went wrong upstream' }, 75, 'enedis_error'],
     // {code, message}: read by its code (the curve is not collected: a person must act).
-    ['--load-curve', { code: 'ADAM-ERR0075', message: 'The load curve is not collected for this usage point' }, 78, 'load_curve_not_collected'],
+    [
+      '--load-curve',
+      { code: 'ADAM-ERR0075', message: 'The load curve is not collected for this usage point' },
+      78,
+      'load_curve_not_collected',
+    ],
     // {status, message} in French: the status in the body says "server error".
     ['--daily-consumption', { status: 500, message: 'Erreur interne' }, 75, 'enedis_unavailable'],
     // French wording under Enedis' shape, unknown code: temporary.
-    ['--daily-consumption', { error: 'erreur_technique', error_description: 'Le service est momentanément indisponible, veuillez réessayer plus tard' }, 75, 'enedis_unavailable'],
+    [
+      '--daily-consumption',
+      { error: 'erreur_technique', error_description: 'Le service est momentanément indisponible, veuillez réessayer plus tard' },
+      75,
+      'enedis_unavailable',
+    ],
     // An "error" string with a known code, as its non-200 twin.
     ['--load-curve', { error: 'ADAM-ERR0075', error_description: '' }, 78, 'load_curve_not_collected'],
     // Nested {error:{code,message}}: the consent is gone (its 403 twin says so too).
-    ['--daily-consumption', { error: { code: 'ADAM-DC-0008', message: 'No consent can be found for this customer and this usage point.' } }, 78, 'consent_missing'],
+    [
+      '--daily-consumption',
+      { error: { code: 'ADAM-DC-0008', message: 'No consent can be found for this customer and this usage point.' } },
+      78,
+      'consent_missing',
+    ],
     // A parameter error relayed with 200: the status is not trusted, so temporary, never exit 1.
     ['--daily-consumption', { error: 'Invalid_request', error_description: 'Start date should be before end date.' }, 75, 'enedis_error'],
     // No recognisable error at all: temporary.
@@ -86,7 +101,10 @@ describe('an error body under HTTP 200, whatever its shape or language', () => {
       expect(r.code).toBe(exit);
       expect(r.kind.error?.code).toBe(code);
       // One clear line on stderr, never "a jeelinky bug".
-      const lines = r.stderr.trim().split('\n').filter((l) => l.startsWith('jeelinky:'));
+      const lines = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('jeelinky:'));
       expect(lines).toHaveLength(1);
       expect(r.stderr).not.toMatch(/jeelinky bug|please report it$/m);
       expect(sim.pendingFaults()).toBe(0);
@@ -95,7 +113,11 @@ describe('an error body under HTTP 200, whatever its shape or language', () => {
 
   it('{"code":"no_data_found"} under 200 is a gap, like its 404 twin', async () => {
     const { env } = pairedEnv();
-    sim.inject({ path: 'daily_consumption' }, { kind: 'error-with-200', body: { code: 'no_data_found', message: 'no measure found for this usage point' } }, 1);
+    sim.inject(
+      { path: 'daily_consumption' },
+      { kind: 'error-with-200', body: { code: 'no_data_found', message: 'no measure found for this usage point' } },
+      1,
+    );
     const r = await runJson('--daily-consumption', env);
     expect(r.code).toBe(0);
     expect(r.kind.added).toBe(0);
@@ -126,7 +148,11 @@ describe('one odd item in a metering answer', () => {
   it('an item outside the range asked is left out with a warning; the rest is stored', async () => {
     const { env, dir } = pairedEnv();
     let served = 0;
-    sim.inject({ path: 'daily_consumption' }, { kind: 'rewrite-items', rewrite: (items) => ((served = items.length), [...items, { value: '1', date: '2019-01-01' }]) }, 1);
+    sim.inject(
+      { path: 'daily_consumption' },
+      { kind: 'rewrite-items', rewrite: (items) => ((served = items.length), [...items, { value: '1', date: '2019-01-01' }]) },
+      1,
+    );
     const r = await runJson('--daily-consumption', env);
     expect(r.code).toBe(0);
     expect(served).toBeGreaterThan(0);
@@ -136,7 +162,11 @@ describe('one odd item in a metering answer', () => {
     expect((await stored(dir, 'daily_consumption')).map((s) => s.day)).not.toContain('2019-01-01');
     // The plain summary says it too.
     const { env: env2 } = pairedEnv();
-    sim.inject({ path: 'daily_consumption' }, { kind: 'rewrite-items', rewrite: (items) => [...items, { value: '1', date: '2019-01-01' }] }, 1);
+    sim.inject(
+      { path: 'daily_consumption' },
+      { kind: 'rewrite-items', rewrite: (items) => [...items, { value: '1', date: '2019-01-01' }] },
+      1,
+    );
     const plain = await runCli(['run', '--daily-consumption'], env2);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/^ {4}warning: daily consumption: Enedis sent 2019-01-01 .*left out/m);
@@ -145,7 +175,14 @@ describe('one odd item in a metering answer', () => {
   it('one unreadable date is left out with a warning; the other days are stored', async () => {
     const { env, dir } = pairedEnv();
     let lost = '';
-    sim.inject({ path: 'daily_consumption' }, { kind: 'rewrite-items', rewrite: (items) => items.map((it, i) => (i === 0 ? ((lost = it.date), { ...it, date: '2024-13-45' }) : it)) }, 1);
+    sim.inject(
+      { path: 'daily_consumption' },
+      {
+        kind: 'rewrite-items',
+        rewrite: (items) => items.map((it, i) => (i === 0 ? ((lost = it.date), { ...it, date: '2024-13-45' }) : it)),
+      },
+      1,
+    );
     const r = await runJson('--daily-consumption', env);
     expect(r.code).toBe(0);
     expect(r.kind.warnings.join('\n')).toMatch(/"2024-13-45", which is not a day: that item was left out/);
@@ -159,7 +196,14 @@ describe('one odd item in a metering answer', () => {
   it('one unreadable curve label drops that point only', async () => {
     const { env, dir } = pairedEnv();
     let total = 0;
-    sim.inject({ path: 'consumption_load_curve' }, { kind: 'rewrite-items', rewrite: (items) => ((total = items.length), items.map((it, i) => (i === 3 ? { ...it, date: 'hier soir' } : it))) }, 1);
+    sim.inject(
+      { path: 'consumption_load_curve' },
+      {
+        kind: 'rewrite-items',
+        rewrite: (items) => ((total = items.length), items.map((it, i) => (i === 3 ? { ...it, date: 'hier soir' } : it))),
+      },
+      1,
+    );
     const r = await runJson('--load-curve', env);
     expect(r.code).toBe(0);
     expect(r.kind.warnings.join('\n')).toMatch(/"hier soir".*left out/);
@@ -201,7 +245,11 @@ describe('one odd item in a metering answer', () => {
 
   it('curve points without interval_length take the route step (PT30M) and say so', async () => {
     const { env, dir } = pairedEnv();
-    sim.inject({ path: 'consumption_load_curve' }, { kind: 'rewrite-items', rewrite: (items) => items.map((it) => ({ value: it.value, date: it.date })) }, 1);
+    sim.inject(
+      { path: 'consumption_load_curve' },
+      { kind: 'rewrite-items', rewrite: (items) => items.map((it) => ({ value: it.value, date: it.date })) },
+      1,
+    );
     const r = await runJson('--load-curve', env);
     expect(r.code).toBe(0);
     expect(r.kind.warnings).toHaveLength(1);
@@ -213,7 +261,11 @@ describe('one odd item in a metering answer', () => {
 
   it('many unreadable items are a broken answer: refused whole, nothing stored', async () => {
     const { env, dir } = pairedEnv();
-    sim.inject({ path: 'daily_consumption' }, { kind: 'rewrite-items', rewrite: (items) => items.map((it) => ({ ...it, date: `le ${it.date}` })) }, 1);
+    sim.inject(
+      { path: 'daily_consumption' },
+      { kind: 'rewrite-items', rewrite: (items) => items.map((it) => ({ ...it, date: `le ${it.date}` })) },
+      1,
+    );
     const r = await runJson('--daily-consumption', env);
     expect(r.code).toBe(75);
     expect(r.kind.error?.code).toBe('bad_date');

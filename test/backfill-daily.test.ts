@@ -77,7 +77,9 @@ describe('a backfill day is not a failure', () => {
     const lines = run.stdout.split('\n').filter((l) => l.startsWith('Backfill:'));
     expect(lines).toEqual([
       expect.stringMatching(
-        new RegExp(`^Backfill: ${left} metering calls left \\(${Math.ceil(left / 6)} more daily runs? at 6 calls a day\\); today's budget is spent, the first run after \\d{4}-\\d{2}-\\d{2} 00:00 goes on with it\\.$`),
+        new RegExp(
+          `^Backfill: ${left} metering calls left \\(${Math.ceil(left / 6)} more daily runs? at 6 calls a day\\); today's budget is spent, the first run after \\d{4}-\\d{2}-\\d{2} 00:00 goes on with it\\.$`,
+        ),
       ),
     ]);
     expect(run.stdout).not.toMatch(/exit code 75|Run again/);
@@ -112,7 +114,9 @@ describe('a backfill day is not a failure', () => {
     expect(budget).toMatchObject({ dailyBudget: 4, runBudget: 2, usedToday: 2, leftToday: 0, callsRemaining: planned - 2 });
     expect(budget.runsNeeded).toBe(Math.ceil((planned - 2) / 4));
     const human = await runCli(['backfill', '--since', '-60 days', '--budget', '0', '--dry-run'], env);
-    expect(human.stdout).toContain(`${planned - 2} call(s) still to make: about ${Math.ceil((planned - 2) / 4)} daily run(s) at the daily budget of 4`);
+    expect(human.stdout).toContain(
+      `${planned - 2} call(s) still to make: about ${Math.ceil((planned - 2) / 4)} daily run(s) at the daily budget of 4`,
+    );
   });
 
   it('the progress total is what this run may spend (plain lines off a terminal)', async () => {

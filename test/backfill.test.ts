@@ -36,7 +36,11 @@ const DAY = 24 * 3600_000;
 
 describe('backfill within a daily budget', () => {
   it('fills 36 months of daily data and 24 months of curve in budgeted runs, with exactly the planned calls', async () => {
-    h = await harness('2024-11-05T10:00:00+01:00', { meters: [{ usagePoint: PDL, activationDate: '2015-01-01' }] }, { dailyCallBudget: 50, kinds: ['daily_consumption', 'load_curve'] });
+    h = await harness(
+      '2024-11-05T10:00:00+01:00',
+      { meters: [{ usagePoint: PDL, activationDate: '2015-01-01' }] },
+      { dailyCallBudget: 50, kinds: ['daily_consumption', 'load_curve'] },
+    );
     await h.pairNow();
     const since = depthStart('2024-11-05', 36);
     const plan = await h.run({ fetchKinds: ['daily_consumption', 'load_curve'], since, dryRun: true });
@@ -87,7 +91,13 @@ describe('backfill within a daily budget', () => {
       await h.run({ fetchKinds: ['daily_consumption'] });
     }
     expect(asks()).toBe(7);
-    const gaps = await kindGaps(new ReadingsStore(await StateStore.open(h.config.stateDir)), PDL, 'daily_consumption', h.clock.now(), 'Europe/Paris');
+    const gaps = await kindGaps(
+      new ReadingsStore(await StateStore.open(h.config.stateDir)),
+      PDL,
+      'daily_consumption',
+      h.clock.now(),
+      'Europe/Paris',
+    );
     expect(gaps.ranges.blacklisted).toEqual([['2024-09-10', '2024-09-10']]);
     await h.run({ fetchKinds: ['daily_consumption'], retryBlacklisted: true });
     expect(asks()).toBe(8);
@@ -103,7 +113,11 @@ describe('backfill within a daily budget', () => {
     client.close();
     // Jeedom lost these days (a restored backup) while jeelinky's ledger says they were sent.
     const store = await StateStore.open(h.config.stateDir);
-    await new DeliveryLedger(store).markDelivered('jeedom', PDL, await new ReadingsStore(store).readings(PDL, 'daily_consumption', '2024-10-01', '2024-11-05'));
+    await new DeliveryLedger(store).markDelivered(
+      'jeedom',
+      PDL,
+      await new ReadingsStore(store).readings(PDL, 'daily_consumption', '2024-10-01', '2024-11-05'),
+    );
     const calls = h.sim.meteringCalls().length;
     const sink = new JeedomSink({ url: jeedom.url, apikey: jeedom.apikey });
     const r = await runScenario(

@@ -32,10 +32,33 @@ const FORBIDDEN_FILES = [
 ];
 
 /** Node modules that reach the disk, the network or other processes. */
-const FORBIDDEN_NODE = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'child_process', 'worker_threads', 'cluster', 'readline'];
+const FORBIDDEN_NODE = [
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'tls',
+  'dgram',
+  'dns',
+  'child_process',
+  'worker_threads',
+  'cluster',
+  'readline',
+];
 
 /** Packages that do I/O. */
-const FORBIDDEN_PACKAGES = ['axios', 'node-persist', 'mqtt', '@influxdata/influxdb-client', 'proper-lockfile', 'write-file-atomic', 'undici', 'ws'];
+const FORBIDDEN_PACKAGES = [
+  'axios',
+  'node-persist',
+  'mqtt',
+  '@influxdata/influxdb-client',
+  'proper-lockfile',
+  'write-file-atomic',
+  'undici',
+  'ws',
+];
 
 /**
  * Shared library modules a pure core may still reach although they do I/O, each with the reason and
@@ -62,7 +85,8 @@ export function importsOf(source: string): ImportStatement[] {
   const out: ImportStatement[] = [];
   const statement = /^[ \t]*(import|export)\s+(type\s+)?(?:[\w*{}\s,$]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
   for (const m of code.matchAll(statement)) out.push({ specifier: m[3]!, typeOnly: Boolean(m[2]), line: lineOf(m.index!) });
-  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ specifier: m[1]!, typeOnly: false, line: lineOf(m.index!) });
+  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g))
+    out.push({ specifier: m[1]!, typeOnly: false, line: lineOf(m.index!) });
   return out;
 }
 
@@ -139,7 +163,9 @@ export function boundaryViolations(files: string[], pure: string[], read: (file:
 function listTs(place: string): string[] {
   const abs = path.join(ROOT, place);
   if (!fs.statSync(abs).isDirectory()) return [place];
-  return fs.readdirSync(abs, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listTs(`${place}/${e.name}`) : e.name.endsWith('.ts') ? [`${place}/${e.name}`] : []));
+  return fs
+    .readdirSync(abs, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listTs(`${place}/${e.name}`) : e.name.endsWith('.ts') ? [`${place}/${e.name}`] : []));
 }
 
 const readRepo = (file: string) => {
@@ -162,7 +188,14 @@ describe('boundary rule: the pure cores import nothing that does I/O', () => {
   it('every tolerated exception is still reached by a pure core (remove it from TOLERATED once it is not)', () => {
     const files = PURE.flatMap(listTs);
     for (const tolerated of Object.keys(TOLERATED)) {
-      const reached = files.some((f) => importsOf(readRepo(f)!).some((i) => !i.typeOnly && i.specifier.startsWith('.') && rel(path.resolve(ROOT, path.dirname(f), i.specifier)).replace(/\.js$/, '.ts') === tolerated));
+      const reached = files.some((f) =>
+        importsOf(readRepo(f)!).some(
+          (i) =>
+            !i.typeOnly &&
+            i.specifier.startsWith('.') &&
+            rel(path.resolve(ROOT, path.dirname(f), i.specifier)).replace(/\.js$/, '.ts') === tolerated,
+        ),
+      );
       expect(reached, tolerated).toBe(true);
     }
   });

@@ -53,7 +53,12 @@ async function refusedBeforeAnything(args: string[], extraEnv: Record<string, st
   const calls = sim.calls.length;
   const before = snapshot(stateDir);
   const r = await runCli(args, { ...env, ...extraEnv });
-  expect({ args, code: r.code, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({ args, code: 64, stdout: '', lines: 1 });
+  expect({ args, code: r.code, stdout: r.stdout, lines: r.stderr.trim().split('\n').length }).toEqual({
+    args,
+    code: 64,
+    stdout: '',
+    lines: 1,
+  });
   expect(sim.calls.length).toBe(calls);
   expect(snapshot(stateDir)).toEqual(before);
   return r;
@@ -81,11 +86,22 @@ describe('an unknown or misspelt flag stops the command before anything runs', (
 
   it('every command refuses a bogus flag, a misspelt one and a stray word', async () => {
     const all = leaves(rootSpec(commands));
-    expect(all.map((s) => s.path)).toEqual(expect.arrayContaining(['jeelinky run', 'jeelinky backfill', 'jeelinky jeedom setup', 'jeelinky date', 'jeelinky stats', 'jeelinky demo']));
+    expect(all.map((s) => s.path)).toEqual(
+      expect.arrayContaining([
+        'jeelinky run',
+        'jeelinky backfill',
+        'jeelinky jeedom setup',
+        'jeelinky date',
+        'jeelinky stats',
+        'jeelinky demo',
+      ]),
+    );
     for (const spec of all) {
       const words = spec.path.split(' ').slice(1);
       const bogus = await refusedBeforeAnything([...words, '--zzz-bogus']);
-      expect(bogus.stderr).toMatch(new RegExp(`^jeelinky: unknown flag --zzz-bogus for ${spec.path}: "${spec.path} --help" lists its flags\\n$`));
+      expect(bogus.stderr).toMatch(
+        new RegExp(`^jeelinky: unknown flag --zzz-bogus for ${spec.path}: "${spec.path} --help" lists its flags\\n$`),
+      );
       // The command's own first flag with its second letter dropped: the line names the right one.
       const flag = [...spec.flags.keys()].find((f) => f.length >= 4 && f !== 'help' && f !== 'version')!;
       const slip = flag.slice(0, 1) + flag.slice(2);
@@ -105,12 +121,18 @@ describe('an unknown or misspelt flag stops the command before anything runs', (
 
   it('unknown commands and subcommands name the closest one', async () => {
     expect((await refusedBeforeAnything(['statuss'])).stderr).toBe('jeelinky: unknown command "statuss": did you mean status?\n');
-    expect((await refusedBeforeAnything(['jeedom', 'setpu'])).stderr).toBe('jeelinky: unknown jeedom command "setpu": did you mean setup?\n');
+    expect((await refusedBeforeAnything(['jeedom', 'setpu'])).stderr).toBe(
+      'jeelinky: unknown jeedom command "setpu": did you mean setup?\n',
+    );
     expect((await refusedBeforeAnything(['jeedom'])).stderr).toContain('name a command: jeelinky jeedom setup');
     expect((await refusedBeforeAnything([])).stderr).toContain('name a command: jeelinky <run|pair|status');
     // yargs reads "--json status" as --json=status: say where the flag goes.
-    expect((await refusedBeforeAnything(['--json', 'status'])).stderr).toBe('jeelinky: --json comes before the command: write it after, e.g. jeelinky status --json\n');
-    expect((await refusedBeforeAnything(['backfill', '-dry-run'])).stderr).toBe('jeelinky: unknown flag -dry-run: did you mean --dry-run?\n');
+    expect((await refusedBeforeAnything(['--json', 'status'])).stderr).toBe(
+      'jeelinky: --json comes before the command: write it after, e.g. jeelinky status --json\n',
+    );
+    expect((await refusedBeforeAnything(['backfill', '-dry-run'])).stderr).toBe(
+      'jeelinky: unknown flag -dry-run: did you mean --dry-run?\n',
+    );
   });
 
   it('--help, --version, --no-<flag>, camelCase and flags before the command still work', async () => {
@@ -135,8 +157,12 @@ describe('an unknown or misspelt flag stops the command before anything runs', (
 
 describe('values are checked as typed', () => {
   it('a number that is not one is refused as typed, before anything runs', async () => {
-    expect((await refusedBeforeAnything(['backfill', '--budget', 'abc'])).stderr).toBe('jeelinky: --budget "abc": give a whole number, 0 or more\n');
-    expect((await refusedBeforeAnything(['run', '--pace-ms=fast'])).stderr).toBe('jeelinky: --pace-ms "fast": give a whole number, 0 or more\n');
+    expect((await refusedBeforeAnything(['backfill', '--budget', 'abc'])).stderr).toBe(
+      'jeelinky: --budget "abc": give a whole number, 0 or more\n',
+    );
+    expect((await refusedBeforeAnything(['run', '--pace-ms=fast'])).stderr).toBe(
+      'jeelinky: --pace-ms "fast": give a whole number, 0 or more\n',
+    );
     expect((await refusedBeforeAnything(['run', '--mqtt-port', 'abc'])).stderr).toContain('--mqtt-port "abc": give a TCP port, 1 to 65535');
     expect((await refusedBeforeAnything(['publish', '--mqtt-qos', '3'])).stderr).toContain('--mqtt-qos "3": give 0, 1 or 2');
     expect((await refusedBeforeAnything(['run', '--jeedom-rate', 'fast'])).stderr).toContain('--jeedom-rate "fast"');
@@ -144,13 +170,19 @@ describe('values are checked as typed', () => {
     expect((await refusedBeforeAnything(['backfill', '--budget'])).stderr).toContain('--budget needs a value');
     // A string value that starts with "-" is not read as a flag, and not shown (it may be a password).
     const dashed = await refusedBeforeAnything(['run', '--mqtt-host', '127.0.0.1', '--mqtt-username', 'u', '--mqtt-password', '-s3cret']);
-    expect(dashed.stderr).toBe('jeelinky: --mqtt-password needs a value: a value that starts with "-" is written --mqtt-password=<value>\n');
+    expect(dashed.stderr).toBe(
+      'jeelinky: --mqtt-password needs a value: a value that starts with "-" is written --mqtt-password=<value>\n',
+    );
   });
 
   it('an enum flag refused names the flag as typed', async () => {
     expect((await refusedBeforeAnything(['tariff', '--by', 'week'])).stderr).toBe('jeelinky: --by "week": give day or month\n');
-    expect((await refusedBeforeAnything(['publish', '--sink', 'inflx'])).stderr).toBe('jeelinky: --sink "inflx": give jeedom, mqtt or influx (did you mean influx?)\n');
-    expect((await refusedBeforeAnything(['stats', '--unit', 'MWh', '--', 'daily_consumption', 'sum', 'today', 'now'])).stderr).toContain('--unit "MWh": give Wh or kWh');
+    expect((await refusedBeforeAnything(['publish', '--sink', 'inflx'])).stderr).toBe(
+      'jeelinky: --sink "inflx": give jeedom, mqtt or influx (did you mean influx?)\n',
+    );
+    expect((await refusedBeforeAnything(['stats', '--unit', 'MWh', '--', 'daily_consumption', 'sum', 'today', 'now'])).stderr).toContain(
+      '--unit "MWh": give Wh or kWh',
+    );
     const plan = await refusedBeforeAnything(['tariff', '--plan', 'FOO']);
     expect(plan.stderr).toContain('--plan="FOO"');
     expect(plan.stderr).not.toContain('currentPlan');
@@ -159,7 +191,9 @@ describe('values are checked as typed', () => {
   it('an expression starting with "-" says to put -- before it', async () => {
     const r = await refusedBeforeAnything(['date', '-7 days']);
     expect(r.stderr).toBe('jeelinky: "-7 days" starts with "-": put -- before the expressions, e.g. jeelinky date -- "-7 days"\n');
-    expect((await refusedBeforeAnything(['stats', 'daily_consumption', 'sum', '-7 days', 'now'])).stderr).toContain('jeelinky stats -- "-7 days"');
+    expect((await refusedBeforeAnything(['stats', 'daily_consumption', 'sum', '-7 days', 'now'])).stderr).toContain(
+      'jeelinky stats -- "-7 days"',
+    );
     const ok = await runCli(['date', '--now', '2024-11-05T09:17:00+01:00', '--', '-7 days'], env);
     expect(ok).toMatchObject({ code: 0, stdout: '2024-10-29T09:17:00+01:00\n' });
   });
@@ -189,7 +223,9 @@ describe('values are checked as typed', () => {
       ['JEELINKY_TZ', 'Mars/Olympus'],
     ] as const) {
       // Only the sink whose variable is wrong is configured: no other sink is left connecting.
-      const sink: Record<string, string> = name.startsWith('JEELINKY_MQTT') ? { JEELINKY_MQTT_HOST: '127.0.0.1' } : { JEELINKY_JEEDOM_URL: 'http://127.0.0.1:9', JEELINKY_JEEDOM_APIKEY: 'k' };
+      const sink: Record<string, string> = name.startsWith('JEELINKY_MQTT')
+        ? { JEELINKY_MQTT_HOST: '127.0.0.1' }
+        : { JEELINKY_JEEDOM_URL: 'http://127.0.0.1:9', JEELINKY_JEEDOM_APIKEY: 'k' };
       const extra: Record<string, string> = { [name]: value, ...sink };
       const args = name === 'JEELINKY_CURRENT_PLAN' ? ['tariff'] : ['publish'];
       const r = await runCli(args, { ...env, ...extra });
@@ -216,7 +252,17 @@ describe('config.json keys', () => {
         expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 78, stderr: `jeelinky: ${file}: ${message}\n` });
       }
       // Keys owned by the sinks and the tariffs are known.
-      fs.writeFileSync(file, JSON.stringify({ paceMs: 0, mqttPrefix: 'home', influxdbMeasurement: 'linky', priceBase: '0.2516', currentPlan: 'BASE', jeedomRate: 5 }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          paceMs: 0,
+          mqttPrefix: 'home',
+          influxdbMeasurement: 'linky',
+          priceBase: '0.2516',
+          currentPlan: 'BASE',
+          jeedomRate: 5,
+        }),
+      );
       expect((await runCli(['status'], { ...env, JEELINKY_STATE_DIR: dir })).code).toBe(0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -231,11 +277,16 @@ describe('the list of config.json keys', () => {
     // and the keys read through the table: readSetting('jeedomRate', …), settingNames('mqttHost'),
     // the tariff's price('priceBase') and pick(…, 'currentPlan', …), the Tempo's pick('tempoFile', …) and set('tempoSource').
     const walk = (d: string): string[] =>
-      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []));
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []));
     for (const file of walk(path.join(ROOT, 'plugin'))) {
       const text = fs.readFileSync(file, 'utf8');
       for (const m of text.matchAll(/'JEELINKY_[A-Z_]+',\s*'([a-zA-Z]+)'/g)) keys.add(m[1]!);
-      for (const m of text.matchAll(/(?<![.\w])(?:readSetting|settingNames|price|pick|set)(?:<[^>]*>)?\((?:(?:undefined|flags\.\w+),\s*)?'([a-z][a-zA-Z]+)'/g)) keys.add(m[1]!);
+      for (const m of text.matchAll(
+        /(?<![.\w])(?:readSetting|settingNames|price|pick|set)(?:<[^>]*>)?\((?:(?:undefined|flags\.\w+),\s*)?'([a-z][a-zA-Z]+)'/g,
+      ))
+        keys.add(m[1]!);
     }
     expect(keys.size).toBeGreaterThan(25);
     expect([...keys].filter((k) => !CONFIG_FILE_KEYS.includes(k))).toEqual([]);

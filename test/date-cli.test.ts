@@ -35,17 +35,26 @@ const NOW = '2025-10-26T01:30:00+02:00'; // Paris, half an hour before the clock
 describe('jeelinky date', () => {
   it('prints one resolved instant per expression, in order, with offset and seconds', () => {
     const r = jeelinky([
-      'date', '--now', NOW, '--tz', 'Europe/Paris', '--',
-      'first day of last month 00:00:00', 'last day of last month 23:59:59', '+1 hour', 'Today', '02:30',
+      'date',
+      '--now',
+      NOW,
+      '--tz',
+      'Europe/Paris',
+      '--',
+      'first day of last month 00:00:00',
+      'last day of last month 23:59:59',
+      '+1 hour',
+      'Today',
+      '02:30',
     ]);
     expect(r.stdout).toBe(
-      [
+      `${[
         '2025-09-01T00:00:00+02:00',
         '2025-09-30T23:59:59+02:00',
         '2025-10-26T02:30:00+01:00',
         '2025-10-26T00:00:00+02:00',
         '2025-10-26T02:30:00+01:00',
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -53,14 +62,7 @@ describe('jeelinky date', () => {
 
   it('takes everything after -- as an expression, marks rejected ones invalid and exits 1', () => {
     const r = jeelinky(['date', '--now', NOW, '--', '-1 day', '+1 week', '', 'first dey of', '--json']);
-    expect(r.stdout.split('\n')).toEqual([
-      '2025-10-25T01:30:00+02:00',
-      '2025-11-02T01:30:00+01:00',
-      'invalid',
-      'invalid',
-      'invalid',
-      '',
-    ]);
+    expect(r.stdout.split('\n')).toEqual(['2025-10-25T01:30:00+02:00', '2025-11-02T01:30:00+01:00', 'invalid', 'invalid', 'invalid', '']);
     const reasons = r.stderr.trim().split('\n');
     expect(reasons).toHaveLength(3);
     expect(reasons[0]).toMatch(/empty date expression/);

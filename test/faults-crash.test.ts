@@ -38,7 +38,12 @@ interface World {
 
 /** A paired state, a Jeedom with its virtual device, a proxy that rotates refresh tokens. */
 async function world(withJeedom = true): Promise<World> {
-  const enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, rotateRefreshToken: true, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
+  const enedis = await startEnedisSimulator({
+    limitPerMinute: 0,
+    enedisQuota: false,
+    rotateRefreshToken: true,
+    autoApprove: { usagePoints: [PDL], afterPolls: 0 },
+  });
   const jeedom = await startJeedomSimulator();
   const dir = tempDir('jeelinky-fault-');
   const env = cliEnv(enedis, dir, withJeedom ? { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey, ...LOCK } : LOCK);
@@ -253,4 +258,3 @@ describe('signals', () => {
     }
   }, 30_000);
 });
-

@@ -22,7 +22,16 @@ afterEach(async () => {
 
 const daily = (items: unknown[], extra: Record<string, unknown> = {}) => ({
   status: 200,
-  body: { meter_reading: { usage_point_id: PDL, start: '2024-10-29', end: '2024-11-05', reading_type: { unit: 'Wh', measurement_kind: 'energy', aggregate: 'sum' }, interval_reading: items, ...extra } },
+  body: {
+    meter_reading: {
+      usage_point_id: PDL,
+      start: '2024-10-29',
+      end: '2024-11-05',
+      reading_type: { unit: 'Wh', measurement_kind: 'energy', aggregate: 'sum' },
+      interval_reading: items,
+      ...extra,
+    },
+  },
 });
 const days = ['2024-10-29', '2024-10-30', '2024-10-31', '2024-11-01', '2024-11-02', '2024-11-03', '2024-11-04'];
 const good = days.map((d) => ({ value: '12000', date: d }));
@@ -59,7 +68,12 @@ describe('bad answers from the metering API: one clear line, nothing stored', ()
       expect(r.kinds[0]!.error?.message).toBeTruthy();
       expect(r.kinds[0]!.error?.message).not.toContain('\n');
       expect(r.kinds[0]!.error?.code).not.toBe('bug');
-      const stored = await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(PDL, 'daily_consumption', '2024-10-01', '2024-11-06');
+      const stored = await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(
+        PDL,
+        'daily_consumption',
+        '2024-10-01',
+        '2024-11-06',
+      );
       expect(stored).toEqual([]);
       record('bad metering answers', stored.length);
     });
@@ -68,11 +82,20 @@ describe('bad answers from the metering API: one clear line, nothing stored', ()
   it('a load curve whose interval_length changes without overlap is read point by point', async () => {
     h = await harness('2024-11-05T10:00:00+01:00');
     await h.pairNow();
-    const points = [curvePoint('2024-11-04 00:30:00'), curvePoint('2024-11-04 01:00:00'), curvePoint('2024-11-04 02:00:00', '500', 'PT60M')];
+    const points = [
+      curvePoint('2024-11-04 00:30:00'),
+      curvePoint('2024-11-04 01:00:00'),
+      curvePoint('2024-11-04 02:00:00', '500', 'PT60M'),
+    ];
     h.sim.inject({ path: 'load_curve' }, { status: 200, body: { meter_reading: { usage_point_id: PDL, interval_reading: points } } }, 1);
     const r = await h.run({ fetchKinds: ['load_curve'], since: '2024-11-04' });
     expect(r.exitCode).toBe(0);
-    const stored = await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(PDL, 'load_curve', '2024-11-04', '2024-11-05');
+    const stored = await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(
+      PDL,
+      'load_curve',
+      '2024-11-04',
+      '2024-11-05',
+    );
     expect(stored.map((s) => s.energyWh)).toEqual([200, 200, 500]);
     expect(r.kinds[0]!.missingDays).toEqual(['2024-11-04']); // 3 points of a day: a gap, reported
   });
@@ -90,14 +113,23 @@ describe('bad answers from the metering API: one clear line, nothing stored', ()
       expect(r.kinds[0]!.error?.code).toMatch(/overlapping_times|out_of_range/);
       record('bad metering answers', 0);
     }
-    const stored = await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(PDL, 'load_curve', '2024-10-01', '2024-11-06');
+    const stored = await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(
+      PDL,
+      'load_curve',
+      '2024-10-01',
+      '2024-11-06',
+    );
     expect(stored).toEqual([]);
   });
 
   it('a missing reading_type is not a reason to refuse good data', async () => {
     h = await harness('2024-11-05T10:00:00+01:00');
     await h.pairNow();
-    h.sim.inject({ path: 'daily_consumption' }, { status: 200, body: { meter_reading: { usage_point_id: PDL, interval_reading: good } } }, 1);
+    h.sim.inject(
+      { path: 'daily_consumption' },
+      { status: 200, body: { meter_reading: { usage_point_id: PDL, interval_reading: good } } },
+      1,
+    );
     const r = await h.run({ fetchKinds: ['daily_consumption'] });
     expect(r.exitCode).toBe(0);
     expect(r.kinds[0]!.added).toBe(7);
@@ -159,8 +191,18 @@ describe('bad user input: one clear line, the documented exit code, never a bug'
     const before = sim.meteringCalls().length;
     for (const [args, code, extraEnv] of CASES) {
       const r = await runCli(args, { ...env, ...extraEnv });
-      const lines = r.stderr.trim() ? r.stderr.trim().split('\n').filter((l) => !l.startsWith('Run "jeelinky')) : [];
-      expect({ args, code: r.code, lines: lines.length, bug: /unexpected error|This is a bug/.test(r.stderr) }).toEqual({ args, code, lines: code === 0 ? lines.length : 1, bug: false });
+      const lines = r.stderr.trim()
+        ? r.stderr
+            .trim()
+            .split('\n')
+            .filter((l) => !l.startsWith('Run "jeelinky'))
+        : [];
+      expect({ args, code: r.code, lines: lines.length, bug: /unexpected error|This is a bug/.test(r.stderr) }).toEqual({
+        args,
+        code,
+        lines: code === 0 ? lines.length : 1,
+        bug: false,
+      });
       record('bad user input', 0);
     }
     // `--kinds ''` is the only accepted one: nothing else reached the metering API.

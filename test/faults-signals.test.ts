@@ -215,7 +215,10 @@ describe('SIGINT and SIGTERM stop the CLI within 3 seconds', () => {
     try {
       const port = (silent.address() as net.AddressInfo).port;
       const env = { JEELINKY_STATE_DIR: dir, JEELINKY_JEEDOM_URL: `http://127.0.0.1:${port}`, JEELINKY_JEEDOM_APIKEY: 'k'.repeat(32) };
-      for (const [args, signal] of [[['jeedom', 'setup'], 'SIGTERM'], [['stats', '--source', 'jeedom', '--', '#[Linky][Linky][value]#', 'sum', 'today', 'now'], 'SIGINT']] as const) {
+      for (const [args, signal] of [
+        [['jeedom', 'setup'], 'SIGTERM'],
+        [['stats', '--source', 'jeedom', '--', '#[Linky][Linky][value]#', 'sum', 'today', 'now'], 'SIGINT'],
+      ] as const) {
         const running = spawnCli([...args], env);
         await waitUntil('the request to Jeedom', () => sockets.size > 0);
         const r = await stop(running, signal);

@@ -30,7 +30,12 @@ afterEach(async () => {
 });
 
 async function paired(options: Parameters<typeof startEnedisSimulator>[0] = {}) {
-  enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 }, ...options });
+  enedis = await startEnedisSimulator({
+    limitPerMinute: 0,
+    enedisQuota: false,
+    autoApprove: { usagePoints: [PDL], afterPolls: 0 },
+    ...options,
+  });
   dir = tempDir('jeelinky-state-');
   const env = cliEnv(enedis, dir, { JEELINKY_LOCK_STALE_MS: '2000' });
   expect((await runCli(['pair'], env)).code).toBe(0);
@@ -136,12 +141,25 @@ describe('a full disk', () => {
 
 describe('concurrent runs', () => {
   it('two, then five commands at the same instant: one at a time, no reused token, no lost or doubled point', async () => {
-    enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, rotateRefreshToken: true, latencyMs: 40, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
+    enedis = await startEnedisSimulator({
+      limitPerMinute: 0,
+      enedisQuota: false,
+      rotateRefreshToken: true,
+      latencyMs: 40,
+      autoApprove: { usagePoints: [PDL], afterPolls: 0 },
+    });
     jeedom = await startJeedomSimulator();
     dir = tempDir('jeelinky-concurrent-');
-    const env = cliEnv(enedis, dir, { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey, JEELINKY_LOCK_WAIT_MS: '60000' });
+    const env = cliEnv(enedis, dir, {
+      JEELINKY_JEEDOM_URL: jeedom.url,
+      JEELINKY_JEEDOM_APIKEY: jeedom.apikey,
+      JEELINKY_LOCK_WAIT_MS: '60000',
+    });
     expect((await runCli(['pair'], env)).code).toBe(0);
-    const setups = await Promise.all([startCli(['jeedom', 'setup', '--usage-point', PDL], env), startCli(['jeedom', 'setup', '--usage-point', PDL], env)]);
+    const setups = await Promise.all([
+      startCli(['jeedom', 'setup', '--usage-point', PDL], env),
+      startCli(['jeedom', 'setup', '--usage-point', PDL], env),
+    ]);
     expect(setups.map((s) => s.code)).toEqual([0, 0]);
     expect(jeedom.eqLogics().filter((e) => e.logicalId === deviceLogicalId(PDL))).toHaveLength(1);
 

@@ -32,7 +32,14 @@ afterEach(async () => {
 });
 
 function settings(url: string, extra: Partial<InfluxSettings> = {}): InfluxSettings {
-  return { ...resolveInfluxSettings({ fileSettings: {}, timeoutMs: 5000, retryBaseMs: 5 }, { 'influx-url': url, 'influx-token': TOKEN, 'influx-org': 'home', 'influx-bucket': 'linky' }, {})!, ...extra };
+  return {
+    ...resolveInfluxSettings(
+      { fileSettings: {}, timeoutMs: 5000, retryBaseMs: 5 },
+      { 'influx-url': url, 'influx-token': TOKEN, 'influx-org': 'home', 'influx-bucket': 'linky' },
+      {},
+    )!,
+    ...extra,
+  };
 }
 
 async function stored(kind: ReadingKind): Promise<Reading[]> {
@@ -204,7 +211,9 @@ describe('InfluxDB sink: protocol', () => {
     expect(srv.requests.map((q) => q.lines.length)).toEqual([100, 100, 100, 50]);
     expect(progress).toEqual([100, 200, 300, 350]);
     const first = points(1)[0]!;
-    expect(srv.requests[0]!.lines[0]).toBe(`linky,kind=load_curve,pdl=${PDL} duration_s=1800,energy_wh=50,power_w=100 ${Date.parse(first.start)}`);
+    expect(srv.requests[0]!.lines[0]).toBe(
+      `linky,kind=load_curve,pdl=${PDL} duration_s=1800,energy_wh=50,power_w=100 ${Date.parse(first.start)}`,
+    );
   });
 });
 
@@ -212,9 +221,17 @@ describe('InfluxDB settings', () => {
   const cfg = (file: Record<string, unknown> = {}) => ({ fileSettings: file, timeoutMs: 30_000, retryBaseMs: 2000 });
   it('is not configured without a URL; org and bucket are required with it', () => {
     expect(resolveInfluxSettings(cfg(), {}, {})).toBeUndefined();
-    expect(() => resolveInfluxSettings(cfg(), {}, { JEELINKY_INFLUXDB_URL: 'http://h:8086' })).toThrow(/JEELINKY_INFLUXDB_ORG nor JEELINKY_INFLUXDB_BUCKET/);
-    expect(() => resolveInfluxSettings(cfg(), {}, { JEELINKY_INFLUXDB_URL: 'h:8086', JEELINKY_INFLUXDB_ORG: 'o', JEELINKY_INFLUXDB_BUCKET: 'b' })).toThrow(/not a URL|http/);
-    const s = resolveInfluxSettings(cfg({ influxdbBucket: 'file-bucket', influxdbOrg: 'file-org' }), { 'influx-org': 'flag-org' }, { JEELINKY_INFLUXDB_URL: 'http://h:8086/', JEELINKY_INFLUXDB_ORG: 'env-org' })!;
+    expect(() => resolveInfluxSettings(cfg(), {}, { JEELINKY_INFLUXDB_URL: 'http://h:8086' })).toThrow(
+      /JEELINKY_INFLUXDB_ORG nor JEELINKY_INFLUXDB_BUCKET/,
+    );
+    expect(() =>
+      resolveInfluxSettings(cfg(), {}, { JEELINKY_INFLUXDB_URL: 'h:8086', JEELINKY_INFLUXDB_ORG: 'o', JEELINKY_INFLUXDB_BUCKET: 'b' }),
+    ).toThrow(/not a URL|http/);
+    const s = resolveInfluxSettings(
+      cfg({ influxdbBucket: 'file-bucket', influxdbOrg: 'file-org' }),
+      { 'influx-org': 'flag-org' },
+      { JEELINKY_INFLUXDB_URL: 'http://h:8086/', JEELINKY_INFLUXDB_ORG: 'env-org' },
+    )!;
     expect(s).toMatchObject({ url: 'http://h:8086', org: 'flag-org', bucket: 'file-bucket', measurement: 'linky', token: undefined });
   });
 });
@@ -225,7 +242,17 @@ describe('the Grafana example', () => {
     const sample: Record<string, Reading> = {};
     for (const kind of ['daily_consumption', 'max_power', 'load_curve', 'production_load_curve'] as const) {
       const unit = kind === 'max_power' ? 'VA' : kind.endsWith('curve') ? 'W' : 'Wh';
-      sample[kind] = { usagePoint: PDL, kind, day: '2024-11-04', start: '2024-11-04T00:00:00+01:00', end: '2024-11-04T00:30:00+01:00', value: 1, unit, ...(unit === 'W' ? { energyWh: 0.5 } : {}), ...(unit === 'VA' ? { at: '2024-11-04T19:00:00+01:00' } : {}) };
+      sample[kind] = {
+        usagePoint: PDL,
+        kind,
+        day: '2024-11-04',
+        start: '2024-11-04T00:00:00+01:00',
+        end: '2024-11-04T00:30:00+01:00',
+        value: 1,
+        unit,
+        ...(unit === 'W' ? { energyWh: 0.5 } : {}),
+        ...(unit === 'VA' ? { at: '2024-11-04T19:00:00+01:00' } : {}),
+      };
     }
     let checked = 0;
     for (const panel of dash.panels) {

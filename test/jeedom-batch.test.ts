@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
-import { JeedomRpcError } from '../plugin/jeedom/errors.js';
+import type { JeedomRpcError } from '../plugin/jeedom/errors.js';
 import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
 import { cliEnv, PDL, ROOT, runCli, tempDir } from './support/core.js';
 import { realJeedomMissing, startRealJeedom, type RealJeedom } from './support/real-jeedom.js';
@@ -42,9 +42,17 @@ describe.skipIf(Boolean(realJeedomMissing))('jeelinky::writeHistory on a real Je
     copy = pluginCopy();
     box.installPlugin(copy);
     client = new JeedomClient({ url: box.url, apikey: box.apikey, retryDelayMs: 1 });
-    const cmd = (name: string, isHistorized = 1) => ({ name, type: 'info', subType: 'numeric', isHistorized, configuration: HISTORY_SETTINGS });
+    const cmd = (name: string, isHistorized = 1) => ({
+      name,
+      type: 'info',
+      subType: 'numeric',
+      isHistorized,
+      configuration: HISTORY_SETTINGS,
+    });
     const eq = await client.call<{ id: string }>('eqLogic::save', {
-      eqType_name: 'virtual', name: 'batch', isEnable: 1,
+      eqType_name: 'virtual',
+      name: 'batch',
+      isEnable: 1,
       cmd: [cmd('a'), cmd('b'), cmd('plain', 0)],
     });
     const cmds = await client.cmdsByEqLogic(Number(eq.id));
@@ -58,10 +66,15 @@ describe.skipIf(Boolean(realJeedomMissing))('jeelinky::writeHistory on a real Je
     if (copy) fs.rmSync(path.dirname(copy), { recursive: true, force: true });
   });
 
-  const rows = async (id: number): Promise<Row[]> => (await client.history(id, '2000-01-01 00:00:00', '2100-01-01 00:00:00')).map((r) => ({ datetime: r.datetime, value: r.value }));
-  const batch = (params: Record<string, unknown>) => client.call<Record<string, unknown>>('jeelinky::writeHistory', { plugin: 'jeelinky', ...params });
+  const rows = async (id: number): Promise<Row[]> =>
+    (await client.history(id, '2000-01-01 00:00:00', '2100-01-01 00:00:00')).map((r) => ({ datetime: r.datetime, value: r.value }));
+  const batch = (params: Record<string, unknown>) =>
+    client.call<Record<string, unknown>>('jeelinky::writeHistory', { plugin: 'jeelinky', ...params });
   const refusal = async (params: Record<string, unknown>) => {
-    const err = await batch(params).then(() => undefined, (e: unknown) => e);
+    const err = await batch(params).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(Error);
     return (err as Error).message;
   };
@@ -84,14 +97,27 @@ describe.skipIf(Boolean(realJeedomMissing))('jeelinky::writeHistory on a real Je
     expect(await refusal(p({ cmd_id: 999999 }))).toMatch(/points\[0\]: command 999999 not found/);
     expect(await refusal(p({ cmd_id: ids.action }))).toMatch(/is not a numeric or binary info command/);
     expect(await refusal(p({ cmd_id: ids.notHistorized }))).toMatch(/is not historised: tick "Historiser"/);
-    expect(await refusal(p({ datetime: '2025-02-30 00:00:00' }))).toMatch(/datetime "2025-02-30 00:00:00" must be "YYYY-MM-DD HH:MM:SS" in the box's time zone \(Europe\/Paris\)/);
+    expect(await refusal(p({ datetime: '2025-02-30 00:00:00' }))).toMatch(
+      /datetime "2025-02-30 00:00:00" must be "YYYY-MM-DD HH:MM:SS" in the box's time zone \(Europe\/Paris\)/,
+    );
     expect(await refusal(p({ datetime: '2025-01-01T00:00:00+01:00' }))).toMatch(/must be "YYYY-MM-DD HH:MM:SS"/);
     expect(await refusal(p({ value: 'abc' }))).toMatch(/value "abc" is not a number/);
     expect(await refusal({ points: 'x' })).toMatch(/params.points must be a list/);
-    const many = Array.from({ length: 10001 }, (_, i) => ({ cmd_id: ids.a, datetime: `2025-01-01 00:00:${String(i % 60).padStart(2, '0')}`, value: i }));
+    const many = Array.from({ length: 10001 }, (_, i) => ({
+      cmd_id: ids.a,
+      datetime: `2025-01-01 00:00:${String(i % 60).padStart(2, '0')}`,
+      value: i,
+    }));
     expect(await refusal({ points: many })).toMatch(/10001 points in one call, at most 10000: split them/);
     // One bad point refuses the whole call: the good one before it is not written.
-    expect(await refusal({ points: [{ cmd_id: ids.a, datetime: '2025-01-01 00:00:00', value: 1 }, { cmd_id: ids.a, datetime: 'bad', value: 2 }] })).toMatch(/points\[1\]/);
+    expect(
+      await refusal({
+        points: [
+          { cmd_id: ids.a, datetime: '2025-01-01 00:00:00', value: 1 },
+          { cmd_id: ids.a, datetime: 'bad', value: 2 },
+        ],
+      }),
+    ).toMatch(/points\[1\]/);
     expect(await rows(ids.a)).toEqual([]);
     const err = await batch(p({ value: 'abc' })).catch((e: unknown) => e);
     expect((err as JeedomRpcError).rpcCode).toBe(-32602);
@@ -131,7 +157,10 @@ describe.skipIf(Boolean(realJeedomMissing))('jeelinky::writeHistory on a real Je
     expect(a3).toEqual(await rows(ids.b));
 
     // After the archive: a point at an archived datetime and a new one, both ways.
-    const after = [{ datetime: '2025-10-26 03:00:00', value: 7 }, { datetime: '2025-11-01 12:00:00', value: 8.5 }];
+    const after = [
+      { datetime: '2025-10-26 03:00:00', value: 7 },
+      { datetime: '2025-11-01 12:00:00', value: 8.5 },
+    ];
     await batch({ points: after.map((p) => ({ cmd_id: ids.a, ...p })) });
     for (const p of after) await client.event(ids.b, p.value, p.datetime);
     const a4 = await rows(ids.a);
@@ -150,7 +179,9 @@ describe.skipIf(Boolean(realJeedomMissing))('jeelinky::writeHistory on a real Je
     const res = await batch({ points: [], current: { cmd_id: ids.a, value: 42.5, datetime: '2026-01-02 03:04:05' } });
     expect(res).toMatchObject({ written: 0, current: 1 });
     expect((await client.currentValues([ids.a])).get(ids.a)).toEqual({ value: 42.5, collectDate: '2026-01-02 03:04:05' });
-    expect(await client.call('jeelinky::setCurrentValue', { plugin: 'jeelinky', cmd_id: ids.a, value: 43, datetime: '2026-01-02 03:34:05' })).toEqual({ current: 1 });
+    expect(
+      await client.call('jeelinky::setCurrentValue', { plugin: 'jeelinky', cmd_id: ids.a, value: 43, datetime: '2026-01-02 03:34:05' }),
+    ).toEqual({ current: 1 });
     expect((await client.currentValues([ids.a])).get(ids.a)).toEqual({ value: 43, collectDate: '2026-01-02 03:34:05' });
     expect(await rows(ids.a)).toHaveLength(count);
     expect((await rows(ids.a)).some((r) => r.datetime.startsWith('2026-01-02'))).toBe(false);
@@ -197,7 +228,10 @@ describe.skipIf(Boolean(realJeedomMissing))('the CLI run with and without the Je
     const current: Record<string, unknown> = {};
     for (const c of await client.cmdsByEqLogic(eq.id)) {
       if (!c.isHistorized) continue;
-      history[c.logicalId] = (await client.history(c.id, '2000-01-01 00:00:00', '2100-01-01 00:00:00')).map((r) => ({ datetime: r.datetime, value: r.value }));
+      history[c.logicalId] = (await client.history(c.id, '2000-01-01 00:00:00', '2100-01-01 00:00:00')).map((r) => ({
+        datetime: r.datetime,
+        value: r.value,
+      }));
       current[c.logicalId] = (await client.currentValues([c.id])).get(c.id);
     }
     client.close();

@@ -37,9 +37,14 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('JEELINKY_')) base[k] = v;
   return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { cwd: ROOT, env: { ...base, JEELINKY_STATE_DIR: stateDir, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'node',
+      [CLI, ...args],
+      { cwd: ROOT, env: { ...base, JEELINKY_STATE_DIR: stateDir, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -49,7 +54,8 @@ describe('jeelinky jeedom setup', () => {
   it('--help describes the flags', async () => {
     const r = await run(['jeedom', 'setup', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--equipment', '--dry-run', '--json', '--jeedom-url', '--jeedom-apikey', '--usage-point']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--equipment', '--dry-run', '--json', '--jeedom-url', '--jeedom-apikey', '--usage-point'])
+      expect(r.stdout).toContain(flag);
   });
 
   it('dry run, then setup, then nothing to change', async () => {

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, ExitCode, TemporaryError } from '../plugin/errors.js';
+import { ConfigError, ExitCode, type TemporaryError } from '../plugin/errors.js';
 import { JeedomClient, jeedomEndpoint } from '../plugin/jeedom/client.js';
 import {
   JeedomAmbiguousError,
@@ -39,7 +39,13 @@ async function caught(p: Promise<unknown>): Promise<Error> {
 }
 
 function expectNoKey(err: Error, key: string) {
-  const all = [err.message, String(err), err.stack ?? '', JSON.stringify(err), JSON.stringify((err as { summary?: unknown }).summary ?? null)].join('\n');
+  const all = [
+    err.message,
+    String(err),
+    err.stack ?? '',
+    JSON.stringify(err),
+    JSON.stringify((err as { summary?: unknown }).summary ?? null),
+  ].join('\n');
   expect(all).not.toContain(key);
   expect(all).not.toContain(key.slice(0, 16));
   expect(err.cause).toBeUndefined();

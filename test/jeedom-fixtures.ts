@@ -8,7 +8,11 @@ export const TZ = 'Europe/Paris';
 const iso = (ms: number) => moment.tz(ms, TZ).format('YYYY-MM-DDTHH:mm:ssZ');
 
 /** Every 30-minute interval of a local day (46, 48 or 50), value W = f(index). */
-export function curveDay(day: string, watts: (i: number) => number = (i) => 300 + 7 * i, kind: 'load_curve' | 'production_load_curve' = 'load_curve'): Reading[] {
+export function curveDay(
+  day: string,
+  watts: (i: number) => number = (i) => 300 + 7 * i,
+  kind: 'load_curve' | 'production_load_curve' = 'load_curve',
+): Reading[] {
   const start = moment.tz(day, 'YYYY-MM-DD', TZ).valueOf();
   const end = moment.tz(day, 'YYYY-MM-DD', TZ).add(1, 'day').valueOf();
   const out: Reading[] = [];
@@ -26,7 +30,16 @@ export function daily(day: string, value: number, kind: 'daily_consumption' | 'd
 
 export function maxPower(day: string, value: number, at: string): Reading {
   const start = moment.tz(day, 'YYYY-MM-DD', TZ);
-  return { usagePoint: PDL, kind: 'max_power', day, start: start.format(), end: start.clone().add(1, 'day').format(), value, unit: 'VA', at };
+  return {
+    usagePoint: PDL,
+    kind: 'max_power',
+    day,
+    start: start.format(),
+    end: start.clone().add(1, 'day').format(),
+    value,
+    unit: 'VA',
+    at,
+  };
 }
 
 export const energyOf = (rs: Reading[]) => rs.reduce((a, r) => a + (r.energyWh ?? 0), 0);

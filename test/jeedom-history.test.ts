@@ -37,11 +37,7 @@ describe('history writer', () => {
   it('writes every kind at its datetime, the newest value last', async () => {
     const day = '2024-11-18';
     const curve = curveDay(day);
-    const summary = await writeReadings(client, [
-      ...curve,
-      daily(day, 12_345),
-      maxPower(day, 6_120, '2024-11-18T19:04:00+01:00'),
-    ]);
+    const summary = await writeReadings(client, [...curve, daily(day, 12_345), maxPower(day, 6_120, '2024-11-18T19:04:00+01:00')]);
     expect(summary).toMatchObject({ written: 48 * 2 + 2, skipped: 0, corrected: 0, failed: 0, timezone: 'Europe/Paris' });
     expect(rows('daily_consumption').map((r) => [r.datetime, r.value])).toEqual([['2024-11-18 12:00:00', '12345']]);
     expect(rows('max_power').map((r) => [r.datetime, r.value])).toEqual([['2024-11-18 19:04:00', '6120']]);
@@ -175,7 +171,12 @@ describe('token state and relaunch', () => {
   it('writes changed token fields only, not historised, and never leaks them in errors', async () => {
     const device = await loadVirtualDevice(client, PDL);
     const state = { access_token: 'a'.repeat(64), refresh_token: 'r'.repeat(64), token_type: 'Bearer', usage_point_id: PDL };
-    expect((await writeTokenState(client, device, state)).written.sort()).toEqual(['access_token', 'refresh_token', 'token_type', 'usage_point_id']);
+    expect((await writeTokenState(client, device, state)).written.sort()).toEqual([
+      'access_token',
+      'refresh_token',
+      'token_type',
+      'usage_point_id',
+    ]);
     expect(sim.currentValue(cmdId('refresh_token'))!.value).toBe('r'.repeat(64));
     expect(rows('refresh_token')).toEqual([]);
     const again = await writeTokenState(client, device, { ...state, refresh_token: 's'.repeat(64) });

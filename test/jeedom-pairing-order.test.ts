@@ -31,11 +31,16 @@ async function start(usagePoints = [PDL]): Promise<{ env: Record<string, string>
   enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints, afterPolls: 0 } });
   jeedom = await startJeedomSimulator();
   stateDir = tempDir();
-  return { env: cliEnv(enedis, stateDir, { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey }), e: enedis, j: jeedom };
+  return {
+    env: cliEnv(enedis, stateDir, { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey }),
+    e: enedis,
+    j: jeedom,
+  };
 }
 
 const virtuals = (j: JeedomSimulator) => j.eqLogics().filter((e) => e.eqType_name === 'virtual');
-const current = (j: JeedomSimulator, eqLogicId: number, logicalId: string) => String(j.currentValue(j.cmdByLogicalId(eqLogicId, logicalId)!.id)?.value ?? '');
+const current = (j: JeedomSimulator, eqLogicId: number, logicalId: string) =>
+  String(j.currentValue(j.cmdByLogicalId(eqLogicId, logicalId)!.id)?.value ?? '');
 
 describe('jeedom setup before pairing (the forum scenario order)', () => {
   it('one device from setup to the daily run: code, tokens, bound to the PDL, setup again needs no --usage-point', async () => {
@@ -45,11 +50,18 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
     const setup = await runCli(['jeedom', 'setup', '--json'], env);
     expect(setup.stderr).toBe('');
     expect(setup.code).toBe(0);
-    expect(JSON.parse(setup.stdout)).toMatchObject({ usagePoint: null, device: { logicalId: UNPAIRED_LOGICAL_ID }, defaultEquipment: '[Linky][Linky]' });
+    expect(JSON.parse(setup.stdout)).toMatchObject({
+      usagePoint: null,
+      device: { logicalId: UNPAIRED_LOGICAL_ID },
+      defaultEquipment: '[Linky][Linky]',
+    });
     expect(virtuals(j)).toHaveLength(1);
     const id = virtuals(j)[0]!.id;
     expect(virtuals(j)[0]!.logicalId).toBe(UNPAIRED_LOGICAL_ID);
-    const cmdIds = j.cmds(id).map((c) => `${c.logicalId}:${c.id}`).sort();
+    const cmdIds = j
+      .cmds(id)
+      .map((c) => `${c.logicalId}:${c.id}`)
+      .sort();
 
     // 2. run --code: the device code of the pairing in progress goes into device_code.
     const code = await runCli(['run', '--code'], env);
@@ -66,7 +78,12 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
     const tokens = await new TokenState(await StateStore.open(stateDir!)).getTokens();
     expect(virtuals(j)).toHaveLength(1);
     expect(virtuals(j)[0]).toMatchObject({ id, logicalId: deviceLogicalId(PDL) });
-    expect(j.cmds(id).map((c) => `${c.logicalId}:${c.id}`).sort()).toEqual(cmdIds); // its commands kept, none added or lost
+    expect(
+      j
+        .cmds(id)
+        .map((c) => `${c.logicalId}:${c.id}`)
+        .sort(),
+    ).toEqual(cmdIds); // its commands kept, none added or lost
     expect(current(j, id, 'refresh_token')).toBe(tokens!.refreshToken);
     expect(current(j, id, 'access_token')).toBe(tokens!.accessToken);
     expect(current(j, id, 'token_type')).toBe(tokens!.tokenType);
@@ -106,7 +123,14 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
     const setup = await runCli(['jeedom', 'setup', '--json'], env);
     expect(setup.code).toBe(0);
     expect(JSON.parse(setup.stdout)).toHaveLength(2);
-    expect(virtuals(j).map((e) => [e.id === id, e.logicalId]).sort()).toEqual([[false, deviceLogicalId(PDL2)], [true, deviceLogicalId(PDL)]]);
+    expect(
+      virtuals(j)
+        .map((e) => [e.id === id, e.logicalId])
+        .sort(),
+    ).toEqual([
+      [false, deviceLogicalId(PDL2)],
+      [true, deviceLogicalId(PDL)],
+    ]);
     expect((await runCli(['jeedom', 'setup'], env)).code).toBe(0);
     expect(virtuals(j)).toHaveLength(2);
   });
@@ -121,13 +145,17 @@ describe('what the Jeedom writer says reaches the user', () => {
 
     const older = await runCli(['run', '--daily-consumption', '--since', '-14 days'], env);
     expect(older.code).toBe(0);
-    expect(older.stdout).toMatch(/warning: daily_consumption: its current value will be the point of \d{4}-\d\d-\d\d 12:00:00, older than the stored/);
+    expect(older.stdout).toMatch(
+      /warning: daily_consumption: its current value will be the point of \d{4}-\d\d-\d\d 12:00:00, older than the stored/,
+    );
 
     const backfill = await runCli(['backfill', '--kinds', 'daily_consumption', '--since', '-21 days', '--json'], env);
     expect(backfill.code).toBe(0);
     const sink = JSON.parse(backfill.stdout).sinks.find((s: { sink: string }) => s.sink === 'jeedom');
     expect(sink.written).toBe(7);
-    expect(sink.warnings).toEqual([expect.stringMatching(/^daily_consumption: its current value will be the point of .* older than the stored/)]);
+    expect(sink.warnings).toEqual([
+      expect.stringMatching(/^daily_consumption: its current value will be the point of .* older than the stored/),
+    ]);
     expect(virtuals(j)).toHaveLength(1);
   });
 

@@ -49,26 +49,49 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
    */
   const phpAsync = (code: string): Promise<string> =>
     new Promise((resolve, reject) => {
-      execFile('php', ['-r', `require '${coreDir}/core/php/core.inc.php'; ${code}`], { env: { ...box.env, PHP_INI_SCAN_DIR: `:${path.join(box.env.JEEDOM_HOME!, 'run', 'php-ini')}` }, encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout),
+      execFile(
+        'php',
+        ['-r', `require '${coreDir}/core/php/core.inc.php'; ${code}`],
+        {
+          env: { ...box.env, PHP_INI_SCAN_DIR: `:${path.join(box.env.JEEDOM_HOME!, 'run', 'php-ini')}` },
+          encoding: 'utf8',
+          timeout: 300_000,
+        },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)),
       );
     });
   const phpJsonAsync = async <T>(code: string): Promise<T> => JSON.parse(await phpAsync(`echo json_encode(${code});`)) as T;
   /** The kit's run-cron.sh (what box.runCron does), without blocking. */
   const runCron = (): Promise<void> =>
     new Promise((resolve, reject) => {
-      execFile(path.join(KIT, 'run-cron.sh'), ['jeelinky', 'cron'], { env: box.env, encoding: 'utf8', timeout: 600_000 }, (err, _out, stderr) =>
-        err ? reject(new Error(`run-cron.sh jeelinky cron: ${stderr || err.message}`)) : resolve(),
+      execFile(
+        path.join(KIT, 'run-cron.sh'),
+        ['jeelinky', 'cron'],
+        { env: box.env, encoding: 'utf8', timeout: 600_000 },
+        (err, _out, stderr) => (err ? reject(new Error(`run-cron.sh jeelinky cron: ${stderr || err.message}`)) : resolve()),
       );
     });
   const phpJson = <T>(code: string): T => JSON.parse(php(`echo json_encode(${code});`)) as T;
   const setConfig = (key: string, value: string) => php(`config::save(${JSON.stringify(key)}, ${JSON.stringify(value)}, 'jeelinky');`);
   const getConfig = (key: string) => php(`echo config::byKey(${JSON.stringify(key)}, 'jeelinky', '');`);
 
-  type Cmd = { id: string; logicalId: string; name: string; isVisible: string | number; isHistorized: string | number; generic_type?: string; unite: string; eqType: string };
+  type Cmd = {
+    id: string;
+    logicalId: string;
+    name: string;
+    isVisible: string | number;
+    isHistorized: string | number;
+    generic_type?: string;
+    unite: string;
+    eqType: string;
+  };
   const cmds = async () => client.call<Cmd[]>('cmd::byEqLogicId', { eqLogic_id: eqLogicId });
   const historyCount = async (cmdId: string) => {
-    const rows = await client.call<unknown>('cmd::getHistory', { id: cmdId, startTime: '2000-01-01 00:00:00', endTime: '2100-01-01 00:00:00' });
+    const rows = await client.call<unknown>('cmd::getHistory', {
+      id: cmdId,
+      startTime: '2000-01-01 00:00:00',
+      endTime: '2100-01-01 00:00:00',
+    });
     return Array.isArray(rows) ? rows.length : 0;
   };
   const meteringCalls = () => enedis.meteringCalls().length;
@@ -90,7 +113,10 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
     enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
     // The plugin page's settings: the box's own URL, the simulator in place of Enedis, debug logs.
     setConfig('jeedomUrl', box.url);
-    setConfig('extraEnv', [`JEELINKY_AUTH_URL=${enedis.url}`, `JEELINKY_API_URL=${enedis.url}`, 'JEELINKY_PACE_MS=0', 'JEELINKY_RETRY_BASE_MS=10'].join('\n'));
+    setConfig(
+      'extraEnv',
+      [`JEELINKY_AUTH_URL=${enedis.url}`, `JEELINKY_API_URL=${enedis.url}`, 'JEELINKY_PACE_MS=0', 'JEELINKY_RETRY_BASE_MS=10'].join('\n'),
+    );
     php(`config::save('log::level::jeelinky', array('100' => 1, 'default' => 0));`);
   }, 600_000);
 
@@ -105,7 +131,15 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
     expect(phpJson<{ state: string }>(`jeelinky::dependancy_info()`).state).toBe('ok');
     // What the dependency step ships: the runner with its package.json (no scripts: npm install
     // would run "prepare", i.e. tsc, on the box) and no node_modules inside the zip.
-    const listing = execFileSync('python3', ['-c', 'import sys,zipfile;print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', path.join(ROOT, 'dist', 'jeedom', 'jeelinky.zip')], { encoding: 'utf8' }).split('\n');
+    const listing = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys,zipfile;print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
+        path.join(ROOT, 'dist', 'jeedom', 'jeelinky.zip'),
+      ],
+      { encoding: 'utf8' },
+    ).split('\n');
     expect(listing).toContain('jeelinky/plugin_info/info.json');
     expect(listing).toContain('jeelinky/resources/jeelinky/dist/scenario/cli.js');
     expect(listing.some((f) => f.includes('node_modules'))).toBe(false);
@@ -130,7 +164,8 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
     expect(wait).toMatchObject({ paired: true, usagePoint: PDL });
     expect(Date.parse(wait.accessTokenExpiresAt)).toBeGreaterThan(Date.now());
 
-    const all = await client.call<Array<{ id: string; logicalId: string; eqType_name: string; category: Record<string, string> }>>('eqLogic::all');
+    const all =
+      await client.call<Array<{ id: string; logicalId: string; eqType_name: string; category: Record<string, string> }>>('eqLogic::all');
     const mine = all.filter((e) => e.eqType_name === 'jeelinky');
     expect(mine.map((e) => e.logicalId)).toEqual([deviceLogicalId(PDL)]);
     expect(all.filter((e) => e.eqType_name === 'virtual')).toEqual([]);
@@ -139,7 +174,12 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
 
     const list = await cmds();
     const by = new Map(list.map((c) => [c.logicalId, c]));
-    expect(by.get('daily_consumption')).toMatchObject({ name: 'Consommation journalière', generic_type: 'DAILY_CONSUMPTION', unite: 'Wh', eqType: 'jeelinky' });
+    expect(by.get('daily_consumption')).toMatchObject({
+      name: 'Consommation journalière',
+      generic_type: 'DAILY_CONSUMPTION',
+      unite: 'Wh',
+      eqType: 'jeelinky',
+    });
     expect(by.get('load_curve_power')).toMatchObject({ generic_type: 'POWER' });
     for (const secret of ['access_token', 'refresh_token', 'device_code']) expect(Number(by.get(secret)!.isVisible)).toBe(0);
     // Only the kinds fetched (the default three) are visible: production stays hidden.
@@ -191,7 +231,12 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
   }, 300_000);
 
   it('the state for the équipement page, and the log without a secret in clear', () => {
-    const status = phpJson<{ usagePoint: string; kinds: Array<{ kind: string; lastDay: string | null }>; gaps: unknown[]; pendingRetry: unknown }>(`jeelinky::status()`);
+    const status = phpJson<{
+      usagePoint: string;
+      kinds: Array<{ kind: string; lastDay: string | null }>;
+      gaps: unknown[];
+      pendingRetry: unknown;
+    }>(`jeelinky::status()`);
     expect(status.usagePoint).toBe(PDL);
     expect(status.kinds.find((k) => k.kind === 'daily_consumption')!.lastDay).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(status.gaps.length).toBe(3);
@@ -216,7 +261,16 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
     const userDataDir = tempDir('jeelinky-chromium-');
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 1000 },
     });
     try {
@@ -246,7 +300,10 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
 
       // "Relever maintenant" through the page's ajax endpoint and the logged-in session: the
       // runner calls back into Jeedom's API while the request is open (hence several workers).
-      const fetched = page.waitForResponse((r) => r.url().includes('jeelinky.ajax.php') && r.request().postData()?.includes('fetchNow') === true, { timeout: 120_000 });
+      const fetched = page.waitForResponse(
+        (r) => r.url().includes('jeelinky.ajax.php') && r.request().postData()?.includes('fetchNow') === true,
+        { timeout: 120_000 },
+      );
       await page.locator('.eqLogic .jeelinkyFetch').first().click();
       const answer = JSON.parse(await (await fetched).text()) as { state: string; result: { code: number } };
       expect(answer).toMatchObject({ state: 'ok', result: { code: 0 } });

@@ -39,8 +39,12 @@ describe.skipIf(Boolean(realJeedomMissing))('on a real Jeedom 4.5.3 core', () =>
     if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
   });
 
-  const devices = async () => (await client.call<Array<{ id: string; logicalId: string; eqType_name: string }>>('eqLogic::all')).filter((e) => e.eqType_name === 'virtual');
-  const cmds = async (eqLogicId: string) => client.call<Array<{ id: string; logicalId: string; currentValue?: unknown }>>('cmd::byEqLogicId', { eqLogic_id: eqLogicId });
+  const devices = async () =>
+    (await client.call<Array<{ id: string; logicalId: string; eqType_name: string }>>('eqLogic::all')).filter(
+      (e) => e.eqType_name === 'virtual',
+    );
+  const cmds = async (eqLogicId: string) =>
+    client.call<Array<{ id: string; logicalId: string; currentValue?: unknown }>>('cmd::byEqLogicId', { eqLogic_id: eqLogicId });
   const currentOf = async (eqLogicId: string, logicalId: string) => {
     const cmd = (await cmds(eqLogicId)).find((c) => c.logicalId === logicalId)!;
     const r = await client.call<{ value: unknown }>('cmd::execCmd', { id: cmd.id });
@@ -48,7 +52,11 @@ describe.skipIf(Boolean(realJeedomMissing))('on a real Jeedom 4.5.3 core', () =>
   };
   const historyCount = async (eqLogicId: string, logicalId: string) => {
     const cmd = (await cmds(eqLogicId)).find((c) => c.logicalId === logicalId)!;
-    const rows = await client.call<unknown>('cmd::getHistory', { id: cmd.id, startTime: '2000-01-01 00:00:00', endTime: '2100-01-01 00:00:00' });
+    const rows = await client.call<unknown>('cmd::getHistory', {
+      id: cmd.id,
+      startTime: '2000-01-01 00:00:00',
+      endTime: '2100-01-01 00:00:00',
+    });
     return Array.isArray(rows) ? rows.length : 0; // "ok" when empty (reference: jeedom-api.md)
   };
 
@@ -92,6 +100,6 @@ describe.skipIf(Boolean(realJeedomMissing))('on a real Jeedom 4.5.3 core', () =>
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).sinks.find((s: { sink: string }) => s.sink === 'jeedom')).toMatchObject({ written: 0, failed: 0 });
     expect(await historyCount(id, 'load_curve_power')).toBe(curvePoints);
-    expect((await devices())).toHaveLength(1);
+    expect(await devices()).toHaveLength(1);
   }, 300_000);
 });

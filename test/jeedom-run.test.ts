@@ -32,7 +32,12 @@ async function setUp(now: string, simOptions = {}) {
   const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
   const cmd = (logicalId: string) => jeedom.cmdByLogicalId(device.id, logicalId)!;
   const run = (options = {}) =>
-    runScenario(options, { config: h.config, now: h.clock.now, sleep: h.clock.sleep, sinks: [new JeedomSink({ url: jeedom.url, apikey: jeedom.apikey })] });
+    runScenario(options, {
+      config: h.config,
+      now: h.clock.now,
+      sleep: h.clock.sleep,
+      sinks: [new JeedomSink({ url: jeedom.url, apikey: jeedom.apikey })],
+    });
   return { device, cmd, run };
 }
 
@@ -47,7 +52,9 @@ describe('daily run into a Jeedom virtual', () => {
 
     const daily = jeedom.history(cmd('daily_consumption').id);
     expect(daily.map((row) => row.datetime)).toContain('2024-11-04 12:00:00');
-    expect(Number(daily.find((row) => row.datetime === '2024-11-04 12:00:00')?.value)).toBe(h.sim.expectedValue('daily_consumption', PDL, '2024-11-04'));
+    expect(Number(daily.find((row) => row.datetime === '2024-11-04 12:00:00')?.value)).toBe(
+      h.sim.expectedValue('daily_consumption', PDL, '2024-11-04'),
+    );
     const energy = jeedom.history(cmd('load_curve_energy').id).filter((row) => row.datetime.startsWith('2024-11-04'));
     expect(energy).toHaveLength(48);
     expect(energy.reduce((a, row) => a + Number(row.value), 0)).toBe(h.sim.expectedValue('daily_consumption', PDL, '2024-11-04'));
@@ -84,7 +91,11 @@ describe('daily run into a Jeedom virtual', () => {
 
   it('a temporary Enedis failure sets the relaunch flag; the next good run clears it', async () => {
     const { cmd, run } = await setUp('2024-11-05T10:00:00+01:00');
-    h.sim.inject({ path: 'daily_consumption' }, { status: 500, body: { error: 'technical_error', error_description: 'Technical error. Please try later.' } }, 3);
+    h.sim.inject(
+      { path: 'daily_consumption' },
+      { status: 500, body: { error: 'technical_error', error_description: 'Technical error. Please try later.' } },
+      3,
+    );
     const r = await run();
     expect(r.exitCode).toBe(75);
     expect(String(jeedom.currentValue(cmd('relaunch').id)?.value)).toBe('1');
@@ -102,7 +113,11 @@ describe('daily run into a Jeedom virtual', () => {
 
   it('the CLI run with JEELINKY_JEEDOM_URL: a bad API key is exit 78 and the key is never printed', async () => {
     // The CLI runs on the real clock: a simulator on the real clock too.
-    const enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
+    const enedis = await startEnedisSimulator({
+      limitPerMinute: 0,
+      enedisQuota: false,
+      autoApprove: { usagePoints: [PDL], afterPolls: 0 },
+    });
     jeedom = await startJeedomSimulator();
     const stateDir = tempDir();
     try {

@@ -19,7 +19,10 @@ afterEach(async () => {
   await sim.close();
 });
 
-const saves = () => Object.entries(sim.methodCounts()).filter(([m]) => m.endsWith('::save')).reduce((a, [, n]) => a + n, 0);
+const saves = () =>
+  Object.entries(sim.methodCounts())
+    .filter(([m]) => m.endsWith('::save'))
+    .reduce((a, [, n]) => a + n, 0);
 
 describe('jeedom setup', () => {
   it('creates the object, the device and every command with the right settings, in one eqLogic::save', async () => {
@@ -63,7 +66,14 @@ describe('jeedom setup', () => {
   it("adopts the seed's hand-made virtual: keeps user commands and history, fixes settings, never sends a cmd list", async () => {
     const o = sim.addObject({ name: 'Automatismes généraux' });
     const e = sim.addEqLogic({ name: 'EnedisDomoticz', object_id: o.id });
-    const value = sim.addCmd({ eqLogic_id: e.id, name: 'value', subType: 'numeric', isHistorized: '1', unite: 'kWh', configuration: { historizeRound: 1 } });
+    const value = sim.addCmd({
+      eqLogic_id: e.id,
+      name: 'value',
+      subType: 'numeric',
+      isHistorized: '1',
+      unite: 'kWh',
+      configuration: { historizeRound: 1 },
+    });
     const refresh = sim.addCmd({ eqLogic_id: e.id, name: 'refresh_token', subType: 'string' });
     const userMax = sim.addCmd({ eqLogic_id: e.id, name: 'maxPower', subType: 'string' }); // incompatible: not adopted
     const tarif = sim.addCmd({ eqLogic_id: e.id, name: 'Tarif', subType: 'numeric' });
@@ -89,10 +99,16 @@ describe('jeedom setup', () => {
     const eq = sim.eqLogics()[0]!;
     const curve = sim.cmdByLogicalId(eq.id, 'load_curve_energy')!;
     sim.addHistory(curve.id, [{ datetime: '2026-01-01 00:00:00', value: 150 }]);
-    await client.saveCmd({ id: curve.id, name: 'Énergie 30 min', configuration: { historizeMode: 'avg', 'history::smooth': 300, maxValue: 1000 } });
+    await client.saveCmd({
+      id: curve.id,
+      name: 'Énergie 30 min',
+      configuration: { historizeMode: 'avg', 'history::smooth': 300, maxValue: 1000 },
+    });
     const report = await ensureVirtualDevice(client, { usagePoint: PDL });
     expect(report.changes).toHaveLength(1);
-    expect(report.changes[0]!.details).toEqual(expect.arrayContaining(['historizeMode avg → none', 'remove history::smooth (was 300)', 'remove maxValue (was 1000)']));
+    expect(report.changes[0]!.details).toEqual(
+      expect.arrayContaining(['historizeMode avg → none', 'remove history::smooth (was 300)', 'remove maxValue (was 1000)']),
+    );
     expect(sim.cmd(curve.id)!.configuration).toEqual(HISTORY_CONFIGURATION);
     expect(sim.cmd(curve.id)!.name).toBe('Énergie 30 min');
     expect(sim.history(curve.id)).toHaveLength(1);
@@ -110,11 +126,18 @@ describe('jeedom setup', () => {
   it('one device per PDL; warns about a disabled device; refuses a name used by another PDL', async () => {
     await ensureVirtualDevice(client, { usagePoint: PDL });
     await ensureVirtualDevice(client, { usagePoint: '98765432109876' });
-    expect(sim.eqLogics().map((e) => e.logicalId).sort()).toEqual(['jeelinky_12345678901234', 'jeelinky_98765432109876']);
+    expect(
+      sim
+        .eqLogics()
+        .map((e) => e.logicalId)
+        .sort(),
+    ).toEqual(['jeelinky_12345678901234', 'jeelinky_98765432109876']);
     sim.setEnabled(sim.eqLogics()[0]!.id, false);
     const r = await ensureVirtualDevice(client, { usagePoint: PDL });
     expect(r.warnings.join('\n')).toMatch(/disabled.*Activer/);
-    await expect(ensureVirtualDevice(client, { usagePoint: '11111111111111', equipment: `[Linky][Linky ${PDL}]` })).rejects.toThrow(/already used by another device/);
+    await expect(ensureVirtualDevice(client, { usagePoint: '11111111111111', equipment: `[Linky][Linky ${PDL}]` })).rejects.toThrow(
+      /already used by another device/,
+    );
     await expect(ensureVirtualDevice(client, { usagePoint: '123' })).rejects.toThrow(/14-digit/);
     const device = await loadVirtualDevice(client, PDL);
     expect(device.cmds.get('load_curve_power')!.unite).toBe('W');

@@ -60,7 +60,11 @@ describe('envelope and errors', () => {
       [{ jsonrpc: '2.0', id: 1, method: 'version', params: {} }, 1, /pas autorisé/],
       [{ jsonrpc: '2.0', id: 1, method: 'version', params: { apikey: 'x'.repeat(40) } }, 2, /pas autorisé/],
       [{ jsonrpc: '2.0', id: 1, method: 'version', params: { apikey: SIM_DEFAULT_APIKEY.slice(0, 15) } }, 2, /pas autorisé/],
-      [{ jsonrpc: '2.0', id: 1, method: 'nope::x', params: { apikey: SIM_DEFAULT_APIKEY } }, 500, /Aucune méthode correspondante : nope::x/],
+      [
+        { jsonrpc: '2.0', id: 1, method: 'nope::x', params: { apikey: SIM_DEFAULT_APIKEY } },
+        500,
+        /Aucune méthode correspondante : nope::x/,
+      ],
     ];
     for (const [body, code, msg, raw] of cases) {
       const r = await post(body, { raw });
@@ -74,7 +78,9 @@ describe('envelope and errors', () => {
 
   it('accepts the api alias, params as a JSON string, and the request= field by GET and form POST', async () => {
     expect((await post({ jsonrpc: '2.0', id: 1, method: 'version', params: { api: SIM_DEFAULT_APIKEY } })).json.result).toBe('4.5.3');
-    expect((await post({ jsonrpc: '2.0', id: 1, method: 'version', params: JSON.stringify({ apikey: SIM_DEFAULT_APIKEY }) })).json.result).toBe('4.5.3');
+    expect(
+      (await post({ jsonrpc: '2.0', id: 1, method: 'version', params: JSON.stringify({ apikey: SIM_DEFAULT_APIKEY }) })).json.result,
+    ).toBe('4.5.3');
     const request = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'version', params: { apikey: SIM_DEFAULT_APIKEY } });
     const get = await fetch(`${sim.endpoint}?request=${encodeURIComponent(request)}`);
     expect(await get.json()).toMatchObject({ id: 3, result: '4.5.3' });
@@ -113,7 +119,12 @@ describe('eqLogic::save and cmd::save', () => {
     const second = (await rpc('eqLogic::save', params)).result;
     expect(first.id).not.toBe(second.id);
     expect(sim.eqLogics().filter((e) => e.name === 'Linky')).toHaveLength(2);
-    expect(sim.cmds(Number(first.id)).map((c) => c.logicalId).sort()).toEqual(['', 'refresh']);
+    expect(
+      sim
+        .cmds(Number(first.id))
+        .map((c) => c.logicalId)
+        .sort(),
+    ).toEqual(['', 'refresh']);
   });
 
   it('refuses a duplicate name under the same object, and a non-virtual type', async () => {
@@ -145,7 +156,9 @@ describe('eqLogic::save and cmd::save', () => {
     const { e } = device();
     const r = (await rpc('cmd::save', { eqType_name: 'virtual', eqLogic_id: e.id, name: 'new', type: 'info', subType: 'string' })).result;
     expect(typeof r.id).toBe('string');
-    expect((await rpc('cmd::save', { eqType_name: 'virtual', eqLogic_id: e.id, name: 'new', type: 'info', subType: 'string' })).error.message).toMatch(/Duplicate entry/);
+    expect(
+      (await rpc('cmd::save', { eqType_name: 'virtual', eqLogic_id: e.id, name: 'new', type: 'info', subType: 'string' })).error.message,
+    ).toMatch(/Duplicate entry/);
   });
 });
 
@@ -228,7 +241,11 @@ describe('archive and statistics', () => {
 
   it('counts an archived point twice when it is re-sent, until the next archive', async () => {
     const { c } = device('none');
-    for (const [dt, v] of [['2026-11-15 01:00:00', 1], ['2026-11-15 02:00:00', 2]] as const) await rpc('cmd::event', { id: c.id, value: v, datetime: dt });
+    for (const [dt, v] of [
+      ['2026-11-15 01:00:00', 1],
+      ['2026-11-15 02:00:00', 2],
+    ] as const)
+      await rpc('cmd::event', { id: c.id, value: v, datetime: dt });
     sim.runArchive();
     await rpc('cmd::event', { id: c.id, value: 2, datetime: '2026-11-15 02:00:00' });
     const stats = (await rpc('cmd::getStatistique', { id: c.id, startTime: '2026-11-15 00:00:00', endTime: '2026-11-15 23:59:59' })).result;
@@ -253,7 +270,13 @@ describe('archive and statistics', () => {
     await sim.close();
     sim = await startJeedomSimulator({ clock, coreVersion: '4.4.6' });
     const { c } = device();
-    for (const [m, v] of [['01', 10], ['02', 20], ['03', 40], ['04', 0], ['06', 5]] as const) {
+    for (const [m, v] of [
+      ['01', 10],
+      ['02', 20],
+      ['03', 40],
+      ['04', 0],
+      ['06', 5],
+    ] as const) {
       await rpc('cmd::event', { id: c.id, value: v, datetime: `2026-11-15 10:${m}:00` });
     }
     expect(sim.history(c.id).map((r) => [r.datetime, r.value])).toEqual([
@@ -265,7 +288,10 @@ describe('archive and statistics', () => {
   it('purges by historyPurge at archive time', async () => {
     const { c } = device('none');
     await rpc('cmd::save', { id: c.id, configuration: { historyPurge: '-1 month' } });
-    sim.addHistory(c.id, [{ datetime: '2026-09-01 00:00:00', value: 1 }, { datetime: '2026-11-01 00:00:00', value: 2 }]);
+    sim.addHistory(c.id, [
+      { datetime: '2026-09-01 00:00:00', value: 1 },
+      { datetime: '2026-11-01 00:00:00', value: 2 },
+    ]);
     sim.runArchive();
     expect(sim.history(c.id).map((r) => r.value)).toEqual(['2']);
   });

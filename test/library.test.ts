@@ -40,8 +40,11 @@ afterAll(async () => {
 describe('jeelinky as a library', () => {
   it('the README example: imports from "jeelinky" and "jeelinky/runner", pairs, runs the daily job, computes the tariff', async () => {
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', STATE: stateDir, SIM: sim.url }, timeout: 60_000 }, (err, stdout, stderr) =>
-        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      execFile(
+        process.execPath,
+        [script],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '', STATE: stateDir, SIM: sim.url }, timeout: 60_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
       ),
     );
     const r = JSON.parse(out.trim().split('\n').pop()!);
@@ -52,8 +55,11 @@ describe('jeelinky as a library', () => {
 
   it('deep imports into dist/ are not exported', async () => {
     const code = await new Promise<number | null>((resolve) =>
-      execFile(process.execPath, ['--input-type=module', '-e', "await import('jeelinky/dist/plugin/runner/run.js')"], { cwd: ROOT }, (err) =>
-        resolve(err ? ((err as { code?: number }).code ?? 1) : 0),
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', "await import('jeelinky/dist/plugin/runner/run.js')"],
+        { cwd: ROOT },
+        (err) => resolve(err ? ((err as { code?: number }).code ?? 1) : 0),
       ),
     );
     expect(code).not.toBe(0);

@@ -71,10 +71,24 @@ describe('MQTT sink on mosquitto', () => {
     // Daily consumption: one topic per day, the latest with its last_reset (the day's start).
     const daily = await stored('daily_consumption');
     expect(daily).toHaveLength(7);
-    for (const r of daily) expect(json(`${base}/daily_consumption/day/${r.day}`)).toEqual({ day: r.day, value: r.value, unit: 'Wh', start: r.start, end: r.end });
+    for (const r of daily)
+      expect(json(`${base}/daily_consumption/day/${r.day}`)).toEqual({
+        day: r.day,
+        value: r.value,
+        unit: 'Wh',
+        start: r.start,
+        end: r.end,
+      });
     const last = daily.at(-1)!;
     expect(last.day).toBe('2024-11-04');
-    expect(json(`${base}/daily_consumption/latest`)).toEqual({ day: last.day, value: last.value, unit: 'Wh', start: last.start, end: last.end, last_reset: last.start });
+    expect(json(`${base}/daily_consumption/latest`)).toEqual({
+      day: last.day,
+      value: last.value,
+      unit: 'Wh',
+      start: last.start,
+      end: last.end,
+      last_reset: last.start,
+    });
 
     // Max power: VA with the instant of the peak.
     const maxp = (await stored('max_power')).at(-1)!;
@@ -87,7 +101,10 @@ describe('MQTT sink on mosquitto', () => {
     expect(dayMsg.points).toBe(48);
     expect(dayMsg.values).toHaveLength(48);
     expect(dayMsg.values[0]).toEqual({ start: day[0]!.start, end: day[0]!.end, value: day[0]!.value, energy_wh: day[0]!.energyWh });
-    expect(dayMsg.energy_wh).toBeCloseTo(day.reduce((s, r) => s + r.energyWh!, 0), 6);
+    expect(dayMsg.energy_wh).toBeCloseTo(
+      day.reduce((s, r) => s + r.energyWh!, 0),
+      6,
+    );
     expect(json(`${base}/load_curve/latest`)).toMatchObject({ value: curve.at(-1)!.value, unit: 'W', start: curve.at(-1)!.start });
 
     // HA discovery: one device per PDL, a sensor per figure with the Energy dashboard's classes.
@@ -104,10 +121,18 @@ describe('MQTT sink on mosquitto', () => {
       availability_topic: `${base}/availability`,
     });
     expect(energy.device.identifiers).toEqual([`jeelinky_${PDL}`]);
-    expect(disc('sensor', 'max_power')).toMatchObject({ unit_of_measurement: 'VA', device_class: 'apparent_power', state_class: 'measurement' });
+    expect(disc('sensor', 'max_power')).toMatchObject({
+      unit_of_measurement: 'VA',
+      device_class: 'apparent_power',
+      state_class: 'measurement',
+    });
     expect(disc('sensor', 'load_curve')).toMatchObject({ unit_of_measurement: 'W', device_class: 'power', state_class: 'measurement' });
     expect(disc('sensor', 'max_power').last_reset_value_template).toBeUndefined();
-    expect(disc('sensor', 'last_run')).toMatchObject({ device_class: 'timestamp', state_topic: `${base}/status`, entity_category: 'diagnostic' });
+    expect(disc('sensor', 'last_run')).toMatchObject({
+      device_class: 'timestamp',
+      state_topic: `${base}/status`,
+      entity_category: 'diagnostic',
+    });
     expect(disc('binary_sensor', 'run_problem')).toMatchObject({ device_class: 'problem', payload_on: 'ON', payload_off: 'OFF' });
     // Kinds never fetched get no entity (it would stay "unknown" forever).
     expect(got.has(`homeassistant/sensor/jeelinky_${PDL}/daily_production/config`)).toBe(false);
@@ -124,7 +149,10 @@ describe('MQTT sink on mosquitto', () => {
     const before = await retainedMessages(broker.port, '#');
 
     const live = await subscriber(broker.port, '#');
-    const again = await publishFromStore(h.config, [new MqttSink(settings(broker.port), { source: storeSource(h.config.stateDir) })], { since: '2024-10-01', now: h.clock.now() });
+    const again = await publishFromStore(h.config, [new MqttSink(settings(broker.port), { source: storeSource(h.config.stateDir) })], {
+      since: '2024-10-01',
+      now: h.clock.now(),
+    });
     expect(again.sinks[0]).toMatchObject({ written: 7 + 7 + 7 * 48, failed: 0 });
     await live.stop();
     const after = await retainedMessages(broker.port, '#');
@@ -184,7 +212,9 @@ describe('MQTT sink on mosquitto', () => {
     await h.pairNow();
     broker = await startMosquitto({ users: { linky: 'right-password-1' } });
     const wrong = 'wrong-password-2';
-    const r = await run([new MqttSink(settings(broker.port, { username: 'linky', password: wrong }), { source: storeSource(h.config.stateDir) })]);
+    const r = await run([
+      new MqttSink(settings(broker.port, { username: 'linky', password: wrong }), { source: storeSource(h.config.stateDir) }),
+    ]);
     expect(r.exitCode).toBe(78);
     expect(r.sinks[0]!.error).toMatchObject({ code: 'mqtt_credentials', exitCode: 78 });
     expect(r.sinks[0]!.error!.message).toContain('JEELINKY_MQTT_PASSWORD');
@@ -193,11 +223,17 @@ describe('MQTT sink on mosquitto', () => {
     const anonymous = await run([new MqttSink(settings(broker.port), { source: storeSource(h.config.stateDir) })]);
     expect(anonymous.sinks[0]!.error).toMatchObject({ code: 'mqtt_credentials', exitCode: 78 });
 
-    const ok = await run([new MqttSink(settings(broker.port, { username: 'linky', password: 'right-password-1' }), { source: storeSource(h.config.stateDir) })]);
+    const ok = await run([
+      new MqttSink(settings(broker.port, { username: 'linky', password: 'right-password-1' }), { source: storeSource(h.config.stateDir) }),
+    ]);
     expect(ok.exitCode).toBe(0);
     expect(ok.sinks[0]).toMatchObject({ written: 7 + 7 + 7 * 48 });
     const got = await retainedMessages(broker.port, `jeelinky/${PDL}/+/latest`, { username: 'linky', password: 'right-password-1' });
-    expect([...got.keys()].sort()).toEqual([`jeelinky/${PDL}/daily_consumption/latest`, `jeelinky/${PDL}/load_curve/latest`, `jeelinky/${PDL}/max_power/latest`]);
+    expect([...got.keys()].sort()).toEqual([
+      `jeelinky/${PDL}/daily_consumption/latest`,
+      `jeelinky/${PDL}/load_curve/latest`,
+      `jeelinky/${PDL}/max_power/latest`,
+    ]);
   });
 
   it('TLS: verified with the given CA; without it the certificate is refused (78), never accepted blindly', async () => {
@@ -250,9 +286,18 @@ describe('MQTT sink on mosquitto', () => {
     const curve = (await stored('load_curve')).filter((r) => r.day === '2024-11-04');
     const night = curve.filter((r) => Number(r.start.slice(11, 13)) < 6).reduce((s, r) => s + r.energyWh!, 0);
     expect(night).toBeGreaterThan(0);
-    expect(JSON.parse(got.get(`jeelinky/${PDL}/offpeak_energy/latest`)!.payload)).toEqual({ day: '2024-11-04', value: night, unit: 'Wh', last_reset: curve[0]!.start });
+    expect(JSON.parse(got.get(`jeelinky/${PDL}/offpeak_energy/latest`)!.payload)).toEqual({
+      day: '2024-11-04',
+      value: night,
+      unit: 'Wh',
+      last_reset: curve[0]!.start,
+    });
     expect(got.has(`jeelinky/${PDL}/offpeak_energy/day/2024-10-29`)).toBe(true);
-    expect(JSON.parse(got.get(`homeassistant/sensor/jeelinky_${PDL}/cost/config`)!.payload)).toMatchObject({ device_class: 'monetary', state_class: 'total', unit_of_measurement: 'EUR' });
+    expect(JSON.parse(got.get(`homeassistant/sensor/jeelinky_${PDL}/cost/config`)!.payload)).toMatchObject({
+      device_class: 'monetary',
+      state_class: 'total',
+      unit_of_measurement: 'EUR',
+    });
   });
 
   it('availability goes offline when the run needs a person (consent revoked), and the status says why', async () => {
@@ -276,18 +321,42 @@ describe('MQTT settings', () => {
   const cfg = (file: Record<string, unknown> = {}) => ({ fileSettings: file, timeoutMs: 30_000 });
   it('is not configured without a host; flags win over variables, variables over config.json', () => {
     expect(resolveMqttSettings(cfg(), {}, {})).toBeUndefined();
-    const s = resolveMqttSettings(cfg({ mqttHost: 'file-host', mqttPort: 1999, mqttPrefix: 'from_file' }), { 'mqtt-port': 2001 }, { JEELINKY_MQTT_HOST: 'env-host', JEELINKY_MQTT_PORT: '2000' })!;
-    expect(s).toMatchObject({ host: 'env-host', port: 2001, prefix: 'from_file', clientId: 'jeelinky', retain: true, qos: 1, tls: false, haDiscovery: true, haPrefix: 'homeassistant' });
+    const s = resolveMqttSettings(
+      cfg({ mqttHost: 'file-host', mqttPort: 1999, mqttPrefix: 'from_file' }),
+      { 'mqtt-port': 2001 },
+      { JEELINKY_MQTT_HOST: 'env-host', JEELINKY_MQTT_PORT: '2000' },
+    )!;
+    expect(s).toMatchObject({
+      host: 'env-host',
+      port: 2001,
+      prefix: 'from_file',
+      clientId: 'jeelinky',
+      retain: true,
+      qos: 1,
+      tls: false,
+      haDiscovery: true,
+      haPrefix: 'homeassistant',
+    });
     expect(resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_TLS: '1' })!.port).toBe(8883);
-    expect(resolveMqttSettings(cfg(), { 'mqtt-retain': false, 'mqtt-ha-discovery': false }, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_QOS: '2' })).toMatchObject({ retain: false, haDiscovery: false, qos: 2 });
+    expect(
+      resolveMqttSettings(cfg(), { 'mqtt-retain': false, 'mqtt-ha-discovery': false }, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_QOS: '2' }),
+    ).toMatchObject({ retain: false, haDiscovery: false, qos: 2 });
   });
   it('says what is wrong with a bad value', () => {
-    expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_QOS: '3' })).toThrow(/JEELINKY_MQTT_QOS="3" is not an MQTT QoS/);
+    expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_QOS: '3' })).toThrow(
+      /JEELINKY_MQTT_QOS="3" is not an MQTT QoS/,
+    );
     expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'mqtt://h:1883' })).toThrow(/host name or address only/);
-    expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_PREFIX: 'a/#' })).toThrow(/not a usable topic prefix/);
-    expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_PASSWORD: 'p' })).toThrow(/without JEELINKY_MQTT_USERNAME/);
+    expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_PREFIX: 'a/#' })).toThrow(
+      /not a usable topic prefix/,
+    );
+    expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_PASSWORD: 'p' })).toThrow(
+      /without JEELINKY_MQTT_USERNAME/,
+    );
     expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_CA_FILE: '/nonexistent' })).toThrow(/TLS is off/);
-    expect(() => resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_TLS: '1', JEELINKY_MQTT_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/cannot read "\/nonexistent\/ca.pem"/);
+    expect(() =>
+      resolveMqttSettings(cfg(), {}, { JEELINKY_MQTT_HOST: 'h', JEELINKY_MQTT_TLS: '1', JEELINKY_MQTT_CA_FILE: '/nonexistent/ca.pem' }),
+    ).toThrow(/cannot read "\/nonexistent\/ca.pem"/);
   });
   it('the factory builds the sink from the configuration', () => {
     const config = resolveConfig({ stateDir: '/tmp/jeelinky-unused' }, {});

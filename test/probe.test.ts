@@ -76,7 +76,16 @@ describe('the durability probe', () => {
         execFile(
           process.execPath,
           [CLI, 'demo'],
-          { env: { PATH: process.env.PATH ?? '', HOME: dir, JEELINKY_STATE_DIR: dir, JEELINKY_TEST_CRASH_AFTER: '1', JEELINKY_TEST_FAIL_WRITES_AFTER: '0' }, timeout: 60_000 },
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              HOME: dir,
+              JEELINKY_STATE_DIR: dir,
+              JEELINKY_TEST_CRASH_AFTER: '1',
+              JEELINKY_TEST_FAIL_WRITES_AFTER: '0',
+            },
+            timeout: 60_000,
+          },
           (err) => resolve(err ? ((err as NodeJS.ErrnoException).code ?? (err as { signal?: string }).signal ?? null) : 0),
         ),
       );

@@ -32,12 +32,23 @@ const work = tempDir('jeelinky-report-test-');
 
 async function launch(): Promise<BrowserContext> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the report tests need Debian's chromium (run "npm run test-setup" or "apt-get install chromium")`);
+    throw new Error(
+      `${CHROMIUM} is missing: the report tests need Debian's chromium (run "npm run test-setup" or "apt-get install chromium")`,
+    );
   }
   userDataDir = tempDir('jeelinky-chromium-');
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
 }
@@ -126,7 +137,8 @@ async function chartCellsPerDay(page: Page): Promise<Record<string, number>> {
     const days: string[] = option.yAxis[0].data;
     const out: Record<string, number> = {};
     // The heat map series, and the repeated autumn hour's split cells.
-    for (const series of option.series) for (const [, y] of series.data as Array<[number, number, number]>) out[days[y]!] = (out[days[y]!] ?? 0) + 1;
+    for (const series of option.series)
+      for (const [, y] of series.data as Array<[number, number, number]>) out[days[y]!] = (out[days[y]!] ?? 0) + 1;
     return out;
   });
 }
@@ -147,7 +159,21 @@ async function chartColumnsOf(page: Page, day: string): Promise<number[]> {
  * The rectangles ECharts drew for the repeated hour's cells, with the cell they belong to: where
  * each one sits inside its cell (upper or lower half), in pixels.
  */
-async function drawnRepeatedCells(page: Page): Promise<Array<{ x: number; y: number; pass: number; top: number; bottom: number; left: number; right: number; cellTop: number; cellBottom: number; fill: string; watts: number }>> {
+async function drawnRepeatedCells(page: Page): Promise<
+  Array<{
+    x: number;
+    y: number;
+    pass: number;
+    top: number;
+    bottom: number;
+    left: number;
+    right: number;
+    cellTop: number;
+    cellBottom: number;
+    fill: string;
+    watts: number;
+  }>
+> {
   return page.evaluate(() => {
     const w = window as unknown as { echarts: { getInstanceByDom(el: Element): any } };
     const chart = w.echarts.getInstanceByDom(document.getElementById('chart-heat')!);
@@ -160,7 +186,19 @@ async function drawnRepeatedCells(page: Page): Promise<Array<{ x: number; y: num
       const [, cy] = chart.convertToPixel({ seriesIndex: 0 }, [x, y]);
       const [, nextCy] = chart.convertToPixel({ seriesIndex: 0 }, [x, y! + 1]);
       const h = Math.abs(nextCy - cy);
-      out.push({ x: x!, y: y!, pass: pass!, top: shape.y, bottom: shape.y + shape.height, left: shape.x, right: shape.x + shape.width, cellTop: cy - h / 2, cellBottom: cy + h / 2, fill: String(el.style.fill), watts: data.getValues(i)[2] as number });
+      out.push({
+        x: x!,
+        y: y!,
+        pass: pass!,
+        top: shape.y,
+        bottom: shape.y + shape.height,
+        left: shape.x,
+        right: shape.x + shape.width,
+        cellTop: cy - h / 2,
+        cellBottom: cy + h / 2,
+        fill: String(el.style.fill),
+        watts: data.getValues(i)[2] as number,
+      });
     }
     return out;
   });
@@ -204,7 +242,12 @@ describe('report of a known simulator store, in headless chromium', () => {
     expect(perDay.get('2024-03-31')).toBe(46);
     expect(perDay.get('2024-10-27')).toBe(50);
     const inChart = await chartCellsPerDay(page);
-    for (const [day, n] of [['2024-03-31', 46], ['2024-10-27', 50], ['2024-05-15', 48], ['2024-07-01', 47]] as const) {
+    for (const [day, n] of [
+      ['2024-03-31', 46],
+      ['2024-10-27', 50],
+      ['2024-05-15', 48],
+      ['2024-07-01', 47],
+    ] as const) {
       expect(model.heat!.cellsPerDay[day], day).toBe(n);
       expect(inChart[day], day).toBe(n);
     }
@@ -217,7 +260,14 @@ describe('report of a known simulator store, in headless chromium', () => {
     const all48 = Array.from({ length: 48 }, (_, i) => i);
     for (const day of ['2024-05-15', '2024-10-26', '2024-10-28', '2024-10-27']) expect(await chartColumnsOf(page, day), day).toEqual(all48);
     const autumnRow = model.days.indexOf('2024-10-27');
-    expect(model.heat!.repeated.map(([x, y, , pass]) => [x, y, pass]).sort()).toEqual([[4, autumnRow, 1], [4, autumnRow, 2], [5, autumnRow, 1], [5, autumnRow, 2]].sort());
+    expect(model.heat!.repeated.map(([x, y, , pass]) => [x, y, pass]).sort()).toEqual(
+      [
+        [4, autumnRow, 1],
+        [4, autumnRow, 2],
+        [5, autumnRow, 1],
+        [5, autumnRow, 2],
+      ].sort(),
+    );
     // Each pass of 02:00 and 02:30 on 27 October: the first in the upper half of its cell, the second in the lower half.
     const split = await drawnRepeatedCells(page);
     expect(split).toHaveLength(4);
@@ -313,14 +363,21 @@ describe('report of a known simulator store, in headless chromium', () => {
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     const inChart = await chartCellsPerDay(page);
-    for (const [day, n] of [['2024-03-31', 23], ['2024-10-27', 25], ['2024-05-15', 24]] as const) {
+    for (const [day, n] of [
+      ['2024-03-31', 23],
+      ['2024-10-27', 25],
+      ['2024-05-15', 24],
+    ] as const) {
       expect(model.heat!.cellsPerDay[day], day).toBe(n);
       expect(inChart[day], day).toBe(n);
     }
     expect(model.heat!.intervalMinutes).toBe(60);
     expect(model.heat!.columns).toHaveLength(24);
     expect(model.heat!.columns[2]).toBe('02:00');
-    expect(model.heat!.repeated.map(([x, , , pass]) => [x, pass]).sort()).toEqual([[2, 1], [2, 2]]);
+    expect(model.heat!.repeated.map(([x, , , pass]) => [x, pass]).sort()).toEqual([
+      [2, 1],
+      [2, 2],
+    ]);
     expect(await chartColumnsOf(page, '2024-05-15')).toEqual(Array.from({ length: 24 }, (_, i) => i));
     await page.close();
   });
@@ -330,7 +387,13 @@ describe('report of a known simulator store, in headless chromium', () => {
     const { model } = await buildReport(store, { usagePoint: PDL, tz: 'Europe/Paris', now: new Date(NOW), today: '2024-11-05' });
     expect(model.from).toBe(SINCE);
     expect(model.until).toBe(UNTIL);
-    const { model: capped } = await buildReport(store, { usagePoint: PDL, tz: 'Europe/Paris', now: new Date(NOW), today: '2024-11-05', until: '2025-06-30' });
+    const { model: capped } = await buildReport(store, {
+      usagePoint: PDL,
+      tz: 'Europe/Paris',
+      now: new Date(NOW),
+      today: '2024-11-05',
+      until: '2025-06-30',
+    });
     expect(capped.from).toBe('2024-07-01'); // 12 months before --until
     expect(capped.until).toBe('2025-06-30');
   });
@@ -354,22 +417,43 @@ describe('report of a known simulator store, in headless chromium', () => {
       currency: '€',
       days,
       months,
-      comparison: { period: '2024-03-25 to 2024-11-04', current: 'HP/HC', plans: [{ plan: 'HP/HC', cost: totalCost }, { plan: 'BASE', cost: totalCost - 12.5 }] },
+      comparison: {
+        period: '2024-03-25 to 2024-11-04',
+        current: 'HP/HC',
+        plans: [
+          { plan: 'HP/HC', cost: totalCost },
+          { plan: 'BASE', cost: totalCost - 12.5 },
+        ],
+      },
     };
-    const { html, model } = await buildReport(store, { usagePoint: PDL, tz: 'Europe/Paris', now: new Date(NOW), today: '2024-11-05', subscribedPowerVa: 6000, tariff });
+    const { html, model } = await buildReport(store, {
+      usagePoint: PDL,
+      tz: 'Europe/Paris',
+      now: new Date(NOW),
+      today: '2024-11-05',
+      subscribedPowerVa: 6000,
+      tariff,
+    });
     const out = writeReportFile(path.join(work, 'tariff.html'), html);
     const { page, errors, outside } = await open(out.path);
     expect(errors).toEqual([]);
     expect(outside).toEqual([]);
     const pixels = await drawnPixels(page);
-    for (const id of ['chart-hphc-days', 'chart-hphc-months', 'chart-cost', 'chart-plans', 'chart-maxpower']) expect(pixels[id], id).toBeGreaterThan(2000);
+    for (const id of ['chart-hphc-days', 'chart-hphc-months', 'chart-cost', 'chart-plans', 'chart-maxpower'])
+      expect(pixels[id], id).toBeGreaterThan(2000);
     const hp = days.reduce((a, d) => a + d.hpWh, 0) / 1000;
     const hc = days.reduce((a, d) => a + d.hcWh, 0) / 1000;
-    expect(await summary(page, 'hphc-days')).toBe(`HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${Math.round((hc / (hp + hc)) * 100)}% off-peak) over ${days.length} days.`);
+    expect(await summary(page, 'hphc-days')).toBe(
+      `HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${Math.round((hc / (hp + hc)) * 100)}% off-peak) over ${days.length} days.`,
+    );
     // Partial months say so: March from the 25th, June without 10–11, November's first 4 days.
     expect(await summary(page, 'cost')).toContain(`Cost ${totalCost.toFixed(2)} € over ${months.length} months (3 partial)`);
     expect(model.tariff!.monthLabels).toEqual(
-      months.map((m) => ({ '2024-03': '2024-03 (7 of 31 days)', '2024-06': '2024-06 (28 of 30 days)', '2024-11': '2024-11 (4 of 30 days)' })[m.month] ?? m.month),
+      months.map(
+        (m) =>
+          ({ '2024-03': '2024-03 (7 of 31 days)', '2024-06': '2024-06 (28 of 30 days)', '2024-11': '2024-11 (4 of 30 days)' })[m.month] ??
+          m.month,
+      ),
     );
     expect(await summary(page, 'hphc-months')).toMatch(/^2024-03 \(partial: 7 of 31 days\): HP [\d.]+ kWh, HC [\d.]+ kWh; 2024-04: HP/);
     const monthAxis = await page.evaluate(() => {
@@ -377,7 +461,9 @@ describe('report of a known simulator store, in headless chromium', () => {
       return w.echarts.getInstanceByDom(document.getElementById('chart-hphc-months')!).getOption().xAxis[0].data as string[];
     });
     expect(monthAxis).toEqual(model.tariff!.monthLabels);
-    expect(await summary(page, 'plans')).toBe(`Over 2024-03-25 to 2024-11-04: HP/HC ${totalCost.toFixed(2)} €, BASE ${(totalCost - 12.5).toFixed(2)} €; BASE would have saved 12.50 €.`);
+    expect(await summary(page, 'plans')).toBe(
+      `Over 2024-03-25 to 2024-11-04: HP/HC ${totalCost.toFixed(2)} €, BASE ${(totalCost - 12.5).toFixed(2)} €; BASE would have saved 12.50 €.`,
+    );
     const over = (await stored(h, 'max_power')).filter((r) => r.value >= 6000).length;
     expect(await summary(page, 'maxpower')).toContain(`Subscribed power 6000 VA: reached on ${over} day${over === 1 ? '' : 's'}.`);
     expect(model.subscribedHint).toBeNull();
@@ -386,7 +472,7 @@ describe('report of a known simulator store, in headless chromium', () => {
   });
 });
 
-describe('report with the cached contract and the tariff settings (the tariff module\'s own figures)', () => {
+describe("report with the cached contract and the tariff settings (the tariff module's own figures)", () => {
   it('subscribed power from the contract; HP/HC, costs and the plan comparison equal `jeelinky tariff` on the same days', async () => {
     const prices = { JEELINKY_PRICE_BASE: '0.2516', JEELINKY_PRICE_HP: '0.27', JEELINKY_PRICE_HC: '0.2068' };
     // jeelinky tariff fetches and caches the contract (simulator: 9 kVA, HC 22H00-6H00) once.
@@ -407,9 +493,13 @@ describe('report with the cached contract and the tariff settings (the tariff mo
     const split = tariff.days.filter((d) => d.hp_wh !== null);
     const hp = split.reduce((a, d) => a + d.hp_wh!, 0) / 1000;
     const hc = split.reduce((a, d) => a + d.hc_wh!, 0) / 1000;
-    expect(await summary(page, 'hphc-days')).toBe(`HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${Math.round((hc / (hp + hc)) * 100)}% off-peak) over ${split.length} days.`);
+    expect(await summary(page, 'hphc-days')).toBe(
+      `HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${Math.round((hc / (hp + hc)) * 100)}% off-peak) over ${split.length} days.`,
+    );
     const cost = tariff.months.reduce((a, m) => a + m.cost!, 0);
-    expect(await summary(page, 'cost')).toMatch(new RegExp(`^Cost ${cost.toFixed(2)} € over ${tariff.months.length} months \\(\\d partial\\); dearest month`));
+    expect(await summary(page, 'cost')).toMatch(
+      new RegExp(`^Cost ${cost.toFixed(2)} € over ${tariff.months.length} months \\(\\d partial\\); dearest month`),
+    );
     const c = tariff.comparison;
     const name = (p: string) => (p === 'HPHC' ? 'HP/HC' : p);
     expect(await summary(page, 'plans')).toContain(
@@ -423,7 +513,9 @@ describe('report with the cached contract and the tariff settings (the tariff mo
 
     // Windows known but no prices: the split is drawn, costs give way to a line saying what to set.
     const noPrices = path.join(work, 'no-prices.html');
-    expect((await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', noPrices])).code).toBe(0);
+    expect((await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', noPrices])).code).toBe(
+      0,
+    );
     const bare = await open(noPrices);
     expect(await summary(bare.page, 'cost')).toMatch(/JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC/);
     expect(await bare.page.$('#chart-cost')).toBeNull();
@@ -444,9 +536,12 @@ describe('report with Tempo in use: the season calendar coloured by day and the 
       const env = {
         JEELINKY_TEMPO_URL: rte.url,
         JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
-        JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609', JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
-        JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894', JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
-        JEELINKY_PRICE_TEMPO_RED_HP: '0.7562', JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
+        JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609',
+        JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
+        JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894',
+        JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
+        JEELINKY_PRICE_TEMPO_RED_HP: '0.7562',
+        JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
       };
       const out = path.join(work, 'tempo.html');
       const cli = await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', out], env);
@@ -469,7 +564,9 @@ describe('report with Tempo in use: the season calendar coloured by day and the 
       const rgbOf = (day: string) =>
         page.evaluate((day) => {
           const el = document.getElementById('chart-tempo')!;
-          const w = window as unknown as { echarts: { getInstanceByDom(el: Element): { convertToPixel(finder: object, value: string): number[] } } };
+          const w = window as unknown as {
+            echarts: { getInstanceByDom(el: Element): { convertToPixel(finder: object, value: string): number[] } };
+          };
           const chart = w.echarts.getInstanceByDom(el);
           const calendarIndex = day >= '2024-09-01' ? 1 : 0;
           const [x, y] = chart.convertToPixel({ calendarIndex }, day);
@@ -481,7 +578,12 @@ describe('report with Tempo in use: the season calendar coloured by day and the 
           }
           return [];
         }, day);
-      const FILL: Record<string, number[]> = { BLUE: [0x1f, 0x5f, 0xbf], WHITE: [0xf4, 0xf4, 0xf4], RED: [0xd6, 0x27, 0x28], unknown: [0x9e, 0x9e, 0x9e] };
+      const FILL: Record<string, number[]> = {
+        BLUE: [0x1f, 0x5f, 0xbf],
+        WHITE: [0xf4, 0xf4, 0xf4],
+        RED: [0xd6, 0x27, 0x28],
+        unknown: [0x9e, 0x9e, 0x9e],
+      };
       const firstOf = (c: string) => [...colours].find(([d, col]) => d >= SINCE && col === c && d !== '2024-10-15')![0];
       const samples: Array<[string, string]> = [
         [firstOf('BLUE'), 'BLUE'],
@@ -493,7 +595,11 @@ describe('report with Tempo in use: the season calendar coloured by day and the 
       ];
       for (const [day, colour] of samples) {
         const got = await rgbOf(day);
-        expect({ day, colour, close: got.length === 3 && got.every((v, i) => Math.abs(v - FILL[colour]![i]!) <= 3), got }).toMatchObject({ day, colour, close: true });
+        expect({ day, colour, close: got.length === 3 && got.every((v, i) => Math.abs(v - FILL[colour]![i]!) <= 3), got }).toMatchObject({
+          day,
+          colour,
+          close: true,
+        });
       }
       expect(model.tempo!.counts.unknown).toBe(1);
       expect(model.tempo!.counts.RED).toBe(2);
@@ -502,11 +608,21 @@ describe('report with Tempo in use: the season calendar coloured by day and the 
       );
 
       // The cost per colour: the complete Tempo days of tariff --plan TEMPO, summed here.
-      const t = await runCli(['tariff', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--plan', 'TEMPO', '--json'], env);
-      expect(t.code, t.stderr).toBe(0);
-      const tempoDays = (JSON.parse(t.stdout).tempo.days as Array<{ date: string; colour: string | null; complete: boolean; hp_wh: number; hc_wh: number; cost: number }>).filter(
-        (d) => d.complete && d.colour && d.date >= SINCE && d.date <= UNTIL,
+      const t = await runCli(
+        ['tariff', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--plan', 'TEMPO', '--json'],
+        env,
       );
+      expect(t.code, t.stderr).toBe(0);
+      const tempoDays = (
+        JSON.parse(t.stdout).tempo.days as Array<{
+          date: string;
+          colour: string | null;
+          complete: boolean;
+          hp_wh: number;
+          hc_wh: number;
+          cost: number;
+        }>
+      ).filter((d) => d.complete && d.colour && d.date >= SINCE && d.date <= UNTIL);
       const part = (c: string) => {
         const ds = tempoDays.filter((d) => d.colour === c);
         const kwh = ds.reduce((a, d) => a + d.hp_wh + d.hc_wh, 0) / 1000;
@@ -514,14 +630,24 @@ describe('report with Tempo in use: the season calendar coloured by day and the 
         return `${c.toLowerCase()} ${cost.toFixed(2)} € (${kwh.toFixed(1)} kWh over ${ds.length} day${ds.length === 1 ? '' : 's'})`;
       };
       expect(tempoDays.filter((d) => d.colour === 'RED')).toHaveLength(2);
-      expect(await summary(page, 'tempo-cost')).toMatch(new RegExp(`^Per colour: ${[part('BLUE'), part('WHITE'), part('RED')].join(', ').replace(/[().]/g, '\\$&')}; total \\d+\\.\\d\\d €\\.$`));
+      expect(await summary(page, 'tempo-cost')).toMatch(
+        new RegExp(
+          `^Per colour: ${[part('BLUE'), part('WHITE'), part('RED')].join(', ').replace(/[().]/g, '\\$&')}; total \\d+\\.\\d\\d €\\.$`,
+        ),
+      );
       await page.screenshot({ path: path.join(ARTIFACTS, 'report-tempo.png'), fullPage: true });
       await page.close();
 
       // Without Tempo in use: no Tempo section, RTE not asked.
       const asked = rte.log.length;
       const plain = path.join(work, 'no-tempo.html');
-      expect((await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', plain], { JEELINKY_TEMPO_URL: rte.url })).code).toBe(0);
+      expect(
+        (
+          await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', plain], {
+            JEELINKY_TEMPO_URL: rte.url,
+          })
+        ).code,
+      ).toBe(0);
       const p2 = await open(plain);
       expect(p2.model.tempo).toBeNull();
       expect(await p2.page.$('#chart-tempo')).toBeNull();
@@ -558,9 +684,21 @@ describe('bad input: one clear line, the right exit code, no file left behind', 
     const r = await runCli(['report', '--state-dir', h.config.stateDir, '--since', '2023-01-01', '--until', '2023-12-31', '--out', out]);
     expect(r.code).toBe(78);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain('no reading stored for PDL 00000000000001 between 2023-01-01 and 2023-12-31 (the newest stored day is 2024-11-04)');
+    expect(r.stderr).toContain(
+      'no reading stored for PDL 00000000000001 between 2023-01-01 and 2023-12-31 (the newest stored day is 2024-11-04)',
+    );
     expect(fs.existsSync(out)).toBe(false);
-    const upside = await runCli(['report', '--state-dir', h.config.stateDir, '--since', '2024-06-01', '--until', '2024-05-01', '--out', out]);
+    const upside = await runCli([
+      'report',
+      '--state-dir',
+      h.config.stateDir,
+      '--since',
+      '2024-06-01',
+      '--until',
+      '2024-05-01',
+      '--out',
+      out,
+    ]);
     expect(upside.code).toBe(64);
     expect(upside.stderr).toMatch(/--since 2024-06-01 is after --until 2024-05-01/);
     expect(fs.existsSync(out)).toBe(false);

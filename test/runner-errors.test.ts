@@ -54,7 +54,11 @@ describe('temporary failures: exit 75, retry time persisted, cleared by the next
 
   it('Enedis quota Q4 (429, no Retry-After): stop for an hour', async () => {
     await paired();
-    h.sim.inject(DAILY, { status: 429, body: { error: '429', error_description: 'Quota Q4 reached  Call threshold allowed on 0:-30:-40' } }, 1);
+    h.sim.inject(
+      DAILY,
+      { status: 429, body: { error: '429', error_description: 'Quota Q4 reached  Call threshold allowed on 0:-30:-40' } },
+      1,
+    );
     const r = await h.run({});
     expect(r.exitCode).toBe(75);
     expect(r.kinds[0]!.error?.code).toBe('enedis_quota_hour');
@@ -64,7 +68,11 @@ describe('temporary failures: exit 75, retry time persisted, cleared by the next
 
   it('Enedis quota Q3 (per second): short pauses, then it goes through', async () => {
     await paired();
-    h.sim.inject(DAILY, { status: 429, body: { error: '429', error_description: 'Quota Q3 reached  Call threshold allowed on -1:-3:-13' } }, 2);
+    h.sim.inject(
+      DAILY,
+      { status: 429, body: { error: '429', error_description: 'Quota Q3 reached  Call threshold allowed on -1:-3:-13' } },
+      2,
+    );
     const r = await h.run({ fetchKinds: ['daily_consumption'] });
     expect(r.exitCode).toBe(0);
     expect(r.kinds[0]!.added).toBe(7);
@@ -178,7 +186,9 @@ describe('the access token', () => {
     const r = await h.run({ fetchKinds: ['daily_consumption'] });
     expect(r.exitCode).toBe(0);
     expect(r.kinds[0]!.missingDays).toEqual(['2024-11-01', '2024-11-02']);
-    const days = (await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(PDL, 'daily_consumption', '2024-10-01', '2024-11-05')).map((d) => d.day);
+    const days = (
+      await new ReadingsStore(await StateStore.open(h.config.stateDir)).readings(PDL, 'daily_consumption', '2024-10-01', '2024-11-05')
+    ).map((d) => d.day);
     expect(days).not.toContain('2024-11-01');
   });
 });

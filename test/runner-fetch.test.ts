@@ -28,7 +28,15 @@ describe('daily job', () => {
       expect(k.missingDays).toEqual([]);
     }
     const daily = await stored('daily_consumption', '2024-10-29', '2024-11-05');
-    expect(daily.map((d) => d.day)).toEqual(['2024-10-29', '2024-10-30', '2024-10-31', '2024-11-01', '2024-11-02', '2024-11-03', '2024-11-04']);
+    expect(daily.map((d) => d.day)).toEqual([
+      '2024-10-29',
+      '2024-10-30',
+      '2024-10-31',
+      '2024-11-01',
+      '2024-11-02',
+      '2024-11-03',
+      '2024-11-04',
+    ]);
     for (const d of daily) {
       expect(d.unit).toBe('Wh');
       expect(d.value).toBe(h.sim.expectedValue('daily_consumption', PDL, d.day));
@@ -64,7 +72,10 @@ describe('daily job', () => {
     await h.clock.sleep(24 * 3600_000);
     const next = await h.run({});
     expect(next.meteringCalls).toBe(3);
-    const queries = h.sim.meteringCalls().slice(calls).map((c) => `${c.query.start}/${c.query.end}`);
+    const queries = h.sim
+      .meteringCalls()
+      .slice(calls)
+      .map((c) => `${c.query.start}/${c.query.end}`);
     expect(new Set(queries)).toEqual(new Set(['2024-11-05/2024-11-06']));
   });
 
@@ -86,7 +97,9 @@ describe('daily job', () => {
     await h.clock.sleep(24 * 3600_000);
     const r2 = await h.run({ fetchKinds: ['daily_consumption'] });
     expect(r2.kinds[0]!.missingDays).toEqual([]);
-    expect((await stored('daily_consumption', '2024-11-04', '2024-11-05'))[0]?.value).toBe(h.sim.expectedValue('daily_consumption', PDL, '2024-11-04'));
+    expect((await stored('daily_consumption', '2024-11-04', '2024-11-05'))[0]?.value).toBe(
+      h.sim.expectedValue('daily_consumption', PDL, '2024-11-04'),
+    );
   });
 });
 
@@ -184,7 +197,9 @@ describe('DST days and interval lengths', () => {
   });
 
   it('missing curve points are gaps, reported, never zeros', async () => {
-    h = await harness('2024-11-05T10:00:00+01:00', { meters: [{ usagePoint: PDL, missingCurvePoints: ['2024-11-02 13:30:00', '2024-11-02 14:00:00'] }] });
+    h = await harness('2024-11-05T10:00:00+01:00', {
+      meters: [{ usagePoint: PDL, missingCurvePoints: ['2024-11-02 13:30:00', '2024-11-02 14:00:00'] }],
+    });
     await h.pairNow();
     const r = await h.run({ fetchKinds: ['load_curve'] });
     const curve = await stored('load_curve', '2024-11-02', '2024-11-03');

@@ -10,7 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
 import { harness, PDL, runCli, type Harness } from './support/core.js';
-import { startMosquitto, startTlsHttpServer, startVictoriaMetrics, type Broker, type TlsHttpServer, type Victoria } from './support/servers.js';
+import {
+  startMosquitto,
+  startTlsHttpServer,
+  startVictoriaMetrics,
+  type Broker,
+  type TlsHttpServer,
+  type Victoria,
+} from './support/servers.js';
 
 const PASSWORD = 'mqtt-right-pass-77';
 const TOKEN = 'influx-token-secret-0042';
@@ -28,7 +35,12 @@ beforeAll(async () => {
   await h.pairNow();
   const filled = await h.run();
   expect(filled.kinds.every((k) => k.status === 'ok')).toBe(true);
-  [broker, tlsBroker, vm, jeedom] = await Promise.all([startMosquitto({ users: { linky: PASSWORD } }), startMosquitto({ tls: true }), startVictoriaMetrics(), startJeedomSimulator()]);
+  [broker, tlsBroker, vm, jeedom] = await Promise.all([
+    startMosquitto({ users: { linky: PASSWORD } }),
+    startMosquitto({ tls: true }),
+    startVictoriaMetrics(),
+    startJeedomSimulator(),
+  ]);
   // Answers every write like InfluxDB v2 does for a token it does not know.
   refusing = http.createServer((req, res) => {
     req.resume();
@@ -95,12 +107,26 @@ describe('MQTT settings refused, even with nothing pending', () => {
   });
 
   it('run with nothing to deliver says the same (78), not a clean exit', async () => {
-    const r = await refused(['run', '--refresh-token'], { ...mqttEnv({ JEELINKY_MQTT_PASSWORD: 'wrong-pass-88' }), JEELINKY_AUTH_URL: h.sim.url, JEELINKY_API_URL: h.sim.url, JEELINKY_PACE_MS: '0' }, ['wrong-pass-88']);
+    const r = await refused(
+      ['run', '--refresh-token'],
+      {
+        ...mqttEnv({ JEELINKY_MQTT_PASSWORD: 'wrong-pass-88' }),
+        JEELINKY_AUTH_URL: h.sim.url,
+        JEELINKY_API_URL: h.sim.url,
+        JEELINKY_PACE_MS: '0',
+      },
+      ['wrong-pass-88'],
+    );
     expect(r.line).toContain('JEELINKY_MQTT_PASSWORD');
   });
 
   it('a broker whose certificate cannot be verified: 78 naming JEELINKY_MQTT_CA_FILE, with nothing pending', async () => {
-    const env = { JEELINKY_STATE_DIR: h.config.stateDir, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(tlsBroker.port), JEELINKY_MQTT_TLS: '1' };
+    const env = {
+      JEELINKY_STATE_DIR: h.config.stateDir,
+      JEELINKY_MQTT_HOST: '127.0.0.1',
+      JEELINKY_MQTT_PORT: String(tlsBroker.port),
+      JEELINKY_MQTT_TLS: '1',
+    };
     const withCa = await runCli(['publish'], { ...env, JEELINKY_MQTT_CA_FILE: tlsBroker.caFile! });
     expect(withCa.code, withCa.stderr).toBe(0);
     expect(withCa.stdout).toContain('mqtt     0 written'); // the ledger is per sink: nothing pending
@@ -113,12 +139,18 @@ describe('MQTT settings refused, even with nothing pending', () => {
   });
 
   it('TLS on a plain port, or plain on a TLS port: 78 naming JEELINKY_MQTT_TLS, quickly', async () => {
-    const tlsOnPlain = await refused(['publish', '--sink', 'mqtt', '--since', '2024-11-04'], mqttEnv({ JEELINKY_MQTT_TLS: '1' }), [PASSWORD]);
+    const tlsOnPlain = await refused(['publish', '--sink', 'mqtt', '--since', '2024-11-04'], mqttEnv({ JEELINKY_MQTT_TLS: '1' }), [
+      PASSWORD,
+    ]);
     expect(tlsOnPlain.line).toContain('speaks plain MQTT, not TLS');
     expect(tlsOnPlain.line).toContain('JEELINKY_MQTT_TLS=0');
     expect(tlsOnPlain.seconds).toBeLessThan(15);
 
-    const plainOnTls = await refused(['publish'], { JEELINKY_STATE_DIR: h.config.stateDir, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(tlsBroker.port) });
+    const plainOnTls = await refused(['publish'], {
+      JEELINKY_STATE_DIR: h.config.stateDir,
+      JEELINKY_MQTT_HOST: '127.0.0.1',
+      JEELINKY_MQTT_PORT: String(tlsBroker.port),
+    });
     expect(plainOnTls.line).toContain('speaks MQTT over TLS');
     expect(plainOnTls.line).toContain('JEELINKY_MQTT_TLS=1');
     expect(plainOnTls.seconds).toBeLessThan(15);
@@ -150,7 +182,11 @@ describe('InfluxDB settings refused', () => {
   });
 
   it('http:// on an HTTPS port: 78 naming JEELINKY_INFLUXDB_URL and https://; a self-signed certificate names NODE_EXTRA_CA_CERTS', async () => {
-    const plainOnTls = await refused(['publish', '--sink', 'influx', '--since', '2024-11-04'], influxEnv(tlsServer.url.replace('https://', 'http://')), [TOKEN]);
+    const plainOnTls = await refused(
+      ['publish', '--sink', 'influx', '--since', '2024-11-04'],
+      influxEnv(tlsServer.url.replace('https://', 'http://')),
+      [TOKEN],
+    );
     expect(plainOnTls.line).toContain('JEELINKY_INFLUXDB_URL');
     expect(plainOnTls.line).toContain('write https:// instead of http://');
     expect(plainOnTls.seconds).toBeLessThan(10);
@@ -163,7 +199,10 @@ describe('InfluxDB settings refused', () => {
     expect(tlsServer.requests).toBe(before); // verification on: nothing was sent
 
     // Trusting the test CA the way the message says makes it work.
-    const trusted = await runCli(['publish', '--sink', 'influx', '--since', '2024-11-04'], { ...influxEnv(tlsServer.url), NODE_EXTRA_CA_CERTS: tlsServer.caFile });
+    const trusted = await runCli(['publish', '--sink', 'influx', '--since', '2024-11-04'], {
+      ...influxEnv(tlsServer.url),
+      NODE_EXTRA_CA_CERTS: tlsServer.caFile,
+    });
     expect(trusted.code, trusted.stderr).toBe(0);
     expect(tlsServer.requests).toBeGreaterThan(before);
   });
@@ -172,7 +211,11 @@ describe('InfluxDB settings refused', () => {
 describe('Enedis and Jeedom URLs with the wrong scheme', () => {
   it('JEELINKY_AUTH_URL https:// on the (plain HTTP) simulator: 78 naming it, quickly', async () => {
     const calls = h.sim.calls.length;
-    const r = await refused(['run', '--code'], { JEELINKY_STATE_DIR: h.config.stateDir, JEELINKY_AUTH_URL: h.sim.url.replace('http://', 'https://'), JEELINKY_PACE_MS: '0' });
+    const r = await refused(['run', '--code'], {
+      JEELINKY_STATE_DIR: h.config.stateDir,
+      JEELINKY_AUTH_URL: h.sim.url.replace('http://', 'https://'),
+      JEELINKY_PACE_MS: '0',
+    });
     expect(r.line).toContain('JEELINKY_AUTH_URL');
     expect(r.line).toContain('write http:// instead of https://');
     expect(r.seconds).toBeLessThan(10);
@@ -180,7 +223,12 @@ describe('Enedis and Jeedom URLs with the wrong scheme', () => {
   });
 
   it('JEELINKY_AUTH_URL http:// on an HTTPS server: 78 naming it, not retried as a reset', async () => {
-    const r = await refused(['run', '--code'], { JEELINKY_STATE_DIR: h.config.stateDir, JEELINKY_AUTH_URL: tlsServer.url.replace('https://', 'http://'), JEELINKY_PACE_MS: '0', JEELINKY_RETRY_BASE_MS: '2000' });
+    const r = await refused(['run', '--code'], {
+      JEELINKY_STATE_DIR: h.config.stateDir,
+      JEELINKY_AUTH_URL: tlsServer.url.replace('https://', 'http://'),
+      JEELINKY_PACE_MS: '0',
+      JEELINKY_RETRY_BASE_MS: '2000',
+    });
     expect(r.line).toContain('JEELINKY_AUTH_URL');
     expect(r.line).toContain('write https:// instead of http://');
     expect(r.seconds).toBeLessThan(10); // two retries after 2 s and 8 s would take 10 s
@@ -188,7 +236,11 @@ describe('Enedis and Jeedom URLs with the wrong scheme', () => {
 
   it('JEELINKY_AUTH_URL on a server whose certificate cannot be verified: 78 naming it and NODE_EXTRA_CA_CERTS, nothing sent', async () => {
     const before = tlsServer.requests;
-    const r = await refused(['run', '--code'], { JEELINKY_STATE_DIR: h.config.stateDir, JEELINKY_AUTH_URL: tlsServer.url, JEELINKY_PACE_MS: '0' });
+    const r = await refused(['run', '--code'], {
+      JEELINKY_STATE_DIR: h.config.stateDir,
+      JEELINKY_AUTH_URL: tlsServer.url,
+      JEELINKY_PACE_MS: '0',
+    });
     expect(r.line).toContain('JEELINKY_AUTH_URL');
     expect(r.line).toContain('NODE_EXTRA_CA_CERTS');
     expect(tlsServer.requests).toBe(before);
@@ -207,12 +259,16 @@ describe('Enedis and Jeedom URLs with the wrong scheme', () => {
 
   it('JEELINKY_JEEDOM_URL https:// on the (plain HTTP) Jeedom simulator, or http:// on an HTTPS port: 78 naming it', async () => {
     const env = { JEELINKY_STATE_DIR: h.config.stateDir, JEELINKY_JEEDOM_APIKEY: jeedom.apikey, JEELINKY_USAGE_POINT_ID: PDL };
-    const tlsOnPlain = await refused(['jeedom', 'setup'], { ...env, JEELINKY_JEEDOM_URL: jeedom.url.replace('http://', 'https://') }, [jeedom.apikey]);
+    const tlsOnPlain = await refused(['jeedom', 'setup'], { ...env, JEELINKY_JEEDOM_URL: jeedom.url.replace('http://', 'https://') }, [
+      jeedom.apikey,
+    ]);
     expect(tlsOnPlain.line).toContain('JEELINKY_JEEDOM_URL');
     expect(tlsOnPlain.line).toContain('write http:// instead of https://');
     expect(tlsOnPlain.seconds).toBeLessThan(10);
 
-    const plainOnTls = await refused(['jeedom', 'setup'], { ...env, JEELINKY_JEEDOM_URL: tlsServer.url.replace('https://', 'http://') }, [jeedom.apikey]);
+    const plainOnTls = await refused(['jeedom', 'setup'], { ...env, JEELINKY_JEEDOM_URL: tlsServer.url.replace('https://', 'http://') }, [
+      jeedom.apikey,
+    ]);
     expect(plainOnTls.line).toContain('JEELINKY_JEEDOM_URL');
     expect(plainOnTls.line).toContain('write https:// instead of http://');
     expect(plainOnTls.seconds).toBeLessThan(10);

@@ -31,7 +31,10 @@ describe('the table of settings', () => {
   it('names every setting once, in the contract forms', () => {
     for (const field of ['key', 'env', 'flag'] as const) {
       const names = TABLE.map((s) => s[field]).filter((v): v is string => v !== undefined);
-      expect(names.filter((n, i) => names.indexOf(n) !== i), field).toEqual([]);
+      expect(
+        names.filter((n, i) => names.indexOf(n) !== i),
+        field,
+      ).toEqual([]);
     }
     for (const s of TABLE) {
       expect(s.env, s.key).toMatch(/^JEELINKY_[A-Z0-9_]+[A-Z0-9]$/);
@@ -69,11 +72,14 @@ describe('the table of settings', () => {
     // pickSetting(…, 'JEELINKY_JEEDOM_RATE', 'jeedomRate', …) would describe the setting a second time:
     // the modules name the table's key (readSetting('jeedomRate', …)), which the compiler checks.
     const walk = (d: string): string[] =>
-      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []));
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []));
     const pairs: string[] = [];
     for (const file of walk(path.join(ROOT, 'plugin'))) {
       if (file.endsWith(path.join('plugin', 'settings.ts'))) continue;
-      for (const m of fs.readFileSync(file, 'utf8').matchAll(/'(JEELINKY_[A-Z_]+)',\s*'([a-zA-Z]+)'/g)) pairs.push(`${path.relative(ROOT, file)}: ${m[1]} → ${m[2]}`);
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/'(JEELINKY_[A-Z_]+)',\s*'([a-zA-Z]+)'/g))
+        pairs.push(`${path.relative(ROOT, file)}: ${m[1]} → ${m[2]}`);
     }
     expect(pairs).toEqual([]);
   });
@@ -88,8 +94,12 @@ describe('the table of settings', () => {
     expect(TABLE.filter((s) => s.flag && !flags.has(s.flag)).map((s) => s.flag)).toEqual([]);
   });
 
-  it('config.json accepts exactly the table\'s keys (the state folder and variables alone excepted)', () => {
-    expect([...CONFIG_FILE_KEYS].sort()).toEqual(TABLE.filter((s) => s.inFile !== false).map((s) => s.key).sort());
+  it("config.json accepts exactly the table's keys (the state folder and variables alone excepted)", () => {
+    expect([...CONFIG_FILE_KEYS].sort()).toEqual(
+      TABLE.filter((s) => s.inFile !== false)
+        .map((s) => s.key)
+        .sort(),
+    );
     expect(CONFIG_FILE_KEYS).not.toContain('stateDir');
   });
 });
@@ -99,7 +109,10 @@ describe('the CLI, as a user meets it', () => {
     const r = await runCli(['publish', '--help'], { JEELINKY_STATE_DIR: tempDir() });
     expect(r.code).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
-    const shown = TABLE.filter((s) => ['mqtt', 'influx'].includes(s.section) || ['jeedomUrl', 'jeedomApiKey', 'jeedomRate', 'paceMs', 'tz', 'usagePoint'].includes(s.key));
+    const shown = TABLE.filter(
+      (s) =>
+        ['mqtt', 'influx'].includes(s.section) || ['jeedomUrl', 'jeedomApiKey', 'jeedomRate', 'paceMs', 'tz', 'usagePoint'].includes(s.key),
+    );
     expect(shown.length).toBeGreaterThan(20);
     for (const s of shown) {
       expect(help, s.flag).toContain(`--${s.flag}`);
@@ -111,11 +124,24 @@ describe('the CLI, as a user meets it', () => {
     const dir = tempDir();
     const file = path.join(dir, 'config.json');
     try {
-      fs.writeFileSync(file, JSON.stringify({ jeedomConcurrency: 2, tempoSource: 'rte', mqttHaPrefix: 'ha', influxdbOrg: 'o', subscriptionTempo: '1', paceMs: 0 }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          jeedomConcurrency: 2,
+          tempoSource: 'rte',
+          mqttHaPrefix: 'ha',
+          influxdbOrg: 'o',
+          subscriptionTempo: '1',
+          paceMs: 0,
+        }),
+      );
       expect((await runCli(['status'], { JEELINKY_STATE_DIR: dir })).code).toBe(0);
       fs.writeFileSync(file, JSON.stringify({ jeedomConcurency: 2 }));
       const r = await runCli(['status'], { JEELINKY_STATE_DIR: dir });
-      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 78, stderr: `jeelinky: ${file}: unknown key jeedomConcurency: did you mean jeedomConcurrency?\n` });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 78,
+        stderr: `jeelinky: ${file}: unknown key jeedomConcurency: did you mean jeedomConcurrency?\n`,
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -76,13 +76,16 @@ interface Res {
 }
 
 async function req(path: string, init: { form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Res> {
-  const r = await fetch(sim!.url + path, init.form
-    ? {
-        method: 'POST',
-        body: new URLSearchParams(init.form),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(init.headers ?? {}) },
-      }
-    : { headers: init.headers ?? {} });
+  const r = await fetch(
+    sim!.url + path,
+    init.form
+      ? {
+          method: 'POST',
+          body: new URLSearchParams(init.form),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...(init.headers ?? {}) },
+        }
+      : { headers: init.headers ?? {} },
+  );
   const text = await r.text();
   let json: unknown;
   try {
@@ -272,9 +275,13 @@ describe('refresh', () => {
     const unknown = await refresh('7b2bc28ebaa80f19c1221b6d02e659c93ef78be995cbbc3ed91b44f20ee42d3f', tok.usage_points_id);
     expect(unknown.status).toBe(400);
     expect(unknown.json).toEqual(fixture('proxy-refresh-unknown-token').body);
-    const noUp = await req('/device/token', { form: { client_id: PRODUCTION_CLIENT_ID, grant_type: 'refresh_token', refresh_token: tok.refresh_token } });
+    const noUp = await req('/device/token', {
+      form: { client_id: PRODUCTION_CLIENT_ID, grant_type: 'refresh_token', refresh_token: tok.refresh_token },
+    });
     expect(noUp.json).toEqual({ error: 'invalid_request', error_description: 'Missing usage_points_id' });
-    const noRt = await req('/device/token', { form: { client_id: PRODUCTION_CLIENT_ID, grant_type: 'refresh_token', usage_points_id: tok.usage_points_id } });
+    const noRt = await req('/device/token', {
+      form: { client_id: PRODUCTION_CLIENT_ID, grant_type: 'refresh_token', usage_points_id: tok.usage_points_id },
+    });
     expect(noRt.json).toEqual({ error: 'invalid_request', error_description: 'Missing refresh_token' });
     const badClient = await req('/device/token', {
       form: { client_id: 'other', grant_type: 'refresh_token', usage_points_id: tok.usage_points_id, refresh_token: tok.refresh_token },
@@ -335,7 +342,10 @@ describe('User-Agent version check', () => {
     }
     const raw = await req('/device/code', { form: { client_id: 'x' }, headers: old });
     expect(raw.text).toContain('\\u00e0 jour'); // non-ASCII escaped as PHP does
-    expect((await req('/device/code', { form: { client_id: 'x' }, headers: { 'User-Agent': 'jeelinky/2.1.0 (+https://example.invalid)' } })).status).toBe(200);
+    expect(
+      (await req('/device/code', { form: { client_id: 'x' }, headers: { 'User-Agent': 'jeelinky/2.1.0 (+https://example.invalid)' } }))
+        .status,
+    ).toBe(200);
     expect(versionCompare('100.0.0', '2.6.0')).toBe(1);
     expect(versionCompare('2.6.0', '2.6.0')).toBe(0);
     expect(versionCompare('2.5.10', '2.6')).toBe(-1);
@@ -435,8 +445,12 @@ describe('metering answers', () => {
     expect(r.json.meter_reading.reading_type).toEqual(f.body.meter_reading.reading_type);
     const labels = r.json.meter_reading.interval_reading.map((p: { date: string }) => p.date);
     expect(labels).toEqual(f.body.meter_reading.interval_reading.map((p: { date: string }) => p.date));
-    expect(r.json.meter_reading.interval_reading.every((p: { interval_length: string; value: string }) =>
-      p.interval_length === 'PT30M' && /^\d+$/.test(p.value) && Number(p.value) % 2 === 0)).toBe(true);
+    expect(
+      r.json.meter_reading.interval_reading.every(
+        (p: { interval_length: string; value: string }) =>
+          p.interval_length === 'PT30M' && /^\d+$/.test(p.value) && Number(p.value) % 2 === 0,
+      ),
+    ).toBe(true);
   });
 
   it('DST spring day: 46 points with the fixture labels; autumn day: 50 with 02:00/02:30 repeated in order', async () => {
@@ -541,11 +555,15 @@ describe('metering answers', () => {
     await expectFixture(data('daily_consumption', q('2024-11-01', '2024-11-06'), token), 'error-400-end-in-future');
     expect((await data('daily_consumption', q('2024-11-01', '2024-11-05'), token)).status).toBe(200); // end = today is fine
     await expectFixture(data('consumption_load_curve', q('2024-01-01', '2024-01-09'), token), 'error-400-load-curve-over-7-days');
-    expect((await data('consumption_load_curve', q('2024-01-01', '2024-01-08'), token)).json.meter_reading.interval_reading).toHaveLength(7 * 48);
+    expect((await data('consumption_load_curve', q('2024-01-01', '2024-01-08'), token)).json.meter_reading.interval_reading).toHaveLength(
+      7 * 48,
+    );
     await expectFixture(data('daily_consumption', q('2023-05-09', '2023-05-20'), token), 'error-400-adam-err0123-before-activation');
     expect((await data('daily_consumption', q('2023-05-10', '2023-05-20'), token)).json.meter_reading.interval_reading).toHaveLength(10);
     // through the proxy a malformed PDL is never in the token's list: the proxy answers first
-    expect((await data('daily_consumption', q('2024-01-08', '2024-01-15', '123'), token)).json).toEqual(fixture('proxy-data-bad-access-token').body);
+    expect((await data('daily_consumption', q('2024-01-08', '2024-01-15', '123'), token)).json).toEqual(
+      fixture('proxy-data-bad-access-token').body,
+    );
     const badDate = await data('daily_consumption', q('2024-02-30', '2024-03-02'), token);
     expect(badDate.status).toBe(400);
     expect(badDate.json.error_description).toBe('start date parameter must be in the format yyyy-mm-dd.');
@@ -573,13 +591,22 @@ describe('metering answers', () => {
     expect(old.status).toBe(400);
     expect(old.json).toEqual(f.body);
     expect((await data('daily_consumption', { start: '2021-10-21', end: '2021-10-27', usage_point_id: PDL }, token)).status).toBe(200);
-    expect((await data('consumption_load_curve', { start: '2022-10-20', end: '2022-10-21', usage_point_id: PDL }, token)).json).toEqual(f.body);
+    expect((await data('consumption_load_curve', { start: '2022-10-20', end: '2022-10-21', usage_point_id: PDL }, token)).json).toEqual(
+      f.body,
+    );
     expect((await data('consumption_load_curve', { start: '2022-10-21', end: '2022-10-22', usage_point_id: PDL }, token)).status).toBe(200);
   });
 
   it('gaps: missing days and curve points are absent items; an empty range is 404 no_data_found', async () => {
     const token = await paired({
-      meters: [{ usagePoint: PDL, missingDays: ['2024-01-10'], missingCurvePoints: ['2024-01-11 13:30:00', '2024-10-27 02:30:00'], curveNotCollected: false }],
+      meters: [
+        {
+          usagePoint: PDL,
+          missingDays: ['2024-01-10'],
+          missingCurvePoints: ['2024-01-11 13:30:00', '2024-10-27 02:30:00'],
+          curveNotCollected: false,
+        },
+      ],
     });
     const daily = await data('daily_consumption', { start: '2024-01-09', end: '2024-01-12', usage_point_id: PDL }, token);
     expect(daily.json.meter_reading.interval_reading.map((i: { date: string }) => i.date)).toEqual(['2024-01-09', '2024-01-11']);
@@ -697,7 +724,9 @@ describe('customers routes', () => {
     setNow('2024-11-05T10:00:00+01:00');
     await start(QUIET);
     const token = (await pair()).access_token;
-    const c = await req(`/data/proxy/customers_upc/v5/usage_points/contracts?usage_point_id=${PDL}`, { headers: { Authorization: `Bearer ${token}` } });
+    const c = await req(`/data/proxy/customers_upc/v5/usage_points/contracts?usage_point_id=${PDL}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(c.json.customer.usage_points[0].contracts.offpeak_hours).toBe('HC (22H00-6H00)');
   });
 });

@@ -52,10 +52,15 @@ const asRoot = process.getuid?.() === 0;
 function runCliAsNobody(args: string[], env: Record<string, string>): Promise<CliResult> {
   const argv = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, ...args];
   return new Promise((resolve) => {
-    execFile(SETPRIV!, argv, { env: { PATH: process.env.PATH ?? '', TZ: 'Europe/Paris', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: null, stdout, stderr });
-    });
+    execFile(
+      SETPRIV!,
+      argv,
+      { env: { PATH: process.env.PATH ?? '', TZ: 'Europe/Paris', ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
+        resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: null, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -72,7 +77,10 @@ function expectAccessLine(r: CliResult, folder: string, user = 'nobody'): void {
 
 // Never a silent skip: without root (to become nobody) and setpriv (util-linux) this fails and says why.
 it('the permission tests can run: they need root and setpriv (util-linux)', () => {
-  expect({ root: asRoot, setpriv: Boolean(SETPRIV) }, 'run the suite as root (CI does) with util-linux installed').toEqual({ root: true, setpriv: true });
+  expect({ root: asRoot, setpriv: Boolean(SETPRIV) }, 'run the suite as root (CI does) with util-linux installed').toEqual({
+    root: true,
+    setpriv: true,
+  });
 });
 
 describe.skipIf(!SETPRIV || !asRoot)('a state folder the user cannot use: exit 78 with the fix', () => {
@@ -148,7 +156,8 @@ describe('a state folder path that is not a folder: exit 78 with the fix', () =>
 // Damaged files: one short line, the file, what to do, nothing from a library.
 
 /** Library internals that must never reach the user's line. */
-const INTERNALS = /node-persist|SyntaxError|position \d|Unexpected token|JSON at|Invalid input|expected \w+, received|ZodError|\bat .*\.js:\d+|\[object/i;
+const INTERNALS =
+  /node-persist|SyntaxError|position \d|Unexpected token|JSON at|Invalid input|expected \w+, received|ZodError|\bat .*\.js:\d+|\[object/i;
 
 function expectDamagedLine(r: CliResult, file: string, todo: RegExp): void {
   expect(r.code, `${file}: ${r.stderr}`).toBe(78);

@@ -53,7 +53,8 @@ function syntheticHistory(): HistoryPoint[] {
     let value: number | string = Math.round(rnd() * 4_000_000) / 1000; // 3 decimals: the cast rounds
     if (r < 0.05) value = String(value);
     else if (r < 0.07) value = -value;
-    else if (r < 0.071) value = 1e13; // clamped to 9999999999.99
+    else if (r < 0.071)
+      value = 1e13; // clamped to 9999999999.99
     else if (r < 0.08) value = `${Math.floor(rnd() * 100)}.125 kWh`; // numeric prefix
     points.push(k % 2 ? { at, value } : { datetime: formatJeedomDatetime(new Date(at), TZ), value });
     if (r > 0.995) points.push({ at, value: 7 }); // the archive's copy, counted twice
@@ -90,9 +91,9 @@ function ranges(): Array<[string, string]> {
   ];
   for (let i = 0; i < 120; i++) {
     // Any second: bounds inside days, between points, far outside the data.
-    const a = first + Math.floor(rnd() * span / 1000) * 1000;
+    const a = first + Math.floor((rnd() * span) / 1000) * 1000;
     const len = [60_000, 3_600_000, 86_400_000, 31 * 86_400_000, 400 * 86_400_000][i % 5]!;
-    const b = a + Math.floor(rnd() * len / 1000) * 1000;
+    const b = a + Math.floor((rnd() * len) / 1000) * 1000;
     out.push([naive(a), naive(b)]);
   }
   for (let i = 0; i < 30; i++) {
@@ -107,7 +108,7 @@ function ranges(): Array<[string, string]> {
 /** The same rows in Jeedom's datetime form: the reference scans them without re-converting instants. */
 const rows = points.map((p) => ('datetime' in p ? p : { datetime: naive(p.at as number), value: p.value }));
 
-describe('HistoryIndex gives the reference scan\'s figures exactly', () => {
+describe("HistoryIndex gives the reference scan's figures exactly", () => {
   const all = ranges();
 
   it(`over ${all.length} ranges of a 3-year history, every figure getStatistique gives`, () => {
@@ -121,7 +122,12 @@ describe('HistoryIndex gives the reference scan\'s figures exactly', () => {
       const calcs = STAT_CALCS.filter((c) => i % 20 === 0 || (c !== 'std' && c !== 'variance'));
       for (const calc of calcs) {
         const fast = statistiqueFigure(index, calc, start, end, TZ);
-        expect({ range: [start, end], calc, value: fast.value, count: fast.count }).toEqual({ range: [start, end], calc, value: ref[calc], count: ref.count });
+        expect({ range: [start, end], calc, value: fast.value, count: fast.count }).toEqual({
+          range: [start, end],
+          calc,
+          value: ref[calc],
+          count: ref.count,
+        });
       }
     });
     // The ranges really cover the cases they claim to.

@@ -37,7 +37,16 @@ beforeAll(async () => {
     const end = isoInZone(dayStart(addDays(day, 1), TZ), TZ);
     daily.push({ usagePoint: PDL, kind: 'daily_consumption', day, start, end, value: simulatedDaily(PDL, day, TZ), unit: 'Wh' });
     for (const p of simulatedCurve(PDL, day, 30, TZ)) {
-      curve.push({ usagePoint: PDL, kind: 'load_curve', day, start: p.startIso, end: p.instantIso, value: p.value, unit: 'W', energyWh: p.energyWh });
+      curve.push({
+        usagePoint: PDL,
+        kind: 'load_curve',
+        day,
+        start: p.startIso,
+        end: p.instantIso,
+        value: p.value,
+        unit: 'W',
+        energyWh: p.energyWh,
+      });
     }
   }
   const now = new Date(NOW);
@@ -51,7 +60,7 @@ afterAll(() => {
 
 const opts = { now: NOW, tz: TZ };
 
-describe('localStatisticsBetween (indexed) gives the reference scan\'s figures', () => {
+describe("localStatisticsBetween (indexed) gives the reference scan's figures", () => {
   it('for every calc and series over many ranges of a 3-year store (inside days, DST days, empty, single points)', async () => {
     const ranges: Array<[string, string]> = [
       ['first day of january last year 00:00:00', 'last day of last month 23:59:59'],
@@ -66,7 +75,7 @@ describe('localStatisticsBetween (indexed) gives the reference scan\'s figures',
     ];
     // Random bounds at any second, over spans from minutes to a year (deterministic).
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const t0 = Date.parse('2022-05-20T00:00:00Z');
     const span = Date.parse('2025-06-10T00:00:00Z') - t0;
     const naive = (ms: number) => resolveBound(new Date(ms), opts).local;
@@ -84,12 +93,21 @@ describe('localStatisticsBetween (indexed) gives the reference scan\'s figures',
           const s = resolveBound(start, opts);
           const e = resolveBound(end, opts);
           const ref = statisticsBetween(all, calc, new Date(Date.parse(s.iso)), new Date(Date.parse(e.iso)), opts);
-          expect({ name, start, end, calc, text: fast.text, count: fast.count }).toEqual({ name, start, end, calc, text: ref.text, count: ref.count });
+          expect({ name, start, end, calc, text: fast.text, count: fast.count }).toEqual({
+            name,
+            start,
+            end,
+            calc,
+            text: ref.text,
+            count: ref.count,
+          });
         }
       }
       for (const [start, end] of ranges.slice(2, 5)) {
         for (const calc of STAT_CALCS) {
-          expect(await localStatisticsBetween(store, PDL, name, calc, start, end, opts)).toEqual(await localStatisticsBetweenByScan(store, PDL, name, calc, start, end, opts));
+          expect(await localStatisticsBetween(store, PDL, name, calc, start, end, opts)).toEqual(
+            await localStatisticsBetweenByScan(store, PDL, name, calc, start, end, opts),
+          );
         }
       }
     }
@@ -98,8 +116,18 @@ describe('localStatisticsBetween (indexed) gives the reference scan\'s figures',
 
 describe('the index never answers from data older than the store', () => {
   it('a reading changed, then one added, through ReadingsStore.put: the next answer has them', async () => {
-    const q = (calc: string, name = 'load_curve_energy') => localStatisticsBetween(store, PDL, name, calc, 'first day of january 2024 00:00:00', 'last day of december 2024 23:59:59', opts);
-    const ref = (calc: string, name = 'load_curve_energy') => localStatisticsBetweenByScan(store, PDL, name, calc, 'first day of january 2024 00:00:00', 'last day of december 2024 23:59:59', opts);
+    const q = (calc: string, name = 'load_curve_energy') =>
+      localStatisticsBetween(store, PDL, name, calc, 'first day of january 2024 00:00:00', 'last day of december 2024 23:59:59', opts);
+    const ref = (calc: string, name = 'load_curve_energy') =>
+      localStatisticsBetweenByScan(
+        store,
+        PDL,
+        name,
+        calc,
+        'first day of january 2024 00:00:00',
+        'last day of december 2024 23:59:59',
+        opts,
+      );
     const before = { sum: (await q('sum')).text, max: (await q('max')).text, count: (await q('count')).text };
     expect(Number(before.count)).toBeGreaterThan(17_000);
 
@@ -124,8 +152,15 @@ describe('the index never answers from data older than the store', () => {
     // A reading added where the store had none (before the first day): the count grows by one.
     const early = curve.find((r) => r.day === FIRST_DAY)!;
     const dayBefore = addDays(FIRST_DAY, -1);
-    const added: Reading = { ...early, day: dayBefore, start: isoInZone(dayStart(dayBefore, TZ).add(10, 'hours'), TZ), end: isoInZone(dayStart(dayBefore, TZ).add(10.5, 'hours'), TZ), energyWh: 42 };
-    const whole = (calc: string) => localStatisticsBetween(store, PDL, 'load_curve_energy', calc, '2022-05-01 00:00:00', '2022-06-30 23:59:59', opts);
+    const added: Reading = {
+      ...early,
+      day: dayBefore,
+      start: isoInZone(dayStart(dayBefore, TZ).add(10, 'hours'), TZ),
+      end: isoInZone(dayStart(dayBefore, TZ).add(10.5, 'hours'), TZ),
+      energyWh: 42,
+    };
+    const whole = (calc: string) =>
+      localStatisticsBetween(store, PDL, 'load_curve_energy', calc, '2022-05-01 00:00:00', '2022-06-30 23:59:59', opts);
     const countBefore = Number((await whole('count')).text);
     const put3 = await store.put(PDL, 'load_curve', [added], [], LAST_DAY, new Date(NOW));
     expect(put3.added).toBe(1);

@@ -82,7 +82,14 @@ describe('the same question gives the same answer from the local store and from 
               expect(local.count).toBe(box.count);
               nearlyEqual++;
             } else {
-              expect({ series, start, end, calc, text: local.text, count: local.count }).toEqual({ series, start, end, calc, text: box.text, count: box.count });
+              expect({ series, start, end, calc, text: local.text, count: local.count }).toEqual({
+                series,
+                start,
+                end,
+                calc,
+                text: box.text,
+                count: box.count,
+              });
             }
             expect(local.start).toEqual(box.start);
             expect(local.end).toEqual(box.end);
@@ -102,11 +109,16 @@ describe('the same question gives the same answer from the local store and from 
     const at = new Date(NOW);
     const q = (series: string, calc: string, start: string, end: string) =>
       localStatisticsBetween(store, PDL, series, calc, start, end, { now: at, tz: 'Europe/Paris' });
-    const october = Array.from({ length: 31 }, (_, i) => h.sim.expectedValue('daily_consumption', PDL, `2024-10-${String(i + 1).padStart(2, '0')}`)!);
+    const october = Array.from(
+      { length: 31 },
+      (_, i) => h.sim.expectedValue('daily_consumption', PDL, `2024-10-${String(i + 1).padStart(2, '0')}`)!,
+    );
     const lastMonth = SEED_FIGURES.find((f) => f.logicalId === 'stats_last_month_kwh')!;
     expect((await q('daily_consumption', 'sum', lastMonth.start, lastMonth.end)).text).toBe(october.reduce((a, b) => a + b, 0).toFixed(2));
     expect((await q('daily_consumption', 'count', lastMonth.start, lastMonth.end)).text).toBe('31');
-    expect((await q('daily_consumption', 'avg', lastMonth.start, lastMonth.end)).text).toBe((october.reduce((a, b) => a + b, 0) / 31).toFixed(6));
+    expect((await q('daily_consumption', 'avg', lastMonth.start, lastMonth.end)).text).toBe(
+      (october.reduce((a, b) => a + b, 0) / 31).toFixed(6),
+    );
     expect((await q('daily_consumption', 'max', lastMonth.start, lastMonth.end)).text).toBe(Math.max(...october).toFixed(2));
 
     // The DST day's 50 half-hours land on 48 datetimes; its energy still sums to the day's total.
@@ -128,7 +140,10 @@ describe('the same question gives the same answer from the local store and from 
 
   it('"this week" on a Monday covers the previous 7 days (PHP\'s previous monday)', async () => {
     const week = SEED_FIGURES.find((f) => f.logicalId === 'stats_this_week_kwh')!;
-    const r = await localStatisticsBetween(store, PDL, 'daily_consumption', 'count', week.start, week.end, { now: new Date(MONDAY), tz: 'Europe/Paris' });
+    const r = await localStatisticsBetween(store, PDL, 'daily_consumption', 'count', week.start, week.end, {
+      now: new Date(MONDAY),
+      tz: 'Europe/Paris',
+    });
     expect(r.start.iso).toBe('2024-10-28T00:00:00+01:00');
     expect(r.text).toBe('7');
   });
@@ -138,11 +153,20 @@ describe('the same question gives the same answer from the local store and from 
     const c = new JeedomClient({ url: tokyo.url, apikey: tokyo.apikey, retryDelayMs: 1 });
     try {
       await ensureVirtualDevice(c, { usagePoint: PDL });
-      await writeReadings(c, readings.filter((r) => r.kind === 'load_curve'));
-      for (const [start, end] of [['yesterday 00:00', 'yesterday 23:59:59'], ['2024-10-27 00:00:00', '2024-10-27 23:59:59']] as const) {
+      await writeReadings(
+        c,
+        readings.filter((r) => r.kind === 'load_curve'),
+      );
+      for (const [start, end] of [
+        ['yesterday 00:00', 'yesterday 23:59:59'],
+        ['2024-10-27 00:00:00', '2024-10-27 23:59:59'],
+      ] as const) {
         for (const calc of ['sum', 'count', 'max', 'last'] as const) {
           const box = await jeedomStatisticsBetween(c, 'load_curve_energy', calc, start, end, { now: new Date(NOW), usagePoint: PDL });
-          const local = await localStatisticsBetween(store, PDL, 'load_curve_energy', calc, start, end, { now: new Date(NOW), tz: 'Asia/Tokyo' });
+          const local = await localStatisticsBetween(store, PDL, 'load_curve_energy', calc, start, end, {
+            now: new Date(NOW),
+            tz: 'Asia/Tokyo',
+          });
           expect(box.timezone).toBe('Asia/Tokyo');
           expect(box.start.iso).toMatch(/\+09:00$/);
           expect([calc, box.text, box.count]).toEqual([calc, local.text, local.count]);
@@ -156,14 +180,18 @@ describe('the same question gives the same answer from the local store and from 
 
   it('refuses what Jeedom would silently turn into 1970 or into an empty string', async () => {
     const at = new Date(NOW);
-    await expect(localStatisticsBetween(store, PDL, 'daily_consumption', 'sum', 'not a date', 'now', { now: at, tz: 'Europe/Paris' })).rejects.toBeInstanceOf(DateExpressionError);
-    await expect(jeedomStatisticsBetween(client, 'daily_consumption', 'sum', 'now', 'first day of nothing', { now: at, usagePoint: PDL })).rejects.toBeInstanceOf(DateExpressionError);
-    await expect(localStatisticsBetween(store, PDL, 'daily_consumption', 'median', 'yesterday', 'now', { now: at, tz: 'Europe/Paris' })).rejects.toThrow(
-      /avg, min, max, sum, count, std, variance, last/,
-    );
+    await expect(
+      localStatisticsBetween(store, PDL, 'daily_consumption', 'sum', 'not a date', 'now', { now: at, tz: 'Europe/Paris' }),
+    ).rejects.toBeInstanceOf(DateExpressionError);
+    await expect(
+      jeedomStatisticsBetween(client, 'daily_consumption', 'sum', 'now', 'first day of nothing', { now: at, usagePoint: PDL }),
+    ).rejects.toBeInstanceOf(DateExpressionError);
+    await expect(
+      localStatisticsBetween(store, PDL, 'daily_consumption', 'median', 'yesterday', 'now', { now: at, tz: 'Europe/Paris' }),
+    ).rejects.toThrow(/avg, min, max, sum, count, std, variance, last/);
   });
 
-  it('kWh is Jeedom\'s figure divided by 1000, printed as PHP prints a float', () => {
+  it("kWh is Jeedom's figure divided by 1000, printed as PHP prints a float", () => {
     expect(toKwhText('sum', '12345.67')).toBe('12.34567');
     expect(toKwhText('avg', '20.720000')).toBe('0.02072');
     expect(toKwhText('sum', '7000.00')).toBe('7');
@@ -218,9 +246,15 @@ describe('jeelinky stats (child process, TZ=America/Los_Angeles)', () => {
 
   it('an empty line where Jeedom gives an empty string; 0 for count; bounds after -- may start with a dash', async () => {
     for (const source of ['local', 'jeedom']) {
-      const empty = await stats(['--source', source, '--', 'load_curve_power', 'avg', '2023-01-01 00:00:00', '2023-01-31 23:59:59'], jeedomEnv);
+      const empty = await stats(
+        ['--source', source, '--', 'load_curve_power', 'avg', '2023-01-01 00:00:00', '2023-01-31 23:59:59'],
+        jeedomEnv,
+      );
       expect([source, empty.code, empty.stdout]).toEqual([source, 0, '\n']);
-      const count = await stats(['--source', source, '--', 'load_curve_power', 'count', '2023-01-01 00:00:00', '2023-01-31 23:59:59'], jeedomEnv);
+      const count = await stats(
+        ['--source', source, '--', 'load_curve_power', 'count', '2023-01-01 00:00:00', '2023-01-31 23:59:59'],
+        jeedomEnv,
+      );
       expect(count.stdout).toBe('0\n');
       const week = await stats(['--source', source, '--', 'daily_consumption', 'count', '-7 days', 'now'], jeedomEnv);
       expect([source, week.code, week.stdout]).toEqual([source, 0, '7\n']);
@@ -238,9 +272,17 @@ describe('jeelinky stats (child process, TZ=America/Los_Angeles)', () => {
   }, 60_000);
 
   it('with Jeedom, expressions are read in the box zone, not JEELINKY_TZ nor the process TZ', async () => {
-    const r = await stats(['--json', '--', 'daily_consumption', 'count', 'yesterday', 'today'], { ...jeedomEnv, JEELINKY_TZ: 'Asia/Tokyo' });
+    const r = await stats(['--json', '--', 'daily_consumption', 'count', 'yesterday', 'today'], {
+      ...jeedomEnv,
+      JEELINKY_TZ: 'Asia/Tokyo',
+    });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ start: '2024-11-04T00:00:00+01:00', end: '2024-11-05T00:00:00+01:00', timezone: 'Europe/Paris', count: 1 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      start: '2024-11-04T00:00:00+01:00',
+      end: '2024-11-05T00:00:00+01:00',
+      timezone: 'Europe/Paris',
+      count: 1,
+    });
   }, 30_000);
 
   it('refuses bad input with one clear line and the documented exit code', async () => {

@@ -67,9 +67,9 @@ describe('getStatistique', () => {
     const s = getStatistique(pts, '2025-01-01 00:00:00', '2025-01-01 23:59:59');
     expect(s.min).toBe(-0.01);
     expect(s.sum).toBe(13); // -0.01 + 12 + 0 + 1.01
-    expect(getStatistique([{ datetime: '2025-01-01 00:00:00', value: '123456789012' }], '2025-01-01 00:00:00', '2025-01-01 00:00:00').max).toBe(
-      9999999999.99,
-    );
+    expect(
+      getStatistique([{ datetime: '2025-01-01 00:00:00', value: '123456789012' }], '2025-01-01 00:00:00', '2025-01-01 00:00:00').max,
+    ).toBe(9999999999.99);
   });
 
   it('keeps the repeated autumn hour as Jeedom stores it: two rows at the same naive time', () => {
@@ -116,7 +116,7 @@ describe('statisticsBetween', () => {
     // One point a day, 1000 Wh each, from April 1 to June 4 2025.
     const daily: HistoryPoint[] = [];
     for (let d = Date.UTC(2025, 3, 1); d <= Date.UTC(2025, 5, 4); d += 86400000) {
-      daily.push({ datetime: new Date(d).toISOString().slice(0, 10) + ' 00:00:00', value: 1000 });
+      daily.push({ datetime: `${new Date(d).toISOString().slice(0, 10)} 00:00:00`, value: 1000 });
     }
     const lastMonth = statisticsBetween(daily, 'sum', 'first day of last month 00:00:00', 'last day of last month 23:59:59', opts);
     expect(lastMonth.value).toBe(31000);
@@ -129,7 +129,7 @@ describe('statisticsBetween', () => {
 
   it('gives the same answer for instants as for Jeedom datetimes', () => {
     const asInstants: HistoryPoint[] = FOUR.map((p) => ({
-      at: new Date(('datetime' in p ? p.datetime : '').replace(' ', 'T') + '+02:00'),
+      at: new Date(`${('datetime' in p ? p.datetime : '').replace(' ', 'T')}+02:00`),
       value: p.value,
     }));
     const a = statisticsBetween(FOUR, 'avg', 'yesterday 00:00', 'yesterday 23:59:59', opts);

@@ -99,7 +99,9 @@ describe('strtotime agrees with PHP', () => {
       if (want === null) rejectedByPhp++;
       if (want === got) agreed++;
       else if (mismatches.length < 40) {
-        mismatches.push(`${JSON.stringify(c.expr)} now=${new Date(c.now * 1000).toISOString()} ${c.tz}: php ${show(want)}, ours ${show(got)}`);
+        mismatches.push(
+          `${JSON.stringify(c.expr)} now=${new Date(c.now * 1000).toISOString()} ${c.tz}: php ${show(want)}, ours ${show(got)}`,
+        );
       }
     });
     const rate = ((100 * agreed) / compared).toFixed(3);

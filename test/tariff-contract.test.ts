@@ -56,7 +56,12 @@ describe('contract through the proxy', () => {
     const first = await tariff(x);
     expect(contractCalls(x)).toBe(1);
     expect(first.calls).toBe(1);
-    expect(first.contract).toMatchObject({ usagePoint: PDL, subscribedPowerKva: 9, distributionTariff: 'BTINFMUDT', offpeakHours: 'HC (0H50-6H50;14H20-16H20)' });
+    expect(first.contract).toMatchObject({
+      usagePoint: PDL,
+      subscribedPowerKva: 9,
+      distributionTariff: 'BTINFMUDT',
+      offpeakHours: 'HC (0H50-6H50;14H20-16H20)',
+    });
     expect(first.windows_source).toBe('contract');
     expect(first.windows).toEqual([{ from: null, windows: '00:50-06:50;14:20-16:20', source: 'contract' }]);
     expect(first.current_plan).toBe('HPHC');
@@ -86,7 +91,17 @@ describe('contract through the proxy', () => {
     expect((await tariff(x)).windows[0]!.windows).toBe('22:00-06:00');
     x.sim.inject(CONTRACTS, {
       status: 200,
-      body: { customer: { customer_id: '1', usage_points: [{ usage_point: { usage_point_id: PDL, usage_point_status: 'com', meter_type: 'AMM' }, contracts: { subscribed_power: '12 kVA', distribution_tariff: 'BTINFMUDT', offpeak_hours: 'HC (1H30-8H00;12H30-14H00)' } }] } },
+      body: {
+        customer: {
+          customer_id: '1',
+          usage_points: [
+            {
+              usage_point: { usage_point_id: PDL, usage_point_status: 'com', meter_type: 'AMM' },
+              contracts: { subscribed_power: '12 kVA', distribution_tariff: 'BTINFMUDT', offpeak_hours: 'HC (1H30-8H00;12H30-14H00)' },
+            },
+          ],
+        },
+      },
     });
     expect((await tariff(x)).windows[0]!.windows).toBe('22:00-06:00');
     expect(contractCalls(x)).toBe(1);
@@ -98,7 +113,24 @@ describe('contract through the proxy', () => {
 
   it('the v3 sandbox shape (array, contracts inside usage_point, "23h-7h") is understood', async () => {
     const x = await withData();
-    x.sim.inject(CONTRACTS, { status: 200, body: [{ customer: { customer_id: '1', usage_points: [{ usage_point: { usage_point_id: PDL, contracts: { subscribed_power: '9', offpeak_hours: '23h-7h', distribution_tariff: 'BTINFMUDT' } } }] } }] });
+    x.sim.inject(CONTRACTS, {
+      status: 200,
+      body: [
+        {
+          customer: {
+            customer_id: '1',
+            usage_points: [
+              {
+                usage_point: {
+                  usage_point_id: PDL,
+                  contracts: { subscribed_power: '9', offpeak_hours: '23h-7h', distribution_tariff: 'BTINFMUDT' },
+                },
+              },
+            ],
+          },
+        },
+      ],
+    });
     const out = await tariff(x);
     expect(out.windows[0]!.windows).toBe('23:00-07:00');
     expect(out.contract?.subscribedPowerKva).toBe(9);
@@ -124,9 +156,12 @@ describe('contract through the proxy', () => {
 });
 
 describe('a refused or failing contract route falls back, never fails', () => {
-  it('403 ADAM-DC-0008: the user\'s windows are used, with a note; the refusal is remembered', async () => {
+  it("403 ADAM-DC-0008: the user's windows are used, with a note; the refusal is remembered", async () => {
     const x = await withData();
-    x.sim.inject(CONTRACTS, { status: 403, body: { error: 'ADAM-DC-0008', error_description: 'No consent can be found for this customer and this usage point' } });
+    x.sim.inject(CONTRACTS, {
+      status: 403,
+      body: { error: 'ADAM-DC-0008', error_description: 'No consent can be found for this customer and this usage point' },
+    });
     const out = await tariff(x, { env: { ...PRICES, JEELINKY_OFFPEAK_HOURS: '22h00-06h00' } });
     expect(out.windows_source).toBe('settings');
     expect(out.windows[0]!.windows).toBe('22:00-06:00');
@@ -165,9 +200,14 @@ describe('a refused or failing contract route falls back, never fails', () => {
     expect(next.windows_source).toBe('settings');
   });
 
-  it('not paired: no call at all, the user\'s windows only', async () => {
+  it("not paired: no call at all, the user's windows only", async () => {
     h = await harness(NOW, { meters: [{ usagePoint: PDL }] }, { usagePoint: PDL });
-    const out = await computeTariff(h.config, { now: h.clock.now(), env: { JEELINKY_OFFPEAK_HOURS: '22h-6h' }, since: '2024-10-01', until: '2024-10-31' });
+    const out = await computeTariff(h.config, {
+      now: h.clock.now(),
+      env: { JEELINKY_OFFPEAK_HOURS: '22h-6h' },
+      since: '2024-10-01',
+      until: '2024-10-31',
+    });
     expect(h.sim.calls).toHaveLength(0);
     expect(out.days).toEqual([]);
     expect(out.notes.join('\n')).toMatch(/no load curve stored/);
@@ -177,15 +217,39 @@ describe('a refused or failing contract route falls back, never fails', () => {
 describe('jeelinky tariff (child process)', () => {
   it('--json: the documented contract; the contract fetched once, then no call; secrets never printed', async () => {
     const x = await withData('HC (22H00-6H00)');
-    const env = cliEnv(x.sim, x.config.stateDir, { ...PRICES, JEELINKY_SUBSCRIPTION_BASE: '12.44', JEELINKY_SUBSCRIPTION_HPHC: '12.85', JEELINKY_CURRENT_PLAN: 'BASE' });
+    const env = cliEnv(x.sim, x.config.stateDir, {
+      ...PRICES,
+      JEELINKY_SUBSCRIPTION_BASE: '12.44',
+      JEELINKY_SUBSCRIPTION_HPHC: '12.85',
+      JEELINKY_CURRENT_PLAN: 'BASE',
+    });
     const r = await runCli(['tariff', '--since', '2024-10-28', '--until', '2024-11-03', '--json'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out)).toEqual(expect.arrayContaining(['days', 'months', 'years', 'comparison', 'windows', 'prices', 'notes', 'current_plan']));
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining(['days', 'months', 'years', 'comparison', 'windows', 'prices', 'notes', 'current_plan']),
+    );
     expect(out.days).toHaveLength(7);
     for (const d of out.days) {
-      expect(Object.keys(d).sort()).toEqual(['complete', 'cost', 'cost_base', 'cost_hphc', 'daily_wh', 'date', 'difference_wh', 'expected_points', 'hc_wh', 'hp_wh', 'points', 'pro_rata_points', 'total_wh', 'windows'].sort());
+      expect(Object.keys(d).sort()).toEqual(
+        [
+          'complete',
+          'cost',
+          'cost_base',
+          'cost_hphc',
+          'daily_wh',
+          'date',
+          'difference_wh',
+          'expected_points',
+          'hc_wh',
+          'hp_wh',
+          'points',
+          'pro_rata_points',
+          'total_wh',
+          'windows',
+        ].sort(),
+      );
       expect(d.hp_wh + d.hc_wh).toBeCloseTo(d.total_wh, 2);
       expect(d.cost).toBe(d.cost_base);
       expect(d.windows).toBe('22:00-06:00');
@@ -194,7 +258,9 @@ describe('jeelinky tariff (child process)', () => {
     expect(out.comparison).toMatchObject({ current_plan: 'BASE', other_plan: 'HPHC', from: '2024-10-28', to: '2024-11-03', days: 7 });
     // Computed on exact amounts, then rounded: within a cent of the difference of the rounded costs.
     expect(Math.abs(out.comparison.difference - (out.comparison.cost_other - out.comparison.cost_current))).toBeLessThanOrEqual(0.0100001);
-    expect(out.prices).toEqual([{ from: null, base: '0.2516', hp: '0.27', hc: '0.2068', subscriptionBase: '12.44', subscriptionHphc: '12.85' }]);
+    expect(out.prices).toEqual([
+      { from: null, base: '0.2516', hp: '0.27', hc: '0.2068', subscriptionBase: '12.44', subscriptionHphc: '12.85' },
+    ]);
     expect(out.calls).toBe(1);
     for (const s of issuedSecrets(x.sim)) expect(r.stdout).not.toContain(s);
 

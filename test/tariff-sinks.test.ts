@@ -26,7 +26,14 @@ const NOW = '2024-11-05T10:00:00+01:00';
 const SINCE = '2024-10-26';
 const UNTIL = '2024-11-04';
 const INCOMPLETE = '2024-11-02';
-const PRICES = { priceBase: '0.2516', priceHp: '0.2700', priceHc: '0.2068', subscriptionBase: '12.44', subscriptionHphc: '12.85', currentPlan: 'HPHC' };
+const PRICES = {
+  priceBase: '0.2516',
+  priceHp: '0.2700',
+  priceHc: '0.2068',
+  subscriptionBase: '12.44',
+  subscriptionHphc: '12.85',
+  currentPlan: 'HPHC',
+};
 const ENV_PRICES = {
   JEELINKY_PRICE_BASE: PRICES.priceBase,
   JEELINKY_PRICE_HP: PRICES.priceHp,
@@ -64,11 +71,21 @@ async function oldDevice(c: JeedomClient): Promise<void> {
     isVisible: 1,
     configuration: Object.fromEntries(Object.entries(wantedConfiguration(spec)).filter(([, v]) => v !== null)),
   }));
-  await c.saveEqLogic({ name: `Linky ${PDL}`, logicalId: deviceLogicalId(PDL), eqType_name: 'virtual', object_id: null, isEnable: 1, isVisible: 1, cmd });
+  await c.saveEqLogic({
+    name: `Linky ${PDL}`,
+    logicalId: deviceLogicalId(PDL),
+    eqType_name: 'virtual',
+    object_id: null,
+    isEnable: 1,
+    isVisible: 1,
+    cmd,
+  });
 }
 
 async function setUp(withMqtt = false, old = false) {
-  h = await harness(NOW, { meters: [{ usagePoint: PDL, offpeakHours: 'HC (0H50-6H50;14H20-16H20)', missingCurvePoints: [`${INCOMPLETE} 13:30:00`] }] });
+  h = await harness(NOW, {
+    meters: [{ usagePoint: PDL, offpeakHours: 'HC (0H50-6H50;14H20-16H20)', missingCurvePoints: [`${INCOMPLETE} 13:30:00`] }],
+  });
   Object.assign(h.config.fileSettings, PRICES);
   jeedom = await startJeedomSimulator({ clock: { now: h.clock.now } });
   client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
@@ -175,22 +192,45 @@ describe('HP/HC and cost into Jeedom', () => {
         for (const [start, end] of ranges) {
           const local = await localStatisticsBetween(store, PDL, series, calc, start, end, { now, tz: 'Europe/Paris', tariffDays });
           const box = await jeedomStatisticsBetween(client!, series, calc, start, end, { now, usagePoint: PDL });
-          expect({ series, calc, start, text: local.text, count: local.count }).toEqual({ series, calc, start, text: box.text, count: box.count });
+          expect({ series, calc, start, text: local.text, count: local.count }).toEqual({
+            series,
+            calc,
+            start,
+            text: box.text,
+            count: box.count,
+          });
         }
       }
     }
-    const incomplete = await localStatisticsBetween(store, PDL, 'hp_energy', 'count', `${INCOMPLETE} 00:00:00`, `${INCOMPLETE} 23:59:59`, { now, tz: 'Europe/Paris', tariffDays });
+    const incomplete = await localStatisticsBetween(store, PDL, 'hp_energy', 'count', `${INCOMPLETE} 00:00:00`, `${INCOMPLETE} 23:59:59`, {
+      now,
+      tz: 'Europe/Paris',
+      tariffDays,
+    });
     expect(incomplete.text).toBe('0');
-    const all = await localStatisticsBetween(store, PDL, 'hp_energy', 'count', `${SINCE} 00:00:00`, `${UNTIL} 23:59:59`, { now, tz: 'Europe/Paris', tariffDays });
+    const all = await localStatisticsBetween(store, PDL, 'hp_energy', 'count', `${SINCE} 00:00:00`, `${UNTIL} 23:59:59`, {
+      now,
+      tz: 'Europe/Paris',
+      tariffDays,
+    });
     expect(all.text).toBe('9');
 
     // The command line, as a script would call it (settings from the environment).
-    const box = await jeedomStatisticsBetween(client!, 'hp_energy', 'sum', `${SINCE} 00:00:00`, `${UNTIL} 23:59:59`, { now, usagePoint: PDL });
-    const cli = await runCli(['stats', '--source', 'local', '--', 'hp_energy', 'sum', `${SINCE} 00:00:00`, `${UNTIL} 23:59:59`], cliEnv(h!.sim, h!.config.stateDir, ENV_PRICES));
+    const box = await jeedomStatisticsBetween(client!, 'hp_energy', 'sum', `${SINCE} 00:00:00`, `${UNTIL} 23:59:59`, {
+      now,
+      usagePoint: PDL,
+    });
+    const cli = await runCli(
+      ['stats', '--source', 'local', '--', 'hp_energy', 'sum', `${SINCE} 00:00:00`, `${UNTIL} 23:59:59`],
+      cliEnv(h!.sim, h!.config.stateDir, ENV_PRICES),
+    );
     expect(cli.stderr).toBe('');
     expect(cli.stdout).toBe(`${box.text}\n`);
     expect(Number(box.text)).toBeGreaterThan(0);
-    const kwh = await runCli(['stats', '--source', 'local', '--unit', 'kWh', '--', 'cost', 'sum', 'yesterday', 'now'], cliEnv(h!.sim, h!.config.stateDir, ENV_PRICES));
+    const kwh = await runCli(
+      ['stats', '--source', 'local', '--unit', 'kWh', '--', 'cost', 'sum', 'yesterday', 'now'],
+      cliEnv(h!.sim, h!.config.stateDir, ENV_PRICES),
+    );
     expect(kwh.code).toBe(64);
     expect(kwh.stderr).toMatch(/kWh applies to energy.*€/);
   });
@@ -248,21 +288,38 @@ describe('HP/HC and cost on MQTT', () => {
     expect(got.has(`${base}/cost/day/${INCOMPLETE}`)).toBe(false);
     expect(payload(`${base}/cost/latest`)).toMatchObject({ day: UNTIL, value: days.at(-1)!.cost });
     const ha = (key: string) => payload(`homeassistant/sensor/jeelinky_${PDL}/${key}/config`);
-    expect(ha('hp_energy')).toMatchObject({ unit_of_measurement: 'Wh', device_class: 'energy', state_class: 'total', last_reset_value_template: '{{ value_json.last_reset }}' });
+    expect(ha('hp_energy')).toMatchObject({
+      unit_of_measurement: 'Wh',
+      device_class: 'energy',
+      state_class: 'total',
+      last_reset_value_template: '{{ value_json.last_reset }}',
+    });
     expect(ha('hc_energy')).toMatchObject({ unit_of_measurement: 'Wh', device_class: 'energy', state_class: 'total' });
-    expect(ha('cost')).toMatchObject({ unit_of_measurement: 'EUR', device_class: 'monetary', state_class: 'total', state_topic: `${base}/cost/latest` });
+    expect(ha('cost')).toMatchObject({
+      unit_of_measurement: 'EUR',
+      device_class: 'monetary',
+      state_class: 'total',
+      state_topic: `${base}/cost/latest`,
+    });
   });
 
   it('jeelinky publish --since sends the figures the run published: one result, computed by the runner', async () => {
     const { run } = await setUp(true);
     expect((await run({ since: SINCE })).exitCode).toBe(0);
     const fromRun = await retainedMessages(broker!.port, `jeelinky/${PDL}/+/day/+`);
-    const figures = (got: Map<string, { payload: string }>) => [...got].filter(([topic]) => /\/(hp_energy|hc_energy|cost)\/day\//.test(topic)).map(([topic, m]) => [topic, JSON.parse(m.payload)]).sort();
+    const figures = (got: Map<string, { payload: string }>) =>
+      [...got]
+        .filter(([topic]) => /\/(hp_energy|hc_energy|cost)\/day\//.test(topic))
+        .map(([topic, m]) => [topic, JSON.parse(m.payload)])
+        .sort();
     expect(figures(fromRun).length).toBe(3 * (10 - 1)); // ten days, one incomplete
     // A fresh broker: only what publish sends is there (the CLI as a user runs it, prices in the environment).
     const other = await startMosquitto();
     try {
-      const r = await runCli(['publish', '--since', SINCE, '--sink', 'mqtt'], cliEnv(h!.sim, h!.config.stateDir, { ...ENV_PRICES, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(other.port) }));
+      const r = await runCli(
+        ['publish', '--since', SINCE, '--sink', 'mqtt'],
+        cliEnv(h!.sim, h!.config.stateDir, { ...ENV_PRICES, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(other.port) }),
+      );
       expect(r.code, r.stderr).toBe(0);
       const fromPublish = await retainedMessages(other.port, `jeelinky/${PDL}/+/day/+`);
       expect(figures(fromPublish)).toEqual(figures(fromRun));
@@ -278,7 +335,16 @@ describe('HP/HC and cost on MQTT', () => {
     const curve = Array.from({ length: 48 }, (_, i) => {
       const start = new Date(Date.parse(`${day}T00:00:00+01:00`) + i * 1_800_000);
       const end = new Date(start.getTime() + 1_800_000);
-      return { usagePoint: PDL, kind: 'load_curve' as const, day, start: start.toISOString(), end: end.toISOString(), value: 1000, unit: 'W' as const, energyWh: 500 };
+      return {
+        usagePoint: PDL,
+        kind: 'load_curve' as const,
+        day,
+        start: start.toISOString(),
+        end: end.toISOString(),
+        value: 1000,
+        unit: 'W' as const,
+        energyWh: 500,
+      };
     });
     expect(dayTariffs(curve, ctx)).toEqual([]);
     const base = tariffContext(resolveTariffSettings({ fileSettings: { priceBase: '0.25' } }, {}, {}), undefined, 'Europe/Paris');

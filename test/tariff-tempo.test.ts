@@ -37,7 +37,16 @@ function readingsFrom(first: number, end: number, step: number, watts: (i: numbe
   const out: Reading[] = [];
   for (let t = first, i = 0; t < end; t += step * MIN, i++) {
     const value = watts(i);
-    out.push({ usagePoint: PDL, kind: 'load_curve', day: moment.tz(t, TZ).format('YYYY-MM-DD'), start: isoInZone(t, TZ), end: isoInZone(t + step * MIN, TZ), value, unit: 'W', energyWh: (value * step) / 60 });
+    out.push({
+      usagePoint: PDL,
+      kind: 'load_curve',
+      day: moment.tz(t, TZ).format('YYYY-MM-DD'),
+      start: isoInZone(t, TZ),
+      end: isoInZone(t + step * MIN, TZ),
+      value,
+      unit: 'W',
+      energyWh: (value * step) / 60,
+    });
   }
   return out;
 }
@@ -76,8 +85,12 @@ function walk(readings: Reading[], colourOf: ColourOf): { days: Map<string, { hp
   return { days, slots };
 }
 
-const curveTotal = (readings: Reading[]) => readings.reduce((a, r) => a + BigInt(r.value * 1000) * BigInt(Date.parse(r.end) - Date.parse(r.start)), 0n);
-const calendar = (entries: Record<string, TempoColour>, fallback?: TempoColour): ColourOf => (day) => entries[day] ?? fallback;
+const curveTotal = (readings: Reading[]) =>
+  readings.reduce((a, r) => a + BigInt(r.value * 1000) * BigInt(Date.parse(r.end) - Date.parse(r.start)), 0n);
+const calendar =
+  (entries: Record<string, TempoColour>, fallback?: TempoColour): ColourOf =>
+  (day) =>
+    entries[day] ?? fallback;
 const sixPlusUnknown = (s: TempoSubtotals) => TEMPO_SLOTS.reduce((a, k) => a + s[k], 0n) + s.unknown;
 
 /** The split equals the walk day by day and slot by slot, and the sums equal the curve total. */
@@ -104,7 +117,11 @@ describe('the Tempo split (06:00 → 06:00) against a minute-by-minute walk', ()
     expect(d.complete).toBe(true);
     expect(d.coveredMs).toBe(23 * 3_600_000);
     // At a constant 1000 W: 16 h of HP (16 kWh) and 22:00 → 02:00 + 03:00 → 06:00 = 7 h of HC.
-    const flat = splitTempo(curve('2024-03-30', '2024-03-31', () => 1000), calendar({}, 'BLUE'), TZ).days.find((x) => x.day === '2024-03-30')!;
+    const flat = splitTempo(
+      curve('2024-03-30', '2024-03-31', () => 1000),
+      calendar({}, 'BLUE'),
+      TZ,
+    ).days.find((x) => x.day === '2024-03-30')!;
     expect([toWh(flat.hp), toWh(flat.hc)]).toEqual([16_000, 7_000]);
   });
 
@@ -113,7 +130,11 @@ describe('the Tempo split (06:00 → 06:00) against a minute-by-minute walk', ()
     const split = expectSplitMatchesWalk(readings, calendar({}, 'WHITE'));
     expect(tempoDayLengthMs('2024-10-26', TZ)).toBe(25 * 3_600_000);
     expect(split.days.find((x) => x.day === '2024-10-26')!.complete).toBe(true);
-    const flat = splitTempo(curve('2024-10-26', '2024-10-27', () => 1000), calendar({}, 'WHITE'), TZ).days.find((x) => x.day === '2024-10-26')!;
+    const flat = splitTempo(
+      curve('2024-10-26', '2024-10-27', () => 1000),
+      calendar({}, 'WHITE'),
+      TZ,
+    ).days.find((x) => x.day === '2024-10-26')!;
     expect([toWh(flat.hp), toWh(flat.hc)]).toEqual([16_000, 9_000]);
     expect(toWh(flat.subtotals.WHITE_HC)).toBe(9_000);
   });
@@ -125,8 +146,19 @@ describe('the Tempo split (06:00 → 06:00) against a minute-by-minute walk', ()
     // At 1000 W over calendar days 8 and 9: 00:00–06:00 on the 8th is the WHITE day of the 7th;
     // the red day gets 06:00–22:00 (16 kWh HP) and 22:00 → 06:00 on the 9th (8 kWh HC);
     // the blue day gets 06:00–22:00 and 22:00–24:00 of the 9th (the rest of its night is not in the curve).
-    const flat = splitTempo(curve('2024-01-08', '2024-01-09', () => 1000), colours, TZ);
-    expect(flat.totals).toMatchObject({ WHITE_HP: 0n, RED_HP: 16_000n * 3_600_000_000n, RED_HC: 8_000n * 3_600_000_000n, BLUE_HP: 16_000n * 3_600_000_000n, BLUE_HC: 2_000n * 3_600_000_000n, unknown: 0n });
+    const flat = splitTempo(
+      curve('2024-01-08', '2024-01-09', () => 1000),
+      colours,
+      TZ,
+    );
+    expect(flat.totals).toMatchObject({
+      WHITE_HP: 0n,
+      RED_HP: 16_000n * 3_600_000_000n,
+      RED_HC: 8_000n * 3_600_000_000n,
+      BLUE_HP: 16_000n * 3_600_000_000n,
+      BLUE_HC: 2_000n * 3_600_000_000n,
+      unknown: 0n,
+    });
     expect(toWh(flat.totals.WHITE_HC)).toBe(6_000);
     expect(split.days.map((d) => [d.day, d.colour, d.complete])).toEqual([
       ['2024-01-07', 'WHITE', false],
@@ -148,7 +180,11 @@ describe('the Tempo split (06:00 → 06:00) against a minute-by-minute walk', ()
       ['2024-2025', 1],
     ]);
     // The night of 31 August → 1 September belongs to the 2023-2024 season: 00:00–06:00 of 1 September is in it.
-    const flat = splitTempo(curve('2024-09-01', '2024-09-01', () => 600), colours, TZ);
+    const flat = splitTempo(
+      curve('2024-09-01', '2024-09-01', () => 600),
+      colours,
+      TZ,
+    );
     expect(flat.seasons.map((s) => [s.period, toWh(s.subtotals.total)])).toEqual([
       ['2023-2024', 3_600], // 6 h × 600 W
       ['2024-2025', 10_800], // 18 h × 600 W
@@ -158,7 +194,12 @@ describe('the Tempo split (06:00 → 06:00) against a minute-by-minute walk', ()
   it('hourly points on the half hour straddle 06:00 and 22:00: split pro rata, exactly', () => {
     const colours = calendar({ '2024-02-05': 'RED', '2024-02-06': 'WHITE' }, 'BLUE');
     // 00:30 → 01:30, …, 05:30 → 06:30, …, 21:30 → 22:30, …
-    const readings = readingsFrom(dayStart('2024-02-06', TZ).valueOf() + 30 * MIN, dayStart('2024-02-08', TZ).valueOf() + 30 * MIN, 60, (i) => 1200 + 60 * i);
+    const readings = readingsFrom(
+      dayStart('2024-02-06', TZ).valueOf() + 30 * MIN,
+      dayStart('2024-02-08', TZ).valueOf() + 30 * MIN,
+      60,
+      (i) => 1200 + 60 * i,
+    );
     const split = expectSplitMatchesWalk(readings, colours);
     // Reading 05:30 → 06:30 on the 6th (i = 5, 1500 W): 750 Wh HC of the RED 5th, 750 Wh HP of the WHITE 6th.
     const one = splitTempo([readings[5]!], colours, TZ);
@@ -178,7 +219,10 @@ describe('the Tempo split (06:00 → 06:00) against a minute-by-minute walk', ()
 
   it('a day without colour keeps its energy in `unknown`: reported, never dropped', () => {
     const colours = calendar({ '2024-01-07': 'BLUE', '2024-01-09': 'BLUE' });
-    const split = expectSplitMatchesWalk(curve('2024-01-08', '2024-01-09', () => 500), colours);
+    const split = expectSplitMatchesWalk(
+      curve('2024-01-08', '2024-01-09', () => 500),
+      colours,
+    );
     expect(toWh(split.totals.unknown)).toBe(12_000); // the whole Tempo day of the 8th, 24 h × 500 W
     expect(split.months[0]).toMatchObject({ period: '2024-01', daysWithoutColour: 1, daysByColour: { BLUE: 2, WHITE: 0, RED: 0 } });
   });
@@ -199,25 +243,71 @@ describe('Tempo prices and settings', () => {
     };
     const s = resolveTariffSettings({ fileSettings: {} }, {}, env);
     expect(s.currentPlan).toBe('TEMPO');
-    expect(s.prices.at('2024-06-01')).toMatchObject({ tempoBlueHp: 160900n, tempoBlueHc: 129600n, tempoWhiteHp: 189400n, tempoWhiteHc: 148600n, tempoRedHp: 756200n, tempoRedHc: 156800n, subscriptionTempo: 12_960_000n });
+    expect(s.prices.at('2024-06-01')).toMatchObject({
+      tempoBlueHp: 160900n,
+      tempoBlueHc: 129600n,
+      tempoWhiteHp: 189400n,
+      tempoWhiteHc: 148600n,
+      tempoRedHp: 756200n,
+      tempoRedHc: 156800n,
+      subscriptionTempo: 12_960_000n,
+    });
     expect(s.prices.at('2025-02-01')).toMatchObject({ tempoRedHp: 646800n, tempoBlueHp: 160900n, subscriptionTempo: 13_230_000n });
     const file = resolveTariffSettings({ fileSettings: { priceTempoRedHc: '0.1568', subscriptionTempo: 12.96 } }, {}, {});
     expect(file.prices.at('2024-01-01')).toMatchObject({ tempoRedHc: 156800n, subscriptionTempo: 12_960_000n });
     expect(file.prices.hasTempo()).toBe(true);
     expect(parsePlan('--plan', 'Tempo')).toBe('TEMPO');
     expect(() => parsePlan('--plan', 'EJP')).toThrow(/BASE, HPHC \("HP\/HC" works too\) or TEMPO/);
-    expect(() => parsePricesHistory('JEELINKY_PRICES_HISTORY', '[{"tempo_pink_hp":"1"}]')).toThrow(/unknown key "tempo_pink_hp"; keys are .*tempo_red_hc, subscription_tempo/);
-    expect(() => resolveTariffSettings({ fileSettings: {} }, {}, { JEELINKY_PRICE_TEMPO_RED_HP: '0.75€' })).toThrow(/JEELINKY_PRICE_TEMPO_RED_HP="0.75€" is not a price/);
+    expect(() => parsePricesHistory('JEELINKY_PRICES_HISTORY', '[{"tempo_pink_hp":"1"}]')).toThrow(
+      /unknown key "tempo_pink_hp"; keys are .*tempo_red_hc, subscription_tempo/,
+    );
+    expect(() => resolveTariffSettings({ fileSettings: {} }, {}, { JEELINKY_PRICE_TEMPO_RED_HP: '0.75€' })).toThrow(
+      /JEELINKY_PRICE_TEMPO_RED_HP="0.75€" is not a price/,
+    );
   });
 });
 
 describe('BASE vs HP/HC vs TEMPO on a month computed by hand (January 2024, 500 W all the time)', () => {
   const prices = new PriceSchedule(
-    parsePricesHistory('test', JSON.stringify([{ base: '0.2516', hp: '0.2700', hc: '0.2068', subscription_base: '12.44', subscription_hphc: '12.85', tempo_blue_hp: '0.1609', tempo_blue_hc: '0.1296', tempo_white_hp: '0.1894', tempo_white_hc: '0.1486', tempo_red_hp: '0.7562', tempo_red_hc: '0.1568', subscription_tempo: '12.96' }])),
+    parsePricesHistory(
+      'test',
+      JSON.stringify([
+        {
+          base: '0.2516',
+          hp: '0.2700',
+          hc: '0.2068',
+          subscription_base: '12.44',
+          subscription_hphc: '12.85',
+          tempo_blue_hp: '0.1609',
+          tempo_blue_hc: '0.1296',
+          tempo_white_hp: '0.1894',
+          tempo_white_hc: '0.1486',
+          tempo_red_hp: '0.7562',
+          tempo_red_hc: '0.1568',
+          subscription_tempo: '12.96',
+        },
+      ]),
+    ),
   );
-  const colours: Record<string, TempoColour> = { '2024-01-08': 'RED', '2024-01-09': 'RED', '2024-01-10': 'RED', '2024-01-15': 'WHITE', '2024-01-16': 'WHITE' };
+  const colours: Record<string, TempoColour> = {
+    '2024-01-08': 'RED',
+    '2024-01-09': 'RED',
+    '2024-01-10': 'RED',
+    '2024-01-15': 'WHITE',
+    '2024-01-16': 'WHITE',
+  };
   const report = (colourOf: ColourOf, plan: 'BASE' | 'TEMPO' = 'BASE') =>
-    buildTariffReport({ from: '2024-01-01', to: '2024-01-31', curve: curve('2024-01-01', '2024-01-31', () => 500), daily: [], schedule: new OffpeakSchedule([{ set: parseOffpeakHours('22h00-06h00'), source: 'test' }]), prices, plan, tz: TZ, colourOf });
+    buildTariffReport({
+      from: '2024-01-01',
+      to: '2024-01-31',
+      curve: curve('2024-01-01', '2024-01-31', () => 500),
+      daily: [],
+      schedule: new OffpeakSchedule([{ set: parseOffpeakHours('22h00-06h00'), source: 'test' }]),
+      prices,
+      plan,
+      tz: TZ,
+      colourOf,
+    });
 
   it('the six sub-counters, the three costs, the cheapest, the red share', () => {
     const r = report(calendar(colours, 'BLUE'));
@@ -226,7 +316,16 @@ describe('BASE vs HP/HC vs TEMPO on a month computed by hand (January 2024, 500 
     // Tempo days: 31 Dec gets 00:00–06:00 of 1 Jan (3 kWh HC, BLUE); 1–30 Jan are whole (8 kWh HP + 4 kWh HC);
     // 31 Jan has 06:00–24:00 only (8 kWh HP + 1 kWh HC). RED: 8, 9, 10; WHITE: 15, 16; the other 26 days BLUE.
     // BLUE HP = 26 × 8 = 208; BLUE HC = 3 + 25 × 4 + 1 = 104; WHITE 16 / 8; RED 24 / 12 (kWh).
-    expect(t.totals).toEqual({ blue_hp_wh: 208_000, blue_hc_wh: 104_000, white_hp_wh: 16_000, white_hc_wh: 8_000, red_hp_wh: 24_000, red_hc_wh: 12_000, unknown_wh: 0, total_wh: 372_000 });
+    expect(t.totals).toEqual({
+      blue_hp_wh: 208_000,
+      blue_hc_wh: 104_000,
+      white_hp_wh: 16_000,
+      white_hc_wh: 8_000,
+      red_hp_wh: 24_000,
+      red_hc_wh: 12_000,
+      unknown_wh: 0,
+      total_wh: 372_000,
+    });
     expect(t.months.map((m) => [m.period, m.days, m.blue_days, m.white_days, m.red_days, m.blue_hc_wh])).toEqual([
       ['2023-12', 1, 1, 0, 0, 3_000],
       ['2024-01', 31, 26, 2, 3, 101_000],
@@ -253,15 +352,30 @@ describe('BASE vs HP/HC vs TEMPO on a month computed by hand (January 2024, 500 
     expect(r.months[0]).toMatchObject({ period: '2024-01', cost: 106.04, cost_base: 106.04, cost_hphc: 105.45, cost_tempo: 84.16 });
     // 8 January at 500 W: 00:00–06:00 is the BLUE night of the 7th (3 kWh × 0.1296 = 0.3888), 06:00–22:00 RED HP
     // (8 × 0.7562 = 6.0496), 22:00–24:00 RED HC (1 × 0.1568 = 0.1568), + 12.96 / 31 = 0.418064…: 7.013264… → 7.01
-    expect(r.days.find((d) => d.date === '2024-01-08')).toMatchObject({ cost: r.days.find((d) => d.date === '2024-01-08')!.cost_base, cost_tempo: 7.01 });
+    expect(r.days.find((d) => d.date === '2024-01-08')).toMatchObject({
+      cost: r.days.find((d) => d.date === '2024-01-08')!.cost_base,
+      cost_tempo: 7.01,
+    });
     // The red Tempo day of the 8th: 8 × 0.7562 + 4 × 0.1568 = 6.6768, + 0.418064… = 7.094864… → 7.09
-    expect(t.days.find((d) => d.date === '2024-01-08')).toMatchObject({ colour: 'RED', hp_wh: 8_000, hc_wh: 4_000, complete: true, cost: 7.09 });
+    expect(t.days.find((d) => d.date === '2024-01-08')).toMatchObject({
+      colour: 'RED',
+      hp_wh: 8_000,
+      hc_wh: 4_000,
+      complete: true,
+      cost: 7.09,
+    });
   });
 
   it('with TEMPO as the current plan, `cost` is the Tempo cost', () => {
     const r = report(calendar(colours, 'BLUE'), 'TEMPO');
     expect(r.months[0]).toMatchObject({ cost: 84.16, cost_tempo: 84.16 });
-    expect(r.comparison).toMatchObject({ current_plan: 'TEMPO', other_plan: 'HPHC', cost_current: 84.16, cost_other: 105.45, cheaper: 'TEMPO' });
+    expect(r.comparison).toMatchObject({
+      current_plan: 'TEMPO',
+      other_plan: 'HPHC',
+      cost_current: 84.16,
+      cost_other: 105.45,
+      cheaper: 'TEMPO',
+    });
   });
 
   it('a day without colour makes the Tempo figures partial, and says how many days; nothing is guessed', () => {
@@ -269,7 +383,13 @@ describe('BASE vs HP/HC vs TEMPO on a month computed by hand (January 2024, 500 
     const p = report(lacking).tempo!;
     expect(p).toMatchObject({ days_without_colour: 1, partial: true, unknown_wh: 12_000 });
     // The Tempo day of the 15th spans calendar days 15 (06:00 →) and 16 (→ 06:00): both leave the comparison.
-    expect(p.comparison).toMatchObject({ days_with_curve: 31, compared_days: 29, days_without_colour: 1, partial: true, unknown_wh: 12_000 });
+    expect(p.comparison).toMatchObject({
+      days_with_curve: 31,
+      compared_days: 29,
+      days_without_colour: 1,
+      partial: true,
+      unknown_wh: 12_000,
+    });
     // BASE over the 29 compared days: 29 × 12 × 0.2516 = 87.5568, + 12.44 × 29 / 31 = 11.637419… → 99.194219… → 99.19
     expect(p.comparison.cost_base).toBe(99.19);
     expect(p.months.find((m) => m.period === '2024-01')).toMatchObject({ days_without_colour: 1, partial: true, unknown_wh: 12_000 });
@@ -289,10 +409,18 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE sim
   });
 
   const PRICES = {
-    JEELINKY_PRICE_BASE: '0.2516', JEELINKY_PRICE_HP: '0.2700', JEELINKY_PRICE_HC: '0.2068',
-    JEELINKY_SUBSCRIPTION_BASE: '12.44', JEELINKY_SUBSCRIPTION_HPHC: '12.85', JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
-    JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609', JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296', JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894',
-    JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486', JEELINKY_PRICE_TEMPO_RED_HP: '0.7562', JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
+    JEELINKY_PRICE_BASE: '0.2516',
+    JEELINKY_PRICE_HP: '0.2700',
+    JEELINKY_PRICE_HC: '0.2068',
+    JEELINKY_SUBSCRIPTION_BASE: '12.44',
+    JEELINKY_SUBSCRIPTION_HPHC: '12.85',
+    JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
+    JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609',
+    JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
+    JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894',
+    JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
+    JEELINKY_PRICE_TEMPO_RED_HP: '0.7562',
+    JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
   };
 
   it('--json: the six sub-counters of the served curve equal a minute-by-minute walk; the comparison; the old fields stay', async () => {
@@ -300,7 +428,18 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE sim
     await h.pairNow();
     expect((await h.run({ fetchKinds: ['daily_consumption', 'load_curve'], since: '2024-10-26' })).exitCode).toBe(0);
     // 27 October (the autumn change) is RED, its 25-hour night too; RTE's answer lacks 28 October.
-    const colours: Record<string, TempoColour> = { '2024-10-25': 'BLUE', '2024-10-26': 'BLUE', '2024-10-27': 'RED', '2024-10-28': 'BLUE', '2024-10-29': 'WHITE', '2024-10-30': 'BLUE', '2024-10-31': 'BLUE', '2024-11-01': 'BLUE', '2024-11-02': 'BLUE', '2024-11-03': 'BLUE' };
+    const colours: Record<string, TempoColour> = {
+      '2024-10-25': 'BLUE',
+      '2024-10-26': 'BLUE',
+      '2024-10-27': 'RED',
+      '2024-10-28': 'BLUE',
+      '2024-10-29': 'WHITE',
+      '2024-10-30': 'BLUE',
+      '2024-10-31': 'BLUE',
+      '2024-11-01': 'BLUE',
+      '2024-11-02': 'BLUE',
+      '2024-11-03': 'BLUE',
+    };
     rte = await startTempoSimulator({ days: colours, missing: ['2024-10-28'] });
     // The default source (RTE open data), pointed at the simulator: the colours come from the real calendar code.
     const env = cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_URL: rte.url });
@@ -321,16 +460,41 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE sim
     for (const day of eachDay('2024-10-27', '2024-11-04')) {
       for (const p of h.sim.expectedValue('load_curve', PDL, day)) {
         const end = Date.parse(p.instantIso);
-        served.push({ usagePoint: PDL, kind: 'load_curve', day, start: isoInZone(end - 30 * MIN, TZ), end: isoInZone(end, TZ), value: p.value, unit: 'W' });
+        served.push({
+          usagePoint: PDL,
+          kind: 'load_curve',
+          day,
+          start: isoInZone(end - 30 * MIN, TZ),
+          end: isoInZone(end, TZ),
+          value: p.value,
+          unit: 'W',
+        });
       }
     }
     const colourOf: ColourOf = (d) => (d === '2024-10-28' ? undefined : colours[d]);
     const w = walk(served, colourOf);
     const t = out.tempo;
-    expect(t.totals).toEqual({ blue_hp_wh: toWh(w.slots.BLUE_HP), blue_hc_wh: toWh(w.slots.BLUE_HC), white_hp_wh: toWh(w.slots.WHITE_HP), white_hc_wh: toWh(w.slots.WHITE_HC), red_hp_wh: toWh(w.slots.RED_HP), red_hc_wh: toWh(w.slots.RED_HC), unknown_wh: toWh(w.slots.unknown), total_wh: toWh(w.slots.total) });
-    expect(t.totals.total_wh).toBeCloseTo(out.days.reduce((a: number, d: { total_wh: number }) => a + d.total_wh, 0), 2);
+    expect(t.totals).toEqual({
+      blue_hp_wh: toWh(w.slots.BLUE_HP),
+      blue_hc_wh: toWh(w.slots.BLUE_HC),
+      white_hp_wh: toWh(w.slots.WHITE_HP),
+      white_hc_wh: toWh(w.slots.WHITE_HC),
+      red_hp_wh: toWh(w.slots.RED_HP),
+      red_hc_wh: toWh(w.slots.RED_HC),
+      unknown_wh: toWh(w.slots.unknown),
+      total_wh: toWh(w.slots.total),
+    });
+    expect(t.totals.total_wh).toBeCloseTo(
+      out.days.reduce((a: number, d: { total_wh: number }) => a + d.total_wh, 0),
+      2,
+    );
     const red = t.days.find((d: { date: string }) => d.date === '2024-10-27');
-    expect(red).toMatchObject({ colour: 'RED', complete: true, hp_wh: toWh(w.days.get('2024-10-27')!.hp), hc_wh: toWh(w.days.get('2024-10-27')!.hc) });
+    expect(red).toMatchObject({
+      colour: 'RED',
+      complete: true,
+      hp_wh: toWh(w.days.get('2024-10-27')!.hp),
+      hc_wh: toWh(w.days.get('2024-10-27')!.hc),
+    });
     expect(t.days.find((d: { date: string }) => d.date === '2024-10-28')).toMatchObject({ colour: null, cost: null });
     expect(t).toMatchObject({ days_without_colour: 1, partial: true });
     expect(t.comparison).toMatchObject({ partial: true, days_without_colour: 1 });
@@ -365,7 +529,12 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE sim
     const out = JSON.parse(r.stdout);
     expect(out.tempo_calendar).toEqual({ source: 'file', calls: 0, days_without_colour: expect.any(Number), error: null });
     const colour = (d: string) => out.tempo.days.find((x: { date: string }) => x.date === d)?.colour;
-    expect([colour('2024-10-26'), colour('2024-10-27'), colour('2024-10-28'), colour('2024-10-29')]).toEqual(['BLUE', 'RED', 'WHITE', 'BLUE']);
+    expect([colour('2024-10-26'), colour('2024-10-27'), colour('2024-10-28'), colour('2024-10-29')]).toEqual([
+      'BLUE',
+      'RED',
+      'WHITE',
+      'BLUE',
+    ]);
     expect(out.tempo.days.find((x: { date: string }) => x.date === '2024-10-27').cost).toBeGreaterThan(0);
   });
 
@@ -376,24 +545,37 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE sim
     const file = path.join(tempDir(), 'tempo.json');
     writeFileSync(file, '{"2024-10-27":"PURPLE"}');
     const range = ['--since', '2024-10-27', '--until', '2024-11-03', '--json'];
-    const bad = await runCli(['tariff', ...range], cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: file }));
+    const bad = await runCli(
+      ['tariff', ...range],
+      cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: file }),
+    );
     expect(bad.stderr).toBe('');
     expect(bad.code).toBe(0);
     const out = JSON.parse(bad.stdout);
     expect(out.tempo_calendar).toMatchObject({ source: 'file', error: { code: 'tempo_file' } });
-    expect(out.tempo_calendar.error.message).toMatch(/JEELINKY_TEMPO_FILE: .*tempo\.json key "2024-10-27": "2024-10-27,PURPLE" is not a day and a colour/);
-    expect(out.notes.join('\n')).toMatch(/Tempo calendar \(file\) not available: JEELINKY_TEMPO_FILE: .*PURPLE.*; the days it did not give have no colour/);
+    expect(out.tempo_calendar.error.message).toMatch(
+      /JEELINKY_TEMPO_FILE: .*tempo\.json key "2024-10-27": "2024-10-27,PURPLE" is not a day and a colour/,
+    );
+    expect(out.notes.join('\n')).toMatch(
+      /Tempo calendar \(file\) not available: JEELINKY_TEMPO_FILE: .*PURPLE.*; the days it did not give have no colour/,
+    );
     // Every Tempo day touched by the curve (26 Oct's night … 3 Nov) is reported without colour; HP/HC figures stand.
     expect(out.tempo.days_without_colour).toBe(9);
     expect(out.tempo.cost).toBeNull();
     expect(out.days.every((d: { hp_wh: number | null }) => typeof d.hp_wh === 'number')).toBe(true);
-    const missing = await runCli(['tariff', ...range], cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: file + '.nope' }));
+    const missing = await runCli(
+      ['tariff', ...range],
+      cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: `${file}.nope` }),
+    );
     expect(missing.code).toBe(0);
     expect(JSON.parse(missing.stdout).notes.join('\n')).toMatch(/cannot read .*tempo\.json\.nope \(ENOENT\)/);
     // RTE down (HTTP 500 on every request): still exit 0, the outage in a note.
     rte = await startTempoSimulator({ days: {} });
     rte.fault = { kind: 'http500' };
-    const down = await runCli(['tariff', ...range], cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_URL: rte.url, JEELINKY_RETRY_BASE_MS: '1' }));
+    const down = await runCli(
+      ['tariff', ...range],
+      cliEnv(h.sim, h.config.stateDir, { ...PRICES, JEELINKY_TEMPO_URL: rte.url, JEELINKY_RETRY_BASE_MS: '1' }),
+    );
     expect(down.code).toBe(0);
     const d = JSON.parse(down.stdout);
     expect(d.tempo_calendar.error).not.toBeNull();
@@ -423,7 +605,9 @@ describe('the demo: jeelinky demo --keep-state, then jeelinky tariff --plan TEMP
       const n = String.raw`\d+\.\d{3}`;
       expect(r.stdout).toMatch(/Tempo\s+B\/W\/R days\s+blue HP\s+blue HC\s+white HP\s+white HC\s+red HP\s+red HC/);
       // The season row: six sub-counters with numbers (not "—"), and a cost.
-      expect(r.stdout).toMatch(new RegExp(String.raw`\n20\d\d-20\d\d\s+\d+/\d+/\d+\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+\d+\.\d\d\n`));
+      expect(r.stdout).toMatch(
+        new RegExp(String.raw`\n20\d\d-20\d\d\s+\d+/\d+/\d+\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+${n}\s+\d+\.\d\d\n`),
+      );
       expect(r.stdout).toMatch(/Last 12 months \(\S+ → \S+\): BASE \d+\.\d\d € · HP\/HC \d+\.\d\d € · Tempo \d+\.\d\d €/);
       expect(r.stdout).toMatch(/Cheapest: (BASE|HP\/HC|Tempo|a tie)\n/);
       expect(r.stdout).not.toMatch(/contract not fetched|network error/);

@@ -26,7 +26,13 @@ interface TempoJson {
   today: { date: string; colour: string | null };
   tomorrow: { date: string; colour: string | null; published: boolean };
   in_effect: { day: string; colour: string | null };
-  season: { season: string; red: { used: number; remaining: number; quota: number }; white: { used: number; remaining: number; quota: number }; blue: { used: number }; unknown: number };
+  season: {
+    season: string;
+    red: { used: number; remaining: number; quota: number };
+    white: { used: number; remaining: number; quota: number };
+    blue: { used: number };
+    unknown: number;
+  };
   missing: string[];
   error: { code: string; message: string } | null;
   calls: number;
@@ -38,7 +44,14 @@ const dirs: string[] = [];
 function env(extra: Record<string, string> = {}): Record<string, string> {
   const stateDir = tempDir('jeelinky-tempo-');
   dirs.push(stateDir);
-  return { JEELINKY_STATE_DIR: stateDir, JEELINKY_TEMPO_URL: sim.url, JEELINKY_PACE_MS: '0', JEELINKY_RETRY_BASE_MS: '10', JEELINKY_TIMEOUT_MS: '2000', ...extra };
+  return {
+    JEELINKY_STATE_DIR: stateDir,
+    JEELINKY_TEMPO_URL: sim.url,
+    JEELINKY_PACE_MS: '0',
+    JEELINKY_RETRY_BASE_MS: '10',
+    JEELINKY_TIMEOUT_MS: '2000',
+    ...extra,
+  };
 }
 async function tempo(e: Record<string, string>, now: string, ...args: string[]) {
   const r = await runCli(['tempo', '--json', '--now', now, ...args], e);
@@ -219,7 +232,10 @@ describe('jeelinky tempo, RTE OAuth API ("Tempo Like Supply Contract")', () => {
   });
 
   it('rte-api without a secret is a setting to fix (78), named', async () => {
-    const r = await tempo(env({ JEELINKY_TEMPO_SOURCE: 'rte-api', JEELINKY_RTE_CLIENT_ID: TEMPO_SIM_CLIENT_ID }), '2022-01-10T12:00:00+01:00');
+    const r = await tempo(
+      env({ JEELINKY_TEMPO_SOURCE: 'rte-api', JEELINKY_RTE_CLIENT_ID: TEMPO_SIM_CLIENT_ID }),
+      '2022-01-10T12:00:00+01:00',
+    );
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/JEELINKY_TEMPO_SOURCE=rte-api needs JEELINKY_RTE_CLIENT_SECRET/);
   });
@@ -228,7 +244,14 @@ describe('jeelinky tempo, RTE OAuth API ("Tempo Like Supply Contract")', () => {
 describe('jeelinky tempo, the user calendar file', () => {
   it('JEELINKY_TEMPO_SOURCE=file reads the file only (no request) and its counts meet the quotas', async () => {
     const before = { ...sim.requests };
-    const r = await tempo(env({ JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: FIXTURE }), '2022-08-31T12:00:00+02:00', '--since', '2021-09-01', '--until', '2022-08-31');
+    const r = await tempo(
+      env({ JEELINKY_TEMPO_SOURCE: 'file', JEELINKY_TEMPO_FILE: FIXTURE }),
+      '2022-08-31T12:00:00+02:00',
+      '--since',
+      '2021-09-01',
+      '--until',
+      '2022-08-31',
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.json!.source).toBe('file');
     expect(r.json!.season.red).toEqual({ quota: 22, used: 22, remaining: 0 });

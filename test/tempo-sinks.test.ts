@@ -65,8 +65,16 @@ function calendar() {
   const colours = shiftedSeasonDays(addDays(seasonBounds(season).first, -40), tomorrow);
   // Tomorrow's colour is only asked from 10:30 (a run just around 10:30 could go either way).
   const tomorrowPublished = now.format('HH:mm') >= '10:30';
-  const used = (c: TempoColour) => [...colours].filter(([d, col]) => d >= seasonBounds(season).first && d <= (tomorrowPublished ? tomorrow : today) && col === c).length;
-  return { today, tomorrow, colours, tomorrowPublished, redLeft: SEASON_QUOTA.RED - used('RED'), whiteLeft: SEASON_QUOTA.WHITE - used('WHITE') };
+  const used = (c: TempoColour) =>
+    [...colours].filter(([d, col]) => d >= seasonBounds(season).first && d <= (tomorrowPublished ? tomorrow : today) && col === c).length;
+  return {
+    today,
+    tomorrow,
+    colours,
+    tomorrowPublished,
+    redLeft: SEASON_QUOTA.RED - used('RED'),
+    whiteLeft: SEASON_QUOTA.WHITE - used('WHITE'),
+  };
 }
 
 /** A paired state directory on the real clock (HC 22:00–06:00 in the contract) and its environment. */
@@ -114,7 +122,13 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
     const cmd = (logicalId: string) => jeedom!.cmdByLogicalId(device.id, logicalId)!;
     const history = (logicalId: string) => new Map(jeedom!.history(cmd(logicalId).id).map((row) => [row.datetime, Number(row.value)]));
-    const runEnv = { ...env, ...TEMPO_PRICES, JEELINKY_TEMPO_URL: rte.url, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey };
+    const runEnv = {
+      ...env,
+      ...TEMPO_PRICES,
+      JEELINKY_TEMPO_URL: rte.url,
+      JEELINKY_JEEDOM_URL: jeedom.url,
+      JEELINKY_JEEDOM_APIKEY: jeedom.apikey,
+    };
 
     const r = await runCli(['run', '--json'], runEnv);
     expect(r.stderr).toBe('');
@@ -130,12 +144,14 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
     for (const d of days) {
       const at = `${d.date} 12:00:00`;
       const six = sixOf(d);
-      for (const [slot, wh] of Object.entries(six)) expect({ day: d.date, slot, wh: history(`tempo_${slot}`).get(at) }).toEqual({ day: d.date, slot, wh });
+      for (const [slot, wh] of Object.entries(six))
+        expect({ day: d.date, slot, wh: history(`tempo_${slot}`).get(at) }).toEqual({ day: d.date, slot, wh });
       expect(history('tempo_cost').get(at)).toBe(d.cost);
       expect(d.colour).toBe(cal.colours.get(d.date));
     }
     // Only those days, no other datetime.
-    for (const spec of TEMPO_COMMANDS.filter((s) => s.historized)) expect([...history(spec.logicalId).keys()].sort()).toEqual(days.map((d) => `${d.date} 12:00:00`));
+    for (const spec of TEMPO_COMMANDS.filter((s) => s.historized))
+      expect([...history(spec.logicalId).keys()].sort()).toEqual(days.map((d) => `${d.date} 12:00:00`));
     expect(String(jeedom.currentValue(cmd('tempo_today').id)?.value)).toBe(cal.colours.get(cal.today));
     expect(String(jeedom.currentValue(cmd('tempo_tomorrow').id)?.value)).toBe(cal.tomorrowPublished ? cal.colours.get(cal.tomorrow) : '');
     expect(Number(jeedom.currentValue(cmd('tempo_red_left').id)?.value)).toBe(cal.redLeft);
@@ -183,7 +199,11 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
     expect(jeedom.history(jeedom.cmdByLogicalId(device.id, 'hp_energy')!.id).length).toBeGreaterThan(0); // the HP/HC figures are written
     for (const spec of TEMPO_COMMANDS) {
       const c = jeedom.cmdByLogicalId(device.id, spec.logicalId)!;
-      expect({ logicalId: spec.logicalId, history: jeedom.history(c.id), current: jeedom.currentValue(c.id) }).toEqual({ logicalId: spec.logicalId, history: [], current: undefined });
+      expect({ logicalId: spec.logicalId, history: jeedom.history(c.id), current: jeedom.currentValue(c.id) }).toEqual({
+        logicalId: spec.logicalId,
+        history: [],
+        current: undefined,
+      });
     }
     expect(rte.log).toEqual([]);
     // MQTT: the HP/HC topics are there, nothing Tempo (no topic, no Home Assistant entity).
@@ -202,7 +222,13 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
     const cal = calendar();
     rte = await startTempoSimulator({ days: cal.colours });
     broker = await startMosquitto();
-    const runEnv = { ...env, ...TEMPO_PRICES, JEELINKY_TEMPO_URL: rte.url, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(broker.port) };
+    const runEnv = {
+      ...env,
+      ...TEMPO_PRICES,
+      JEELINKY_TEMPO_URL: rte.url,
+      JEELINKY_MQTT_HOST: '127.0.0.1',
+      JEELINKY_MQTT_PORT: String(broker.port),
+    };
     const r = await runCli(['run', '--json'], runEnv);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -222,9 +248,21 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
       // The Tempo day starts at 06:00 local time: its last_reset, with the offset of that instant.
       const lastReset = moment.tz(`${d.date}T06:00:00`, TZ).format();
       for (const [slot, wh] of Object.entries(sixOf(d))) {
-        expect(payload(`${base}/tempo_${slot}/day/${d.date}`)).toEqual({ day: d.date, value: wh, unit: 'Wh', colour: d.colour, last_reset: lastReset });
+        expect(payload(`${base}/tempo_${slot}/day/${d.date}`)).toEqual({
+          day: d.date,
+          value: wh,
+          unit: 'Wh',
+          colour: d.colour,
+          last_reset: lastReset,
+        });
       }
-      expect(payload(`${base}/tempo_cost/day/${d.date}`)).toEqual({ day: d.date, value: d.cost, unit: 'EUR', colour: d.colour, last_reset: lastReset });
+      expect(payload(`${base}/tempo_cost/day/${d.date}`)).toEqual({
+        day: d.date,
+        value: d.cost,
+        unit: 'EUR',
+        colour: d.colour,
+        last_reset: lastReset,
+      });
     }
     // Only those days.
     const dayTopics = [...got.keys()].filter((topic) => topic.startsWith(`${base}/tempo_cost/day/`)).sort();
@@ -233,14 +271,22 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
     expect(payload(`${base}/tempo_cost/latest`)).toMatchObject({ day: newest.date, value: newest.cost });
     expect(payload(`${base}/tempo_${newest.colour!.toLowerCase()}_hp/latest`)).toMatchObject({ day: newest.date, value: newest.hp_wh });
     expect(payload(`${base}/tempo_today/latest`)).toEqual({ day: cal.today, colour: cal.colours.get(cal.today) });
-    expect(payload(`${base}/tempo_tomorrow/latest`)).toEqual({ day: cal.tomorrow, colour: cal.tomorrowPublished ? cal.colours.get(cal.tomorrow) : null });
+    expect(payload(`${base}/tempo_tomorrow/latest`)).toEqual({
+      day: cal.tomorrow,
+      colour: cal.tomorrowPublished ? cal.colours.get(cal.tomorrow) : null,
+    });
     expect(payload(`${base}/tempo_red_left/latest`)).toEqual({ season: seasonOf(cal.today), value: cal.redLeft });
     expect(payload(`${base}/tempo_white_left/latest`)).toEqual({ season: seasonOf(cal.today), value: cal.whiteLeft });
 
     const ha = (key: string) => payload(`homeassistant/sensor/jeelinky_${PDL}/${key}/config`);
     for (const key of ['tempo_today', 'tempo_tomorrow']) {
       const c = ha(key);
-      expect(c).toMatchObject({ device_class: 'enum', options: ['BLUE', 'WHITE', 'RED'], state_topic: `${base}/${key}/latest`, unique_id: `jeelinky_${PDL}_${key}` });
+      expect(c).toMatchObject({
+        device_class: 'enum',
+        options: ['BLUE', 'WHITE', 'RED'],
+        state_topic: `${base}/${key}/latest`,
+        unique_id: `jeelinky_${PDL}_${key}`,
+      });
       expect(c).not.toHaveProperty('state_class');
       expect(c).not.toHaveProperty('unit_of_measurement');
     }
@@ -255,8 +301,17 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
         state_topic: `${base}/tempo_${slot}/latest`,
       });
     }
-    expect(ha('tempo_cost')).toMatchObject({ unit_of_measurement: 'EUR', device_class: 'monetary', state_class: 'total', state_topic: `${base}/tempo_cost/latest` });
-    expect(ha('tempo_red_left')).toMatchObject({ state_class: 'measurement', state_topic: `${base}/tempo_red_left/latest`, value_template: '{{ value_json.value }}' });
+    expect(ha('tempo_cost')).toMatchObject({
+      unit_of_measurement: 'EUR',
+      device_class: 'monetary',
+      state_class: 'total',
+      state_topic: `${base}/tempo_cost/latest`,
+    });
+    expect(ha('tempo_red_left')).toMatchObject({
+      state_class: 'measurement',
+      state_topic: `${base}/tempo_red_left/latest`,
+      value_template: '{{ value_json.value }}',
+    });
     expect(ha('tempo_white_left')).toMatchObject({ state_class: 'measurement', state_topic: `${base}/tempo_white_left/latest` });
 
     // Again (the summary a person reads): every retained message but the run status is exactly as before.
@@ -264,7 +319,8 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain(`Tempo: ${days.length} complete Tempo days for the sinks (calendar: rte).`);
     const after = await retainedMessages(broker.port, '#');
-    const withoutStatus = (m: Map<string, { payload: string }>) => new Map([...m].filter(([topic]) => topic !== `${base}/status`).map(([k, v]) => [k, v.payload]));
+    const withoutStatus = (m: Map<string, { payload: string }>) =>
+      new Map([...m].filter(([topic]) => topic !== `${base}/status`).map(([k, v]) => [k, v.payload]));
     expect(withoutStatus(after)).toEqual(withoutStatus(got));
   }, 120_000);
 });

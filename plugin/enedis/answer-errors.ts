@@ -21,7 +21,17 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : typeof v === 'number' ? String(v) : undefined);
 
 /** Keys that carry the human text, in order of preference. */
-const TEXT_KEYS = ['error_description', 'message', 'description', 'detail', 'error_message', 'errorMessage', 'libelle', 'faultstring', 'title'];
+const TEXT_KEYS = [
+  'error_description',
+  'message',
+  'description',
+  'detail',
+  'error_message',
+  'errorMessage',
+  'libelle',
+  'faultstring',
+  'title',
+];
 /** Keys that carry the code, in order of preference. */
 const CODE_KEYS = ['error', 'code', 'error_code', 'errorCode', 'erreur', 'errorcode'];
 

@@ -39,10 +39,7 @@ export interface DeviceCode {
   intervalSeconds: number;
 }
 
-export type PollResult =
-  | { state: 'pending' }
-  | { state: 'slow_down' }
-  | { state: 'approved'; token: TokenAnswer };
+export type PollResult = { state: 'pending' } | { state: 'slow_down' } | { state: 'approved'; token: TokenAnswer };
 
 export interface AuthEndpoint {
   baseUrl: string;
@@ -68,10 +65,18 @@ export function commonProxyFailure(answer: RawAnswer, what: string): JeelinkyErr
     );
   }
   if (err?.error === 'slow_down') {
-    return new TemporaryError(`${what}: the proxy asks to slow down (too many calls this minute); run again in a minute`, 'proxy_slow_down', retryIn(60));
+    return new TemporaryError(
+      `${what}: the proxy asks to slow down (too many calls this minute); run again in a minute`,
+      'proxy_slow_down',
+      retryIn(60),
+    );
   }
   if (answer.status >= 500) {
-    return new TemporaryError(`${what}: the proxy answered HTTP ${answer.status}${err ? ` (${err.error})` : ''}; run again later`, 'proxy_unavailable', retryIn(3600));
+    return new TemporaryError(
+      `${what}: the proxy answered HTTP ${answer.status}${err ? ` (${err.error})` : ''}; run again later`,
+      'proxy_unavailable',
+      retryIn(3600),
+    );
   }
   if (err?.error === 'invalid_request' && /client_id/i.test(err.description)) {
     return new JeelinkyError(`${what}: the proxy refuses the client id ("${err.description}"); check JEELINKY_CLIENT_ID or unset it`, {
@@ -80,7 +85,7 @@ export function commonProxyFailure(answer: RawAnswer, what: string): JeelinkyErr
     });
   }
   return new ProtocolError(
-    `${what}: unexpected answer (HTTP ${answer.status}${err ? `, ${err.error}${err.description ? ': ' + err.description : ''}` : ''}); run again later`,
+    `${what}: unexpected answer (HTTP ${answer.status}${err ? `, ${err.error}${err.description ? `: ${err.description}` : ''}` : ''}); run again later`,
     'unexpected_answer',
     retryIn(3600),
   );
@@ -94,7 +99,9 @@ export async function requestDeviceCode(http: ProxyHttp, ep: AuthEndpoint): Prom
   }
   const d = parsed.data;
   // The proxy sends no verification_uri_complete: the page takes ?code=<user_code> (reference §2.1).
-  const complete = d.verification_uri_complete ?? `${d.verification_uri}${d.verification_uri.includes('?') ? '&' : '?'}code=${encodeURIComponent(d.user_code)}`;
+  const complete =
+    d.verification_uri_complete ??
+    `${d.verification_uri}${d.verification_uri.includes('?') ? '&' : '?'}code=${encodeURIComponent(d.user_code)}`;
   return {
     deviceCode: d.device_code,
     userCode: d.user_code,
@@ -116,7 +123,10 @@ export async function pollDeviceToken(http: ProxyHttp, ep: AuthEndpoint, deviceC
   if (!err && answer.status === 200) {
     const parsed = tokenSchema.safeParse(answer.body);
     if (parsed.success) return { state: 'approved', token: parsed.data };
-    throw new ProtocolError('token answer: the proxy sent a token answer of an unexpected shape; start pairing again with --code', 'bad_token_answer');
+    throw new ProtocolError(
+      'token answer: the proxy sent a token answer of an unexpected shape; start pairing again with --code',
+      'bad_token_answer',
+    );
   }
   switch (err?.error) {
     case 'authorization_pending':
@@ -152,9 +162,16 @@ export async function refreshAccessToken(
   if (!err && answer.status === 200) {
     const parsed = tokenSchema.safeParse(answer.body);
     if (parsed.success) return parsed.data;
-    throw new ProtocolError('token refresh: the proxy sent a token answer of an unexpected shape; run again later', 'bad_token_answer', retryIn(3600));
+    throw new ProtocolError(
+      'token refresh: the proxy sent a token answer of an unexpected shape; run again later',
+      'bad_token_answer',
+      retryIn(3600),
+    );
   }
-  if (err && (err.error === 'invalid_grant' || (err.error === 'invalid_request' && /refresh_token|usage_points_id/i.test(err.description)))) {
+  if (
+    err &&
+    (err.error === 'invalid_grant' || (err.error === 'invalid_request' && /refresh_token|usage_points_id/i.test(err.description)))
+  ) {
     throw new PairingError(
       `the proxy refuses the refresh token ("${err.description || err.error}"): the consent must be given again with "jeelinky pair"`,
       'refresh_refused',

@@ -43,10 +43,7 @@ const addressSchema = z
     insee_code: optStr,
     city: optStr,
     country: optStr,
-    geo_points: z
-      .object({ latitude: optStr, longitude: optStr, altitude: optStr })
-      .partial()
-      .nullish(),
+    geo_points: z.object({ latitude: optStr, longitude: optStr, altitude: optStr }).partial().nullish(),
   })
   .passthrough();
 
@@ -118,12 +115,20 @@ const dayOf = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.
 function pickItem(body: unknown, usagePoint: string, what: string): z.infer<typeof itemSchema> {
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) {
-    throw new ProtocolError(`${what}: the answer does not have the documented shape (customer.usage_points[]); run again later`, 'unexpected_answer', retryIn(3600));
+    throw new ProtocolError(
+      `${what}: the answer does not have the documented shape (customer.usage_points[]); run again later`,
+      'unexpected_answer',
+      retryIn(3600),
+    );
   }
   const items = parsed.data.flatMap((c) => c.usage_points);
   const item = items.find((i) => i.usage_point.usage_point_id === usagePoint) ?? (items.length === 1 ? items[0] : undefined);
   if (!item) {
-    throw new ProtocolError(`${what}: the answer lists no usage point …${usagePoint.slice(-4)}; run again later`, 'unexpected_answer', retryIn(3600));
+    throw new ProtocolError(
+      `${what}: the answer lists no usage point …${usagePoint.slice(-4)}; run again later`,
+      'unexpected_answer',
+      retryIn(3600),
+    );
   }
   return item;
 }
@@ -152,7 +157,12 @@ export function parseContract(body: unknown, usagePoint: string, fetchedAt: Date
 export function parseAddress(body: unknown, usagePoint: string, fetchedAt: Date): AddressRecord {
   const item = pickItem(body, usagePoint, 'address');
   const a = item.usage_point.usage_point_addresses ?? item.usage_point.usage_point_address;
-  if (!a) throw new ProtocolError('address: the answer has no "usage_point_addresses" object; run again later', 'unexpected_answer', retryIn(3600));
+  if (!a)
+    throw new ProtocolError(
+      'address: the answer has no "usage_point_addresses" object; run again later',
+      'unexpected_answer',
+      retryIn(3600),
+    );
   return {
     usagePoint,
     street: a.street,
@@ -174,7 +184,11 @@ export function classifyCustomerAnswer<T>(answer: RawAnswer, resource: CustomerR
   if (answer.format !== 'json') {
     if (answer.status === 403 || answer.status === 404) return { kind: 'refused', status: answer.status, detail: `HTTP ${answer.status}` };
     if (answer.status >= 500 || answer.status === 429) {
-      throw new TemporaryError(`${what}: Enedis or the proxy answered HTTP ${answer.status}; run again later`, 'enedis_unavailable', retryIn(3600));
+      throw new TemporaryError(
+        `${what}: Enedis or the proxy answered HTTP ${answer.status}; run again later`,
+        'enedis_unavailable',
+        retryIn(3600),
+      );
     }
     throw notJsonError(answer, what);
   }
@@ -182,19 +196,30 @@ export function classifyCustomerAnswer<T>(answer: RawAnswer, resource: CustomerR
   if (!err && answer.status === 200) return { kind: 'data', value: parse(answer.body) };
   if (err) {
     const d = err.description;
-    if ((err.error === 'Unauthorized' || err.error === 'invalid_token') && (/access token not found|timed out|expired/i.test(d) || err.error === 'invalid_token')) {
+    if (
+      (err.error === 'Unauthorized' || err.error === 'invalid_token') &&
+      (/access token not found|timed out|expired/i.test(d) || err.error === 'invalid_token')
+    ) {
       return { kind: 'access_token_rejected' };
     }
     if (err.error === '429' || answer.status === 429) {
       const q4 = /Q4/i.test(d);
-      throw new TemporaryError(`${what}: Enedis quota ${q4 ? 'Q4' : 'Q3'} reached; run again later`, q4 ? 'enedis_quota_hour' : 'enedis_quota_second', retryIn(q4 ? 3600 : 300));
+      throw new TemporaryError(
+        `${what}: Enedis quota ${q4 ? 'Q4' : 'Q3'} reached; run again later`,
+        q4 ? 'enedis_quota_hour' : 'enedis_quota_second',
+        retryIn(q4 ? 3600 : 300),
+      );
     }
     // Errors with HTTP 200 (pre-2024 proxy) carry the refusal in the body only.
-    if (answer.status === 403 || answer.status === 404 || /ADAM-DC|STM-ERR|not.?found|forbidden|bad access token/i.test(`${err.error} ${d}`)) {
-      return { kind: 'refused', status: answer.status, detail: `${err.error}${d ? ': ' + d : ''}` };
+    if (
+      answer.status === 403 ||
+      answer.status === 404 ||
+      /ADAM-DC|STM-ERR|not.?found|forbidden|bad access token/i.test(`${err.error} ${d}`)
+    ) {
+      return { kind: 'refused', status: answer.status, detail: `${err.error}${d ? `: ${d}` : ''}` };
     }
     if (answer.status >= 500 || /technical|unavailable/i.test(d)) {
-      throw new TemporaryError(`${what}: ${err.error}${d ? ': ' + d : ''}; run again later`, 'enedis_unavailable', retryIn(3600));
+      throw new TemporaryError(`${what}: ${err.error}${d ? `: ${d}` : ''}; run again later`, 'enedis_unavailable', retryIn(3600));
     }
     throw commonProxyFailure(answer, what);
   }
@@ -260,16 +285,25 @@ export async function loadCustomerResource<T extends Contract | AddressRecord>(
   const cached = (resource === 'contract' ? await cache.contract(usagePoint) : await cache.address(usagePoint)) as T | undefined;
   if (cached && !options.refresh) return { value: cached, source: 'cache', calls: 0 };
   const label = resource === 'contract' ? 'contract' : 'address';
-  if (options.offline) return { value: cached, source: cached ? 'cache' : 'none', calls: 0, note: cached ? undefined : `no ${label} cached` };
+  if (options.offline)
+    return { value: cached, source: cached ? 'cache' : 'none', calls: 0, note: cached ? undefined : `no ${label} cached` };
   const refused = await cache.refusal(resource, usagePoint);
   if (refused && !options.refresh) {
-    return { value: cached, source: cached ? 'cache' : 'none', calls: 0, note: `the proxy refused the ${label} route on ${refused.at.slice(0, 10)} (${refused.detail}); ask again with --refresh-${resource === 'contract' ? 'contract' : 'addresses'}` };
+    return {
+      value: cached,
+      source: cached ? 'cache' : 'none',
+      calls: 0,
+      note: `the proxy refused the ${label} route on ${refused.at.slice(0, 10)} (${refused.detail}); ask again with --refresh-${resource === 'contract' ? 'contract' : 'addresses'}`,
+    };
   }
   const now = session.now();
-  const parse = (body: unknown) => (resource === 'contract' ? parseContract(body, usagePoint, now) : parseAddress(body, usagePoint, now)) as T;
+  const parse = (body: unknown) =>
+    (resource === 'contract' ? parseContract(body, usagePoint, now) : parseAddress(body, usagePoint, now)) as T;
   let outcome: CustomerOutcome<T>;
   try {
-    outcome = await session.authorizedGet(CUSTOMER_PATHS[resource], { usage_point_id: usagePoint }, (a) => classifyCustomerAnswer(a, resource, parse));
+    outcome = await session.authorizedGet(CUSTOMER_PATHS[resource], { usage_point_id: usagePoint }, (a) =>
+      classifyCustomerAnswer(a, resource, parse),
+    );
   } catch (e) {
     if (!(e instanceof JeelinkyError)) throw e;
     return { value: cached, source: cached ? 'cache' : 'none', calls: 1, note: `${label} not fetched: ${e.message}` };

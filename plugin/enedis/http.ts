@@ -51,7 +51,17 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-const RETRIABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ERR_BAD_RESPONSE', 'ENETUNREACH']);
+const RETRIABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ERR_BAD_RESPONSE',
+  'ENETUNREACH',
+]);
 
 export class ProxyHttp {
   private readonly axios: AxiosInstance;
@@ -83,7 +93,9 @@ export class ProxyHttp {
   }
 
   get(url: string, query: Record<string, string>, opts: RequestOptions): Promise<RawAnswer> {
-    return this.request({ method: 'GET', url, query }, opts, () => this.axios.get(url, { params: query, headers: opts.headers, signal: this.options.signal }));
+    return this.request({ method: 'GET', url, query }, opts, () =>
+      this.axios.get(url, { params: query, headers: opts.headers, signal: this.options.signal }),
+    );
   }
 
   /** Waits so that two calls start at least paceMs apart. */
@@ -103,12 +115,8 @@ export class ProxyHttp {
     }
   }
 
-  private async request(
-    call: OutgoingCall,
-    opts: RequestOptions,
-    send: () => Promise<AxiosResponse<string>>,
-  ): Promise<RawAnswer> {
-    const maxRetries = opts.retry ? this.options.maxRetries ?? 2 : 0;
+  private async request(call: OutgoingCall, opts: RequestOptions, send: () => Promise<AxiosResponse<string>>): Promise<RawAnswer> {
+    const maxRetries = opts.retry ? (this.options.maxRetries ?? 2) : 0;
     const where = new URL(call.url).host;
     for (let attempt = 0; ; attempt++) {
       await this.pace();
@@ -122,10 +130,19 @@ export class ProxyHttp {
         throwIfInterrupted(this.options.signal, `${where} call aborted`);
         const code = (e as { code?: string }).code ?? 'ERR';
         if (/maxContentLength/i.test((e as Error).message ?? '')) {
-          throw new ProtocolError(`${where}: the answer is larger than 20 MB, which no Enedis answer is; run again later`, 'answer_too_large', retryIn(3600));
+          throw new ProtocolError(
+            `${where}: the answer is larger than 20 MB, which no Enedis answer is; run again later`,
+            'answer_too_large',
+            retryIn(3600),
+          );
         }
         // https:// on a plain port (or the reverse), an untrusted certificate: a setting to fix, never retried.
-        const wrongUrl = await urlSettingError(call.url, this.options.urlSetting?.(call.url) ?? 'the URL', e, Math.min(this.options.timeoutMs, 3000));
+        const wrongUrl = await urlSettingError(
+          call.url,
+          this.options.urlSetting?.(call.url) ?? 'the URL',
+          e,
+          Math.min(this.options.timeoutMs, 3000),
+        );
         if (wrongUrl) throw wrongUrl;
         // A refused connection never reached the server: always safe to try again.
         const retriable = RETRIABLE_NETWORK.has(code) && (opts.retry || code === 'ECONNREFUSED');
@@ -133,7 +150,10 @@ export class ProxyHttp {
           await this.pause(this.options.retryBaseMs * 4 ** attempt);
           continue;
         }
-        const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within ${Math.round(this.options.timeoutMs / 1000)} s` : `network error ${code}`;
+        const what =
+          code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+            ? `no answer within ${Math.round(this.options.timeoutMs / 1000)} s`
+            : `network error ${code}`;
         throw new TemporaryError(`${where}: ${what}; check the connection and run again later`, 'network_error', retryIn(3600));
       }
       durability.afterHttpResponse('enedis');
@@ -169,10 +189,18 @@ function toRawAnswer(response: AxiosResponse<string>): RawAnswer {
 /** The error for an answer that is not JSON where JSON was due. */
 export function notJsonError(answer: RawAnswer, what: string): ProtocolError {
   if (answer.format === 'html') {
-    return new ProtocolError(`${what}: the server sent an HTML page (HTTP ${answer.status}) instead of JSON; it is probably down or under maintenance, run again later`, 'html_answer', retryIn(3600));
+    return new ProtocolError(
+      `${what}: the server sent an HTML page (HTTP ${answer.status}) instead of JSON; it is probably down or under maintenance, run again later`,
+      'html_answer',
+      retryIn(3600),
+    );
   }
   if (answer.format === 'empty') {
     return new ProtocolError(`${what}: empty answer (HTTP ${answer.status}); run again later`, 'empty_answer', retryIn(3600));
   }
-  return new ProtocolError(`${what}: malformed JSON (HTTP ${answer.status}): "${answer.snippet}"; run again later`, 'malformed_json', retryIn(3600));
+  return new ProtocolError(
+    `${what}: malformed JSON (HTTP ${answer.status}): "${answer.snippet}"; run again later`,
+    'malformed_json',
+    retryIn(3600),
+  );
 }

@@ -6,7 +6,17 @@ import moment from 'moment-timezone';
 import { z } from 'zod';
 import { ConsentError, ExitCode, JeelinkyError, ProtocolError, TemporaryError } from '../errors.js';
 import { KIND_INFO, type Reading, type ReadingKind } from '../readings.js';
-import { addDays, dayStart, daysBetween, durationMinutes, instantsForLabel, isDay, isoInZone, localDay, resolveLabelSeries } from '../time/local.js';
+import {
+  addDays,
+  dayStart,
+  daysBetween,
+  durationMinutes,
+  instantsForLabel,
+  isDay,
+  isoInZone,
+  localDay,
+  resolveLabelSeries,
+} from '../time/local.js';
 import { commonProxyFailure, proxyError } from './auth.js';
 import { errorInBody, normaliseCode } from './answer-errors.js';
 import { notJsonError, retryIn, type RawAnswer } from './http.js';
@@ -30,7 +40,11 @@ export const HISTORY_EXTRA_DAYS = 15;
  * the same day. One day older answers 400 ADAM-ERR0125, and each day dropped is data lost for good.
  */
 export function oldestAskableDay(today: string, route: Pick<Route, 'depthMonths'>): string {
-  return moment.utc(today, 'YYYY-MM-DD', true).subtract(route.depthMonths, 'months').subtract(HISTORY_EXTRA_DAYS, 'days').format('YYYY-MM-DD');
+  return moment
+    .utc(today, 'YYYY-MM-DD', true)
+    .subtract(route.depthMonths, 'months')
+    .subtract(HISTORY_EXTRA_DAYS, 'days')
+    .format('YYYY-MM-DD');
 }
 
 export const ROUTES: Record<ReadingKind, Route> = {
@@ -97,7 +111,11 @@ export function classifyMeteringAnswer(
   const what = `${KIND_INFO[kind].label} for PDL …${usagePoint.slice(-4)}`;
   if (answer.format !== 'json') {
     if (answer.status >= 500 || answer.status === 429) {
-      throw new TemporaryError(`${what}: Enedis or the proxy answered HTTP ${answer.status}; run again later`, 'enedis_unavailable', retryIn(3600, now));
+      throw new TemporaryError(
+        `${what}: Enedis or the proxy answered HTTP ${answer.status}; run again later`,
+        'enedis_unavailable',
+        retryIn(3600, now),
+      );
     }
     throw notJsonError(answer, what);
   }
@@ -109,29 +127,50 @@ export function classifyMeteringAnswer(
   }
   const retryAfter = parseRetryAfter(answer.headers['retry-after'], now);
   if (answer.status === 429 && retryAfter) {
-    throw new TemporaryError(`${what}: the server asks to wait until ${retryAfter.toISOString()} (HTTP 429 Retry-After); run again then`, 'rate_limited', retryAfter);
+    throw new TemporaryError(
+      `${what}: the server asks to wait until ${retryAfter.toISOString()} (HTTP 429 Retry-After); run again then`,
+      'rate_limited',
+      retryAfter,
+    );
   }
   if (answer.status === 409 || /quota_reached|quota reached|call_number/i.test(JSON.stringify(answer.body))) {
     if (!/Q3|Q4/.test(JSON.stringify(answer.body))) {
       // A gateway's own daily quota (the second seed's 50 calls per day per PDL, 24 h ban past it).
-      const reset = typeof (answer.body as { quota_reset_at?: unknown })?.quota_reset_at === 'string' ? new Date((answer.body as { quota_reset_at: string }).quota_reset_at) : undefined;
+      const reset =
+        typeof (answer.body as { quota_reset_at?: unknown })?.quota_reset_at === 'string'
+          ? new Date((answer.body as { quota_reset_at: string }).quota_reset_at)
+          : undefined;
       const retryAt = reset && !Number.isNaN(reset.getTime()) ? reset : retryIn(24 * 3600, now);
-      throw new TemporaryError(`${what}: the gateway's call quota is reached; run again after ${retryAt.toISOString()}`, 'gateway_quota', retryAt);
+      throw new TemporaryError(
+        `${what}: the gateway's call quota is reached; run again after ${retryAt.toISOString()}`,
+        'gateway_quota',
+        retryAt,
+      );
     }
   }
   // Whatever the shape ({error,error_description}, {code,message}, {status,message}, nested,
   // French keys…): classified by its code first, its wording second (reference §6).
   const err = errorInBody(answer.body);
   if (!err) {
-    throw new ProtocolError(`${what}: the answer has neither meter_reading nor error (HTTP ${answer.status}); run again later`, 'unexpected_answer', retryIn(3600, now));
+    throw new ProtocolError(
+      `${what}: the answer has neither meter_reading nor error (HTTP ${answer.status}); run again later`,
+      'unexpected_answer',
+      retryIn(3600, now),
+    );
   }
   const c = normaliseCode(err.code);
   const d = err.description;
   const said = `${err.code} ${d}`;
   const shown = [err.code, d].filter(Boolean).join(': ');
   // The status the error would have had without an old proxy's HTTP 200.
-  const status = answer.status !== 200 ? answer.status : err.status ?? 200;
-  if (c === 'NO-DATA-FOUND' || c === 'STM-ERR-0000020' || c === 'STM-ERR-0000014' || /no measure found|aucune (donn[ée]e|mesure)/i.test(said)) return { kind: 'no_data' };
+  const status = answer.status !== 200 ? answer.status : (err.status ?? 200);
+  if (
+    c === 'NO-DATA-FOUND' ||
+    c === 'STM-ERR-0000020' ||
+    c === 'STM-ERR-0000014' ||
+    /no measure found|aucune (donn[ée]e|mesure)/i.test(said)
+  )
+    return { kind: 'no_data' };
   if (c === 'ADAM-ERR0123' || c === 'ADAM-ERR0125' || c === 'ADAM-DC-0016' || /history deadline|last activation date/i.test(said)) {
     return { kind: 'history_start', detail: d || err.code };
   }
@@ -143,13 +182,22 @@ export function classifyMeteringAnswer(
     );
   }
   if (c === 'ADAM-DC-0008' || c === 'ADAM-DC-0009' || c === 'UNAUTHORIZED-USER') {
-    throw new ConsentError(`${what}: Enedis finds no valid consent for this PDL (${err.code}); give it again with "jeelinky pair"`, 'consent_missing');
+    throw new ConsentError(
+      `${what}: Enedis finds no valid consent for this PDL (${err.code}); give it again with "jeelinky pair"`,
+      'consent_missing',
+    );
   }
   if (c === 'ADAM-DC-0007') {
-    throw new ConsentError(`${what}: Enedis says the customer no longer owns this PDL (moved?); pair again with "jeelinky pair"`, 'consent_not_owner');
+    throw new ConsentError(
+      `${what}: Enedis says the customer no longer owns this PDL (moved?); pair again with "jeelinky pair"`,
+      'consent_not_owner',
+    );
   }
   if (c === 'STM-ERR-0000019') {
-    throw new ConsentError(`${what}: Enedis does not know this PDL or user; check JEELINKY_USAGE_POINT_ID, then pair again`, 'unknown_usage_point');
+    throw new ConsentError(
+      `${what}: Enedis does not know this PDL or user; check JEELINKY_USAGE_POINT_ID, then pair again`,
+      'unknown_usage_point',
+    );
   }
   // The access token: the proxy's own words (§6.2), and invalid_grant, which an OAuth server says
   // of a grant it no longer honours — a refresh, then one more try, sorts both out or says so.
@@ -157,10 +205,16 @@ export function classifyMeteringAnswer(
     return { kind: 'access_token_rejected' };
   }
   if (/bad access token/i.test(said)) {
-    throw new ConsentError(`${what}: this PDL is not in the list your consent covers; use one of your paired PDLs (jeelinky status) or pair again`, 'usage_point_not_in_consent');
+    throw new ConsentError(
+      `${what}: this PDL is not in the list your consent covers; use one of your paired PDLs (jeelinky status) or pair again`,
+      'usage_point_not_in_consent',
+    );
   }
   if (/autori[sz]ation missing/i.test(said)) {
-    throw new ProtocolError(`${what}: the proxy did not receive the Authorization header; check any HTTP proxy between you and it`, 'authorization_missing');
+    throw new ProtocolError(
+      `${what}: the proxy did not receive the Authorization header; check any HTTP proxy between you and it`,
+      'authorization_missing',
+    );
   }
   if (c === '429' || status === 429 || /quota (Q3|Q4)/i.test(said)) {
     // Enedis quotas are per application, shared by every user of the proxy, and come without
@@ -190,10 +244,13 @@ export function classifyMeteringAnswer(
   }
   // Anything else — 5xx, "technical error", "Erreur interne", an error body under HTTP 200, a code
   // nobody documented — is temporary unless it said otherwise above.
-  const where = answer.status === 200 ? `an error under HTTP 200${err.status ? ` (status ${err.status} in the body)` : ''}` : `HTTP ${answer.status}`;
+  const where =
+    answer.status === 200 ? `an error under HTTP 200${err.status ? ` (status ${err.status} in the body)` : ''}` : `HTTP ${answer.status}`;
   throw new TemporaryError(
     `${what}: Enedis or the proxy answered ${where}: "${shown || 'no detail'}"; run again later (report it if it lasts)`,
-    status >= 500 || /technical|unavailable|exception|erreur (interne|technique)|indisponible|r[ée]essayer|maintenance/i.test(said) ? 'enedis_unavailable' : 'enedis_error',
+    status >= 500 || /technical|unavailable|exception|erreur (interne|technique)|indisponible|r[ée]essayer|maintenance/i.test(said)
+      ? 'enedis_unavailable'
+      : 'enedis_error',
     retryIn(3600, now),
   );
 }
@@ -256,11 +313,16 @@ export function toReadings(
     const step = ROUTES[kind].step ?? 'PT30M';
     const noLength = readable.filter((i) => !i.interval_length);
     if (noLength.length) {
-      warnings.push(`${info.label}: ${noLength.length} point(s) came without interval_length (first "${noLength[0]!.date}"): read as ${step}, the route's documented step`);
+      warnings.push(
+        `${info.label}: ${noLength.length} point(s) came without interval_length (first "${noLength[0]!.date}"): read as ${step}, the route's documented step`,
+      );
     }
     // Curve labels mark the END of each interval in local wall time; only their order tells the
     // two 02:xx of the October change apart.
-    const ends = resolveLabelSeries(readable.map((i) => i.date), tz);
+    const ends = resolveLabelSeries(
+      readable.map((i) => i.date),
+      tz,
+    );
     let previousEnd = -Infinity;
     readings = readable.map((item, i) => {
       const minutes = durationMinutes(item.interval_length ?? step);
@@ -268,7 +330,10 @@ export function toReadings(
       const start = end - minutes * 60_000;
       // Intervals follow each other: a repeated or overlapping time is a broken answer.
       if (start < previousEnd) {
-        throw new ProtocolError(`Enedis sent overlapping or repeated times around "${item.date}"; nothing of this answer was stored`, 'overlapping_times');
+        throw new ProtocolError(
+          `Enedis sent overlapping or repeated times around "${item.date}"; nothing of this answer was stored`,
+          'overlapping_times',
+        );
       }
       previousEnd = end;
       const watts = toNumber(item.value, item.date);
@@ -298,10 +363,14 @@ export function toReadings(
         } else day = '';
       }
       if (!isDay(day)) {
-        dropped.push({ code: 'bad_date', line: `Enedis sent the date "${item.date}", which is not a ${kind === 'max_power' ? 'day or date and time' : 'day'}` });
+        dropped.push({
+          code: 'bad_date',
+          line: `Enedis sent the date "${item.date}", which is not a ${kind === 'max_power' ? 'day or date and time' : 'day'}`,
+        });
         continue;
       }
-      if (seen.has(day)) throw new ProtocolError(`Enedis sent the day ${day} twice in one answer; nothing of this answer was stored`, 'duplicate_date');
+      if (seen.has(day))
+        throw new ProtocolError(`Enedis sent the day ${day} twice in one answer; nothing of this answer was stored`, 'duplicate_date');
       seen.add(day);
       const reading: Reading = {
         usagePoint,

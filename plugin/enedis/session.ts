@@ -30,7 +30,11 @@ export interface SessionOptions {
 /** The day's call budget for this PDL is spent: the run stops cleanly and continues tomorrow. */
 export class BudgetSpentError extends TemporaryError {
   constructor(budget: number, retryAt: Date) {
-    super(`the daily budget of ${budget} metering calls for this PDL is spent (JEELINKY_DAILY_CALL_BUDGET); the next run after midnight continues where this one stopped`, 'budget_spent', retryAt);
+    super(
+      `the daily budget of ${budget} metering calls for this PDL is spent (JEELINKY_DAILY_CALL_BUDGET); the next run after midnight continues where this one stopped`,
+      'budget_spent',
+      retryAt,
+    );
   }
 }
 
@@ -68,7 +72,12 @@ export class LinkySession {
       sleep: options.sleep,
       signal: options.signal,
       // The API URL defaults to the auth URL: when they are the same, either may be the one to fix.
-      urlSetting: (url) => (!url.includes('/data/proxy/') ? 'JEELINKY_AUTH_URL' : config.apiUrl === config.authUrl ? 'JEELINKY_AUTH_URL / JEELINKY_API_URL' : 'JEELINKY_API_URL'),
+      urlSetting: (url) =>
+        !url.includes('/data/proxy/')
+          ? 'JEELINKY_AUTH_URL'
+          : config.apiUrl === config.authUrl
+            ? 'JEELINKY_AUTH_URL / JEELINKY_API_URL'
+            : 'JEELINKY_API_URL',
       beforeSend: async (call) => {
         // Counted before the request leaves, on the session's clock: a crash right after can
         // never lose a call that reached the API, and a spent budget stops the call here.
@@ -79,7 +88,7 @@ export class LinkySession {
           return;
         }
         const counts = await this.calls.get(day);
-        const used = pdl ? counts.perUsagePoint[pdl] ?? 0 : counts.metering;
+        const used = pdl ? (counts.perUsagePoint[pdl] ?? 0) : counts.metering;
         if (config.dailyCallBudget > 0 && used >= config.dailyCallBudget) {
           throw new BudgetSpentError(config.dailyCallBudget, nextLocalMidnight(this.now(), config.tz));
         }
@@ -128,7 +137,10 @@ export class LinkySession {
       refreshToken: t.refresh_token,
       accessTokenExpiresAt: t.expires_in ? new Date(now.getTime() + t.expires_in * 1000).toISOString() : undefined,
       usagePointsId,
-      usagePoints: usagePointsId.split(/[,;]/).map((s) => s.trim()).filter(Boolean),
+      usagePoints: usagePointsId
+        .split(/[,;]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
       obtainedAt: now.toISOString(),
       rotations: 0,
     };
@@ -137,7 +149,10 @@ export class LinkySession {
   async requireTokens(): Promise<Tokens> {
     const tokens = await this.tokens.getTokens();
     if (!tokens) {
-      throw new PairingError('jeelinky is not paired yet: run "jeelinky pair" (or "jeelinky run --code" then "--first-connexion")', 'not_paired');
+      throw new PairingError(
+        'jeelinky is not paired yet: run "jeelinky pair" (or "jeelinky run --code" then "--first-connexion")',
+        'not_paired',
+      );
     }
     return tokens;
   }
@@ -187,10 +202,8 @@ export class LinkySession {
    * refreshes once and tries once more (reference §6.2).
    */
   async fetchMetering(kind: ReadingKind, usagePoint: string, startDay: string, endDay: string): Promise<MeteringOutcome> {
-    return this.authorizedGet(
-      ROUTES[kind].path,
-      { start: startDay, end: endDay, usage_point_id: usagePoint },
-      (answer) => classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now(), { start: startDay, end: endDay }),
+    return this.authorizedGet(ROUTES[kind].path, { start: startDay, end: endDay, usage_point_id: usagePoint }, (answer) =>
+      classifyMeteringAnswer(answer, kind, usagePoint, this.config.tz, this.now(), { start: startDay, end: endDay }),
     );
   }
 
@@ -226,7 +239,11 @@ export class LinkySession {
       }
       if (!isTokenRejection(outcome)) return outcome;
       if (tokenRetried) {
-        throw new TemporaryError('the proxy refuses a freshly refreshed access token; run again later', 'access_token_rejected', retryIn(3600, this.now()));
+        throw new TemporaryError(
+          'the proxy refuses a freshly refreshed access token; run again later',
+          'access_token_rejected',
+          retryIn(3600, this.now()),
+        );
       }
       tokenRetried = true;
       tokens = await this.refresh();

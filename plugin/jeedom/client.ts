@@ -64,7 +64,10 @@ export type JeedomEqType = (typeof JEEDOM_EQTYPES)[number];
 export function resolveEqType(value: string | undefined = process.env.JEELINKY_JEEDOM_EQTYPE): JeedomEqType {
   const v = (value ?? '').trim() || 'virtual';
   if (!(JEEDOM_EQTYPES as readonly string[]).includes(v)) {
-    throw new ConfigError(`JEELINKY_JEEDOM_EQTYPE "${v}" is not known: use "virtual" (a Virtuel device) or "jeelinky" (the jeelinky Jeedom plugin)`, 'jeedom_eqtype');
+    throw new ConfigError(
+      `JEELINKY_JEEDOM_EQTYPE "${v}" is not known: use "virtual" (a Virtuel device) or "jeelinky" (the jeelinky Jeedom plugin)`,
+      'jeedom_eqtype',
+    );
   }
   return v as JeedomEqType;
 }
@@ -281,7 +284,7 @@ export class JeedomClient {
   constructor(opts: JeedomClientOptions) {
     this.endpoint = jeedomEndpoint(opts.url);
     this.displayUrl = displayUrl(this.endpoint);
-    if (!opts.apikey || !opts.apikey.trim()) {
+    if (!opts.apikey?.trim()) {
       throw new ConfigError(
         'no Jeedom API key: set JEELINKY_JEEDOM_APIKEY or pass --jeedom-apikey (Réglages → Système → Configuration → API → "Clef API")',
         'jeedom_apikey',
@@ -362,27 +365,40 @@ export class JeedomClient {
     const where = `Jeedom at ${this.displayUrl}`;
     if (status === 404) {
       return {
-        error: new ConfigError(`${where} answered HTTP 404: check JEELINKY_JEEDOM_URL (the box's address, e.g. http://192.168.1.20)`, 'jeedom_url'),
+        error: new ConfigError(
+          `${where} answered HTTP 404: check JEELINKY_JEEDOM_URL (the box's address, e.g. http://192.168.1.20)`,
+          'jeedom_url',
+        ),
         notReached: false,
         transient: false,
       };
     }
     if (status === 401 || status === 403) {
       return {
-        error: new JeedomAuthError(`${where} answered HTTP ${status} (a proxy in front of Jeedom refused the request): check JEELINKY_JEEDOM_URL`, 0),
+        error: new JeedomAuthError(
+          `${where} answered HTTP ${status} (a proxy in front of Jeedom refused the request): check JEELINKY_JEEDOM_URL`,
+          0,
+        ),
         notReached: false,
         transient: false,
       };
     }
     if (status >= 300 && status < 400) {
       return {
-        error: new ConfigError(`${where} redirects (HTTP ${status}): give the final URL in JEELINKY_JEEDOM_URL (https:// instead of http://?)`, 'jeedom_url'),
+        error: new ConfigError(
+          `${where} redirects (HTTP ${status}): give the final URL in JEELINKY_JEEDOM_URL (https:// instead of http://?)`,
+          'jeedom_url',
+        ),
         notReached: false,
         transient: false,
       };
     }
     if (status >= 500 || status === 429) {
-      return { error: new JeedomUnavailableError(`${where} answered HTTP ${status} to ${method}: run again later`, 'jeedom_http_error'), notReached: false, transient: true };
+      return {
+        error: new JeedomUnavailableError(`${where} answered HTTP ${status} to ${method}: run again later`, 'jeedom_http_error'),
+        notReached: false,
+        transient: true,
+      };
     }
     let envelope: Record<string, unknown>;
     try {
@@ -401,7 +417,11 @@ export class JeedomClient {
       return { error: this.rpcError(method, asRecord(envelope.error)), notReached: false, transient: false };
     }
     if (!('result' in envelope)) {
-      return { error: new JeedomProtocolError(`${where} answered ${method} without result nor error: is this a Jeedom box?`), notReached: false, transient: true };
+      return {
+        error: new JeedomProtocolError(`${where} answered ${method} without result nor error: is this a Jeedom box?`),
+        notReached: false,
+        transient: true,
+      };
     }
     return { result: envelope.result };
   }
@@ -411,7 +431,11 @@ export class JeedomClient {
     const code = String(e?.code ?? '');
     const where = `Jeedom at ${this.displayUrl}`;
     if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(e?.message ?? '')) {
-      return { error: new JeedomUnavailableError(`${where} did not answer ${method} in time: run again later`, 'jeedom_timeout'), notReached: false, transient: true };
+      return {
+        error: new JeedomUnavailableError(`${where} did not answer ${method} in time: run again later`, 'jeedom_timeout'),
+        notReached: false,
+        transient: true,
+      };
     }
     if (TLS_CODES.test(code)) {
       return {
@@ -424,10 +448,16 @@ export class JeedomClient {
       };
     }
     if (NOT_REACHED_CODES.has(code)) {
-      return { error: new JeedomUnavailableError(`${where} is unreachable (${code}): is the box up? Run again later`), notReached: true, transient: true };
+      return {
+        error: new JeedomUnavailableError(`${where} is unreachable (${code}): is the box up? Run again later`),
+        notReached: true,
+        transient: true,
+      };
     }
     return {
-      error: new JeedomUnavailableError(`${where} failed during ${method} (${code || this.redact(String(e?.message ?? 'network error'))}): run again later`),
+      error: new JeedomUnavailableError(
+        `${where} failed during ${method} (${code || this.redact(String(e?.message ?? 'network error'))}): run again later`,
+      ),
       notReached: false,
       transient: true,
     };
@@ -447,9 +477,15 @@ export class JeedomClient {
         if (/autoris/i.test(message)) {
           return new JeedomAuthError(`${where} got no API key: set JEELINKY_JEEDOM_APIKEY`, code);
         }
-        return new JeedomRpcError(`${where} rejected the request for ${method} as invalid JSON-RPC (${message}): this is a jeelinky bug, please report it`, code, method);
+        return new JeedomRpcError(
+          `${where} rejected the request for ${method} as invalid JSON-RPC (${message}): this is a jeelinky bug, please report it`,
+          code,
+          method,
+        );
       case JeedomRpcCode.UNKNOWN_METHOD:
-        return new JeedomMethodError(`${where} does not know the method ${method}: jeelinky needs Jeedom 4.0 or later and the core API key (not a plugin key)`);
+        return new JeedomMethodError(
+          `${where} does not know the method ${method}: jeelinky needs Jeedom 4.0 or later and the core API key (not a plugin key)`,
+        );
       case JeedomRpcCode.OBJECT_NOT_FOUND:
       case JeedomRpcCode.EQLOGIC_NOT_FOUND:
       case JeedomRpcCode.CMD_NOT_FOUND:
@@ -458,7 +494,10 @@ export class JeedomClient {
         if (/droit/i.test(message)) {
           return new JeedomAuthError(`${where} refused ${method}: the key's user lacks rights; use the core API key`, code);
         }
-        return new JeedomNotFoundError(`${where}: ${method} failed: ${message} (it may have been deleted: run "jeelinky jeedom setup")`, code);
+        return new JeedomNotFoundError(
+          `${where}: ${method} failed: ${message} (it may have been deleted: run "jeelinky jeedom setup")`,
+          code,
+        );
       default:
         return new JeedomRpcError(`${where}: ${method} failed with code ${code}: ${message}`, code, method);
     }
@@ -484,7 +523,10 @@ export class JeedomClient {
     this.tzPromise ??= this.configByKey('timezone').then((tz) => {
       const zone = tz ?? JEEDOM_DEFAULT_TZ;
       if (!moment.tz.zone(zone)) {
-        throw new ConfigError(`Jeedom at ${this.displayUrl} has timezone "${zone}", which jeelinky does not know: set an IANA zone in Jeedom's configuration`, 'jeedom_timezone');
+        throw new ConfigError(
+          `Jeedom at ${this.displayUrl} has timezone "${zone}", which jeelinky does not know: set an IANA zone in Jeedom's configuration`,
+          'jeedom_timezone',
+        );
       }
       return zone;
     });
@@ -554,7 +596,10 @@ export class JeedomClient {
    */
   async event(id: number, value: string | number, datetime?: string): Promise<void> {
     if (datetime !== undefined && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(datetime)) {
-      throw new ConfigError(`refusing to send datetime "${datetime}" to Jeedom: it must be YYYY-MM-DD HH:MM:SS in the box's timezone`, 'jeedom_datetime');
+      throw new ConfigError(
+        `refusing to send datetime "${datetime}" to Jeedom: it must be YYYY-MM-DD HH:MM:SS in the box's timezone`,
+        'jeedom_datetime',
+      );
     }
     await this.call('cmd::event', datetime === undefined ? { id, value } : { id, value, datetime });
   }
@@ -588,13 +633,21 @@ export class JeedomClient {
    * (REPLACE on (cmd, datetime): safe to repeat). `current` sets those commands' current values
    * afterwards without a history row. Answers how many rows were written.
    */
-  async writeHistory(points: JeedomBatchPoint[], current: JeedomBatchPoint[] = []): Promise<{ written: number; dropped: number; current: number }> {
+  async writeHistory(
+    points: JeedomBatchPoint[],
+    current: JeedomBatchPoint[] = [],
+  ): Promise<{ written: number; dropped: number; current: number }> {
     for (const p of [...points, ...current]) {
       if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(p.datetime)) {
-        throw new ConfigError(`refusing to send datetime "${p.datetime}" to Jeedom: it must be YYYY-MM-DD HH:MM:SS in the box's timezone`, 'jeedom_datetime');
+        throw new ConfigError(
+          `refusing to send datetime "${p.datetime}" to Jeedom: it must be YYYY-MM-DD HH:MM:SS in the box's timezone`,
+          'jeedom_datetime',
+        );
       }
     }
-    const r = asRecord(await this.call('jeelinky::writeHistory', { plugin: JEEDOM_PLUGIN_ID, points, ...(current.length ? { current } : {}) }));
+    const r = asRecord(
+      await this.call('jeelinky::writeHistory', { plugin: JEEDOM_PLUGIN_ID, points, ...(current.length ? { current } : {}) }),
+    );
     return { written: num(r.written), dropped: num(r.dropped), current: num(r.current) };
   }
 

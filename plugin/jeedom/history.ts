@@ -34,7 +34,7 @@
  * older point has been acknowledged, so that the current value ends as the newest reading.
  */
 import moment from 'moment-timezone';
-import { ConfigError, InterruptedError, JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
+import { ConfigError, InterruptedError, type JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import type { Reading } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
 import type { JeedomBatchPoint, JeedomClient, JeedomCurrentValue } from './client.js';
@@ -114,7 +114,15 @@ export function readingsToPoints(readings: Reading[], timezone: string, dailyTim
   // The same interval twice in the input is one reading (the last wins), never summed.
   const unique = new Map<string, Reading>();
   for (const r of readings) unique.set(`${r.kind}|${r.kind === 'max_power' || !r.start ? r.day : moment.parseZone(r.start).valueOf()}`, r);
-  interface Acc { logicalId: string; datetime: string; instant: number; sum: number; weight: number; count: number; average: boolean }
+  interface Acc {
+    logicalId: string;
+    datetime: string;
+    instant: number;
+    sum: number;
+    weight: number;
+    count: number;
+    average: boolean;
+  }
   const acc = new Map<string, Acc>();
   const add = (logicalId: string, datetime: string, instant: number, value: number, weight: number, average: boolean) => {
     const key = `${logicalId}|${datetime}`;
@@ -165,7 +173,13 @@ export function readingsToPoints(readings: Reading[], timezone: string, dailyTim
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight and at most `rate` starts per second. */
-async function pool<T>(items: T[], concurrency: number, rate: number | undefined, fn: (t: T) => Promise<void>, stopped: () => boolean): Promise<void> {
+async function pool<T>(
+  items: T[],
+  concurrency: number,
+  rate: number | undefined,
+  fn: (t: T) => Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
   let next = 0;
   let nextStart = Date.now();
   const gap = rate && rate > 0 ? 1000 / rate : 0;
@@ -205,7 +219,11 @@ const emptyTally = (): WriteTally => ({ written: 0, skipped: 0, corrected: 0, fa
  * Writes readings into the virtual device(s) of their PDL(s). Throws JeedomWriteInterruptedError
  * (exit 75, with `summary`) when Jeedom becomes unreachable mid-way; the next run completes the rest.
  */
-export async function writeReadings(client: JeedomClient, readings: Reading[], opts: HistoryWriteOptions = {}): Promise<HistoryWriteSummary> {
+export async function writeReadings(
+  client: JeedomClient,
+  readings: Reading[],
+  opts: HistoryWriteOptions = {},
+): Promise<HistoryWriteSummary> {
   const run = await startSummary(client, opts);
   const byPdl = new Map<string, Reading[]>();
   for (const r of readings) {
@@ -237,7 +255,12 @@ export function dayValuesToPoints(values: DayValue[], timezone: string, dailyTim
   const unique = new Map<string, JeedomPoint>();
   for (const v of values) {
     const datetime = `${v.day} ${dailyTime}`;
-    unique.set(`${v.logicalId}|${datetime}`, { logicalId: v.logicalId, datetime, value: round3(v.value), instant: moment.tz(datetime, DT, timezone).valueOf() });
+    unique.set(`${v.logicalId}|${datetime}`, {
+      logicalId: v.logicalId,
+      datetime,
+      value: round3(v.value),
+      instant: moment.tz(datetime, DT, timezone).valueOf(),
+    });
   }
   return [...unique.values()].sort((x, y) => x.instant - y.instant || (x.logicalId < y.logicalId ? -1 : 1));
 }
@@ -246,7 +269,12 @@ export function dayValuesToPoints(values: DayValue[], timezone: string, dailyTim
  * Writes per-day figures of one PDL into its virtual device, with the same read-first idempotence
  * and pool as writeReadings (a value already right is skipped, a different one is corrected).
  */
-export async function writeDayValues(client: JeedomClient, usagePoint: string, values: DayValue[], opts: HistoryWriteOptions = {}): Promise<HistoryWriteSummary> {
+export async function writeDayValues(
+  client: JeedomClient,
+  usagePoint: string,
+  values: DayValue[],
+  opts: HistoryWriteOptions = {},
+): Promise<HistoryWriteSummary> {
   const run = await startSummary(client, opts);
   if (values.length === 0) return run.finish();
   const device = await writableDevice(client, usagePoint, opts);
@@ -256,7 +284,10 @@ export async function writeDayValues(client: JeedomClient, usagePoint: string, v
   return run.finish();
 }
 
-async function startSummary(client: JeedomClient, opts: HistoryWriteOptions): Promise<{ summary: HistoryWriteSummary; finish: () => HistoryWriteSummary }> {
+async function startSummary(
+  client: JeedomClient,
+  opts: HistoryWriteOptions,
+): Promise<{ summary: HistoryWriteSummary; finish: () => HistoryWriteSummary }> {
   const t0 = Date.now();
   const requests0 = client.requestCount;
   const timezone = await client.timezone();
@@ -284,7 +315,10 @@ async function startSummary(client: JeedomClient, opts: HistoryWriteOptions): Pr
 async function writableDevice(client: JeedomClient, pdl: string, opts: HistoryWriteOptions): Promise<VirtualDevice> {
   const device = opts.devices?.get(pdl) ?? (await loadVirtualDevice(client, pdl));
   if (!device.eqLogic.isEnable) {
-    throw new ConfigError(`${device.humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device, then run again`, 'jeedom_device_disabled');
+    throw new ConfigError(
+      `${device.humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device, then run again`,
+      'jeedom_device_disabled',
+    );
   }
   return device;
 }
@@ -323,7 +357,10 @@ async function writePoints(
     }
   }
   if (problems.length) {
-    throw new ConfigError(`Jeedom device of PDL ${maskUsagePoint(pdl)} is not ready for history (${problems.join('; ')}): run "jeelinky jeedom setup"`, 'jeedom_cmd_settings');
+    throw new ConfigError(
+      `Jeedom device of PDL ${maskUsagePoint(pdl)} is not ready for history (${problems.join('; ')}): run "jeelinky jeedom setup"`,
+      'jeedom_cmd_settings',
+    );
   }
 
   // Read what is there, per command and per chunk of days.
@@ -337,18 +374,24 @@ async function writePoints(
     }
   }
   let readError: unknown;
-  await pool(reads, concurrency, opts.maxRequestsPerSecond, async (r) => {
-    try {
-      for (const row of await client.history(r.id, r.from, r.to)) {
-        const m = existing.get(r.logicalId)!;
-        const values = m.get(row.datetime);
-        if (values) values.push(row.value);
-        else m.set(row.datetime, [row.value]);
+  await pool(
+    reads,
+    concurrency,
+    opts.maxRequestsPerSecond,
+    async (r) => {
+      try {
+        for (const row of await client.history(r.id, r.from, r.to)) {
+          const m = existing.get(r.logicalId)!;
+          const values = m.get(row.datetime);
+          if (values) values.push(row.value);
+          else m.set(row.datetime, [row.value]);
+        }
+      } catch (err) {
+        readError ??= err;
       }
-    } catch (err) {
-      readError ??= err;
-    }
-  }, () => readError !== undefined || opts.signal?.aborted === true);
+    },
+    () => readError !== undefined || opts.signal?.aborted === true,
+  );
   if (readError) throw readError;
   throwIfInterrupted(opts.signal, 'while reading the Jeedom history');
   const current = await client.currentValues([...byCmd.keys()].map((l) => device.cmds.get(l)!.id));
@@ -364,7 +407,7 @@ async function writePoints(
     if (foreign) summary.warnings.push(`${logicalId}: ${foreign} stored point(s) at datetimes jeelinky does not write were left untouched`);
     for (const p of pts) {
       const values = stored.get(p.datetime);
-      if (values && values.every((v) => sameValue(v, p.value))) {
+      if (values?.every((v) => sameValue(v, p.value))) {
         tally.skipped++;
         summary.skipped++;
       } else toWrite.push({ ...p, correction: values !== undefined });
@@ -374,7 +417,18 @@ async function writePoints(
   const batch = dryRun || opts.batch === false ? undefined : await client.batchSupport();
   if (batch) {
     summary.via = 'jeelinky::writeHistory';
-    await writeBatches(client, device, pdl, byCmd, toWrite, current, Math.max(1, Math.min(batch.maxPoints, opts.batchSize ?? 5000)), opts, summary, finish);
+    await writeBatches(
+      client,
+      device,
+      pdl,
+      byCmd,
+      toWrite,
+      current,
+      Math.max(1, Math.min(batch.maxPoints, opts.batchSize ?? 5000)),
+      opts,
+      summary,
+      finish,
+    );
     return;
   }
   if (!dryRun && toWrite.length) summary.via = 'cmd::event';
@@ -416,7 +470,8 @@ async function writePoints(
       }
       tally.failed++;
       summary.failed++;
-      if (summary.warnings.length < 20) summary.warnings.push(`${p.logicalId} @ ${p.datetime}: ${err instanceof Error ? err.message : String(err)}`);
+      if (summary.warnings.length < 20)
+        summary.warnings.push(`${p.logicalId} @ ${p.datetime}: ${err instanceof Error ? err.message : String(err)}`);
     }
     done++;
     opts.onProgress?.(done, total);
@@ -425,7 +480,8 @@ async function writePoints(
   await pool(first, concurrency, opts.maxRequestsPerSecond, send, stop);
   if (!stop()) await pool([...finals], concurrency, opts.maxRequestsPerSecond, send, stop);
   // Stopped between two requests with none in flight: say so like a request the signal aborted.
-  if (!fatal && opts.signal?.aborted && done < total) fatal = new InterruptedError(String(opts.signal.reason ?? 'a signal'), 'between two Jeedom requests');
+  if (!fatal && opts.signal?.aborted && done < total)
+    fatal = new InterruptedError(String(opts.signal.reason ?? 'a signal'), 'between two Jeedom requests');
   if (fatal) {
     const left = total - done;
     summary.failed += left;
@@ -500,7 +556,10 @@ async function writeBatches(
       // Refused as a whole (one bad point refuses its request): these points stay pending.
       for (const p of chunk) summary.byCommand[p.logicalId]!.failed++;
       summary.failed += chunk.length;
-      if (summary.warnings.length < 20) summary.warnings.push(`${chunk.length} point(s) refused by jeelinky::writeHistory: ${err instanceof Error ? err.message : String(err)}`);
+      if (summary.warnings.length < 20)
+        summary.warnings.push(
+          `${chunk.length} point(s) refused by jeelinky::writeHistory: ${err instanceof Error ? err.message : String(err)}`,
+        );
     }
     done += chunk.length;
     opts.onProgress?.(done, total);
@@ -530,11 +589,18 @@ export interface TokenState {
  * Writes the given token fields into their commands, only those whose current value differs (so
  * triggers fire only on a real change). Token values never appear in errors.
  */
-export async function writeTokenState(client: JeedomClient, device: VirtualDevice, state: TokenState): Promise<{ written: string[]; unchanged: string[] }> {
+export async function writeTokenState(
+  client: JeedomClient,
+  device: VirtualDevice,
+  state: TokenState,
+): Promise<{ written: string[]; unchanged: string[] }> {
   const entries = Object.entries(state).filter((e): e is [string, string] => typeof e[1] === 'string');
   const missing = entries.filter(([k]) => !device.cmds.has(k)).map(([k]) => k);
   if (missing.length) {
-    throw new ConfigError(`${device.humanName} lacks the command(s) ${missing.join(', ')}: run "jeelinky jeedom setup"`, 'jeedom_cmd_missing');
+    throw new ConfigError(
+      `${device.humanName} lacks the command(s) ${missing.join(', ')}: run "jeelinky jeedom setup"`,
+      'jeedom_cmd_missing',
+    );
   }
   const ids = entries.map(([k]) => device.cmds.get(k)!.id);
   const current = await client.currentValues(ids);

@@ -32,13 +32,16 @@ function parts(input: string): string[] | undefined {
   const s = input.trim().replace(/^#/, '').replace(/#$/, '').trim();
   const m = s.match(/^\[([^\]]*)\]\s*\[([^\]]*)\](?:\s*\[([^\]]*)\])?$/);
   if (!m) return undefined;
-  return m.slice(1).filter((x): x is string => x !== undefined).map(clean);
+  return m
+    .slice(1)
+    .filter((x): x is string => x !== undefined)
+    .map(clean);
 }
 
 /** `[Objet][Équipement]` (with or without the # marks). */
 export function parseEquipmentAddress(input: string): EquipmentAddress {
   const p = parts(input);
-  if (!p || p.length !== 2 || !p[0] || !p[1]) {
+  if (p?.length !== 2 || !p[0] || !p[1]) {
     throw new ConfigError(`equipment "${input}" is not of the form "[Objet][Équipement]" (e.g. "[Maison][Linky]")`, 'jeedom_bad_name');
   }
   return { object: p[0], equipment: p[1] };
@@ -52,7 +55,7 @@ export function parseCmdAddress(input: string | number): CmdAddress | { id: numb
     return { id };
   }
   const p = parts(input);
-  if (!p || p.length !== 3 || !p[0] || !p[1] || !p[2]) {
+  if (p?.length !== 3 || !p[0] || !p[1] || !p[2]) {
     throw new ConfigError(
       `command "${input}" is neither a numeric id nor of the form "#[Objet][Équipement][Commande]#"`,
       'jeedom_bad_name',
@@ -62,8 +65,7 @@ export function parseCmdAddress(input: string | number): CmdAddress | { id: numb
 }
 
 export const humanEquipment = (objectName: string, eq: { name: string }) => `[${objectName}][${eq.name}]`;
-export const humanCmd = (objectName: string, eq: { name: string }, cmd: { name: string }) =>
-  `#[${objectName}][${eq.name}][${cmd.name}]#`;
+export const humanCmd = (objectName: string, eq: { name: string }, cmd: { name: string }) => `#[${objectName}][${eq.name}][${cmd.name}]#`;
 
 function levenshtein(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -112,11 +114,7 @@ function objectNameOf(objects: Map<number, JeedomObject>, eq: JeedomEqLogic): st
 }
 
 /** Every device whose `[object][name]` matches (exact first, then loose); may be empty. */
-export function matchEquipments(
-  objects: JeedomObject[],
-  eqLogics: JeedomEqLogic[],
-  address: EquipmentAddress,
-): ResolvedEquipment[] {
+export function matchEquipments(objects: JeedomObject[], eqLogics: JeedomEqLogic[], address: EquipmentAddress): ResolvedEquipment[] {
   const byId = new Map(objects.map((o) => [o.id, o]));
   const all = eqLogics.map((eqLogic) => {
     const objectName = objectNameOf(byId, eqLogic);
@@ -144,7 +142,10 @@ export async function resolveEquipment(client: JeedomClient, input: string): Pro
   if (found.length === 1) return found[0]!;
   if (found.length > 1) {
     const list = found.map((f) => `${f.humanName} (id ${f.eqLogic.id})`);
-    throw new JeedomAmbiguousError(`equipment ${wanted} matches ${found.length} devices in Jeedom: ${list.join(', ')}; rename one in Jeedom`, list);
+    throw new JeedomAmbiguousError(
+      `equipment ${wanted} matches ${found.length} devices in Jeedom: ${list.join(', ')}; rename one in Jeedom`,
+      list,
+    );
   }
   const byId = new Map(objects.map((o) => [o.id, o]));
   const names = eqLogics.map((e) => humanEquipment(objectNameOf(byId, e), e));
@@ -167,8 +168,15 @@ export async function resolveCmd(client: JeedomClient, input: string | number): 
   const devices = matchEquipments(objects, eqLogics, address);
   if (devices.length === 0) {
     const byId = new Map(objects.map((o) => [o.id, o]));
-    const s = closeMatches(`[${address.object}][${address.equipment}]`, eqLogics.map((e) => humanEquipment(objectNameOf(byId, e), e)));
-    throw new JeedomNotFoundError(`no equipment [${address.object}][${address.equipment}] in Jeedom for ${wanted}${suggestionText(s)}`, undefined, s);
+    const s = closeMatches(
+      `[${address.object}][${address.equipment}]`,
+      eqLogics.map((e) => humanEquipment(objectNameOf(byId, e), e)),
+    );
+    throw new JeedomNotFoundError(
+      `no equipment [${address.object}][${address.equipment}] in Jeedom for ${wanted}${suggestionText(s)}`,
+      undefined,
+      s,
+    );
   }
   const withCmds = await Promise.all(devices.map(async (d) => ({ d, cmds: await client.cmdsByEqLogic(d.eqLogic.id) })));
   const exact: ResolvedCmd[] = [];
@@ -188,8 +196,12 @@ export async function resolveCmd(client: JeedomClient, input: string | number): 
   }
   // Compare command names only: the object and device parts already matched.
   const all = withCmds.flatMap(({ d, cmds }) => cmds.map((c) => ({ name: c.name, human: humanCmd(d.objectName, d.eqLogic, c) })));
-  const close = new Set(closeMatches(address.command, all.map((a) => a.name)));
+  const close = new Set(
+    closeMatches(
+      address.command,
+      all.map((a) => a.name),
+    ),
+  );
   const s = all.filter((a) => close.has(a.name)).map((a) => a.human);
   throw new JeedomNotFoundError(`no command ${wanted} in Jeedom${suggestionText(s)}`, undefined, s);
 }
-

@@ -51,11 +51,51 @@ export const FORBIDDEN_CONFIGURATION_KEYS = [
 ] as const;
 
 export const TOKEN_COMMANDS: CommandSpec[] = [
-  { logicalId: 'device_code', name: 'device_code', subType: 'string', unite: '', historized: false, visible: false, meaning: 'device code of the pairing in progress (secret)' },
-  { logicalId: 'access_token', name: 'access_token', subType: 'string', unite: '', historized: false, visible: false, meaning: 'current access token (secret)' },
-  { logicalId: 'token_type', name: 'token_type', subType: 'string', unite: '', historized: false, visible: false, meaning: 'token type, "Bearer"' },
-  { logicalId: 'refresh_token', name: 'refresh_token', subType: 'string', unite: '', historized: false, visible: false, meaning: 'current refresh token (secret; jeelinky keeps the write-ahead copy locally)' },
-  { logicalId: 'usage_point_id', name: 'usage_point_id', subType: 'string', unite: '', historized: false, visible: true, meaning: 'the PDL (14 digits)' },
+  {
+    logicalId: 'device_code',
+    name: 'device_code',
+    subType: 'string',
+    unite: '',
+    historized: false,
+    visible: false,
+    meaning: 'device code of the pairing in progress (secret)',
+  },
+  {
+    logicalId: 'access_token',
+    name: 'access_token',
+    subType: 'string',
+    unite: '',
+    historized: false,
+    visible: false,
+    meaning: 'current access token (secret)',
+  },
+  {
+    logicalId: 'token_type',
+    name: 'token_type',
+    subType: 'string',
+    unite: '',
+    historized: false,
+    visible: false,
+    meaning: 'token type, "Bearer"',
+  },
+  {
+    logicalId: 'refresh_token',
+    name: 'refresh_token',
+    subType: 'string',
+    unite: '',
+    historized: false,
+    visible: false,
+    meaning: 'current refresh token (secret; jeelinky keeps the write-ahead copy locally)',
+  },
+  {
+    logicalId: 'usage_point_id',
+    name: 'usage_point_id',
+    subType: 'string',
+    unite: '',
+    historized: false,
+    visible: true,
+    meaning: 'the PDL (14 digits)',
+  },
 ];
 
 export const RELAUNCH_COMMAND: CommandSpec = {
@@ -69,42 +109,220 @@ export const RELAUNCH_COMMAND: CommandSpec = {
 };
 
 export const READING_COMMANDS: CommandSpec[] = [
-  { logicalId: 'daily_consumption', name: 'value', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy consumed per day, at <day> 12:00:00' },
-  { logicalId: 'max_power', name: 'maxPower', subType: 'numeric', unite: 'VA', historized: true, visible: true, meaning: 'maximum apparent power of the day, at the instant it happened' },
-  { logicalId: 'load_curve_power', name: 'load_curve_power', subType: 'numeric', unite: 'W', historized: true, visible: true, meaning: 'average power over each load-curve interval, at the interval start' },
-  { logicalId: 'load_curve_energy', name: 'load_curve_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy of each load-curve interval, at the interval start (sums to the day)' },
-  { logicalId: 'daily_production', name: 'daily_production', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy produced per day, at <day> 12:00:00' },
-  { logicalId: 'production_load_curve_power', name: 'production_load_curve_power', subType: 'numeric', unite: 'W', historized: true, visible: true, meaning: 'average production power per interval, at the interval start' },
-  { logicalId: 'production_load_curve_energy', name: 'production_load_curve_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy produced per interval, at the interval start' },
+  {
+    logicalId: 'daily_consumption',
+    name: 'value',
+    subType: 'numeric',
+    unite: 'Wh',
+    historized: true,
+    visible: true,
+    meaning: 'energy consumed per day, at <day> 12:00:00',
+  },
+  {
+    logicalId: 'max_power',
+    name: 'maxPower',
+    subType: 'numeric',
+    unite: 'VA',
+    historized: true,
+    visible: true,
+    meaning: 'maximum apparent power of the day, at the instant it happened',
+  },
+  {
+    logicalId: 'load_curve_power',
+    name: 'load_curve_power',
+    subType: 'numeric',
+    unite: 'W',
+    historized: true,
+    visible: true,
+    meaning: 'average power over each load-curve interval, at the interval start',
+  },
+  {
+    logicalId: 'load_curve_energy',
+    name: 'load_curve_energy',
+    subType: 'numeric',
+    unite: 'Wh',
+    historized: true,
+    visible: true,
+    meaning: 'energy of each load-curve interval, at the interval start (sums to the day)',
+  },
+  {
+    logicalId: 'daily_production',
+    name: 'daily_production',
+    subType: 'numeric',
+    unite: 'Wh',
+    historized: true,
+    visible: true,
+    meaning: 'energy produced per day, at <day> 12:00:00',
+  },
+  {
+    logicalId: 'production_load_curve_power',
+    name: 'production_load_curve_power',
+    subType: 'numeric',
+    unite: 'W',
+    historized: true,
+    visible: true,
+    meaning: 'average production power per interval, at the interval start',
+  },
+  {
+    logicalId: 'production_load_curve_energy',
+    name: 'production_load_curve_energy',
+    subType: 'numeric',
+    unite: 'Wh',
+    historized: true,
+    visible: true,
+    meaning: 'energy produced per interval, at the interval start',
+  },
 ];
 
 /** The seed's six figures (issue 4), refreshed by the daily run; the last value only. */
 export const STATISTICS_COMMANDS: CommandSpec[] = [
-  { logicalId: 'stats_day_kwh', name: 'stats_day_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption of the last published day (the day before yesterday as the seed computes it)' },
-  { logicalId: 'stats_this_week_kwh', name: 'stats_this_week_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption since Monday 00:00' },
-  { logicalId: 'stats_last_week_kwh', name: 'stats_last_week_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption of last week, Monday to Sunday' },
-  { logicalId: 'stats_this_month_kwh', name: 'stats_this_month_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption since the 1st of this month' },
-  { logicalId: 'stats_last_month_kwh', name: 'stats_last_month_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption of last month' },
-  { logicalId: 'stats_this_year_kwh', name: 'stats_this_year_kwh', subType: 'numeric', unite: 'kWh', historized: false, visible: true, meaning: 'consumption since 1 January' },
+  {
+    logicalId: 'stats_day_kwh',
+    name: 'stats_day_kwh',
+    subType: 'numeric',
+    unite: 'kWh',
+    historized: false,
+    visible: true,
+    meaning: 'consumption of the last published day (the day before yesterday as the seed computes it)',
+  },
+  {
+    logicalId: 'stats_this_week_kwh',
+    name: 'stats_this_week_kwh',
+    subType: 'numeric',
+    unite: 'kWh',
+    historized: false,
+    visible: true,
+    meaning: 'consumption since Monday 00:00',
+  },
+  {
+    logicalId: 'stats_last_week_kwh',
+    name: 'stats_last_week_kwh',
+    subType: 'numeric',
+    unite: 'kWh',
+    historized: false,
+    visible: true,
+    meaning: 'consumption of last week, Monday to Sunday',
+  },
+  {
+    logicalId: 'stats_this_month_kwh',
+    name: 'stats_this_month_kwh',
+    subType: 'numeric',
+    unite: 'kWh',
+    historized: false,
+    visible: true,
+    meaning: 'consumption since the 1st of this month',
+  },
+  {
+    logicalId: 'stats_last_month_kwh',
+    name: 'stats_last_month_kwh',
+    subType: 'numeric',
+    unite: 'kWh',
+    historized: false,
+    visible: true,
+    meaning: 'consumption of last month',
+  },
+  {
+    logicalId: 'stats_this_year_kwh',
+    name: 'stats_this_year_kwh',
+    subType: 'numeric',
+    unite: 'kWh',
+    historized: false,
+    visible: true,
+    meaning: 'consumption since 1 January',
+  },
 ];
 
 /** The tariff's figures of each day whose load curve is complete (plugin/tariff/days.ts), at `<day> 12:00:00`. */
 export const TARIFF_COMMANDS: CommandSpec[] = [
-  { logicalId: 'hp_energy', name: 'hp_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy consumed in peak hours (HP) per day, at <day> 12:00:00' },
-  { logicalId: 'hc_energy', name: 'hc_energy', subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: 'energy consumed in off-peak hours (HC) per day, at <day> 12:00:00' },
-  { logicalId: 'cost', name: 'cost', subType: 'numeric', unite: '€', historized: true, visible: true, meaning: 'cost of the day under the current plan (energy + share of the subscription), at <day> 12:00:00' },
+  {
+    logicalId: 'hp_energy',
+    name: 'hp_energy',
+    subType: 'numeric',
+    unite: 'Wh',
+    historized: true,
+    visible: true,
+    meaning: 'energy consumed in peak hours (HP) per day, at <day> 12:00:00',
+  },
+  {
+    logicalId: 'hc_energy',
+    name: 'hc_energy',
+    subType: 'numeric',
+    unite: 'Wh',
+    historized: true,
+    visible: true,
+    meaning: 'energy consumed in off-peak hours (HC) per day, at <day> 12:00:00',
+  },
+  {
+    logicalId: 'cost',
+    name: 'cost',
+    subType: 'numeric',
+    unite: '€',
+    historized: true,
+    visible: true,
+    meaning: 'cost of the day under the current plan (energy + share of the subscription), at <day> 12:00:00',
+  },
 ];
 
 /** Tempo (written only when Tempo is in use): colours, the six sub-counters and cost per Tempo day at `<Tempo day> 12:00:00`, days left. */
 export const TEMPO_COMMANDS: CommandSpec[] = [
-  { logicalId: 'tempo_today', name: 'tempo_today', subType: 'string', unite: '', historized: false, visible: true, meaning: "today's Tempo colour: BLUE, WHITE, RED, or empty when not known" },
-  { logicalId: 'tempo_tomorrow', name: 'tempo_tomorrow', subType: 'string', unite: '', historized: false, visible: true, meaning: "tomorrow's Tempo colour (RTE publishes it at 10:30): BLUE, WHITE, RED, or empty when not known" },
+  {
+    logicalId: 'tempo_today',
+    name: 'tempo_today',
+    subType: 'string',
+    unite: '',
+    historized: false,
+    visible: true,
+    meaning: "today's Tempo colour: BLUE, WHITE, RED, or empty when not known",
+  },
+  {
+    logicalId: 'tempo_tomorrow',
+    name: 'tempo_tomorrow',
+    subType: 'string',
+    unite: '',
+    historized: false,
+    visible: true,
+    meaning: "tomorrow's Tempo colour (RTE publishes it at 10:30): BLUE, WHITE, RED, or empty when not known",
+  },
   ...(['blue', 'white', 'red'] as const).flatMap((c) =>
-    (['hp', 'hc'] as const).map((p): CommandSpec => ({ logicalId: `tempo_${c}_${p}`, name: `tempo_${c}_${p}`, subType: 'numeric', unite: 'Wh', historized: true, visible: true, meaning: `energy of ${c.toUpperCase()} Tempo days in ${p.toUpperCase()} hours, per Tempo day (06:00 → 06:00), at <Tempo day> 12:00:00` })),
+    (['hp', 'hc'] as const).map(
+      (p): CommandSpec => ({
+        logicalId: `tempo_${c}_${p}`,
+        name: `tempo_${c}_${p}`,
+        subType: 'numeric',
+        unite: 'Wh',
+        historized: true,
+        visible: true,
+        meaning: `energy of ${c.toUpperCase()} Tempo days in ${p.toUpperCase()} hours, per Tempo day (06:00 → 06:00), at <Tempo day> 12:00:00`,
+      }),
+    ),
   ),
-  { logicalId: 'tempo_cost', name: 'tempo_cost', subType: 'numeric', unite: '€', historized: true, visible: true, meaning: 'cost of the Tempo day (energy at its colour\'s prices + share of the Tempo subscription), at <Tempo day> 12:00:00' },
-  { logicalId: 'tempo_red_left', name: 'tempo_red_left', subType: 'numeric', unite: '', historized: false, visible: true, meaning: 'red days left in the current Tempo season' },
-  { logicalId: 'tempo_white_left', name: 'tempo_white_left', subType: 'numeric', unite: '', historized: false, visible: true, meaning: 'white days left in the current Tempo season' },
+  {
+    logicalId: 'tempo_cost',
+    name: 'tempo_cost',
+    subType: 'numeric',
+    unite: '€',
+    historized: true,
+    visible: true,
+    meaning: "cost of the Tempo day (energy at its colour's prices + share of the Tempo subscription), at <Tempo day> 12:00:00",
+  },
+  {
+    logicalId: 'tempo_red_left',
+    name: 'tempo_red_left',
+    subType: 'numeric',
+    unite: '',
+    historized: false,
+    visible: true,
+    meaning: 'red days left in the current Tempo season',
+  },
+  {
+    logicalId: 'tempo_white_left',
+    name: 'tempo_white_left',
+    subType: 'numeric',
+    unite: '',
+    historized: false,
+    visible: true,
+    meaning: 'white days left in the current Tempo season',
+  },
 ];
 
 /**
@@ -164,7 +382,14 @@ const COMMAND_KIND: Record<string, ReadingKind> = {
   tempo_cost: 'load_curve',
 };
 
-export const ALL_COMMANDS: CommandSpec[] = [...TOKEN_COMMANDS, RELAUNCH_COMMAND, ...READING_COMMANDS, ...TARIFF_COMMANDS, ...TEMPO_COMMANDS, ...STATISTICS_COMMANDS];
+export const ALL_COMMANDS: CommandSpec[] = [
+  ...TOKEN_COMMANDS,
+  RELAUNCH_COMMAND,
+  ...READING_COMMANDS,
+  ...TARIFF_COMMANDS,
+  ...TEMPO_COMMANDS,
+  ...STATISTICS_COMMANDS,
+];
 
 export const deviceLogicalId = (usagePoint: string) => `jeelinky_${usagePoint}`;
 export const defaultEquipment = (usagePoint: string) => `[Linky][Linky ${usagePoint}]`;
@@ -196,7 +421,8 @@ export function wantedConfiguration(spec: CommandSpec): Record<string, string | 
   }
   // Every relaunch=1 must fire the scenario's trigger, even when the previous run also failed.
   if (spec.logicalId === 'relaunch') return { repeatEventManagement: 'always', denyValues: null };
-  if (spec.subType === 'numeric') return { historizeRound: null, minValue: null, maxValue: null, calculValueOffset: null, denyValues: null };
+  if (spec.subType === 'numeric')
+    return { historizeRound: null, minValue: null, maxValue: null, calculValueOffset: null, denyValues: null };
   return { denyValues: null };
 }
 
@@ -316,7 +542,10 @@ function findByLogicalId(eqLogics: JeedomEqLogic[], logicalId: string, eqType: J
   const found = eqLogics.filter((e) => e.eqType_name === eqType && e.logicalId === logicalId);
   if (found.length > 1) {
     const list = found.map((e) => `id ${e.id} "${e.name}"`);
-    throw new JeedomAmbiguousError(`${found.length} ${deviceWord(eqType)} devices carry logicalId ${logicalId} (${list.join(', ')}): delete the extra one in Jeedom, keeping the one with history`, list);
+    throw new JeedomAmbiguousError(
+      `${found.length} ${deviceWord(eqType)} devices carry logicalId ${logicalId} (${list.join(', ')}): delete the extra one in Jeedom, keeping the one with history`,
+      list,
+    );
   }
   return found[0];
 }
@@ -334,7 +563,8 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
   const warnings: string[] = [];
   const commands: Record<string, number | undefined> = {};
   const [timezone, objects, eqLogics] = await Promise.all([client.timezone(), client.objects(), client.eqLogics()]);
-  const objectName = (id: number | null) => (id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === id)?.name ?? NO_OBJECT_NAMES[0]!));
+  const objectName = (id: number | null) =>
+    id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === id)?.name ?? NO_OBJECT_NAMES[0]!);
 
   let device = findByLogicalId(eqLogics, logicalId, eqType);
   const unpaired = pdl === null ? undefined : findByLogicalId(eqLogics, UNPAIRED_LOGICAL_ID, eqType);
@@ -344,7 +574,11 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
     );
   } else if (!device && unpaired) {
     // The device set up before pairing becomes this PDL's: same id, its commands and history kept.
-    changes.push({ action: 'bind_device', target: humanEquipment(objectName(unpaired.object_id), unpaired), details: [`logicalId ${UNPAIRED_LOGICAL_ID} → ${logicalId}`] });
+    changes.push({
+      action: 'bind_device',
+      target: humanEquipment(objectName(unpaired.object_id), unpaired),
+      details: [`logicalId ${UNPAIRED_LOGICAL_ID} → ${logicalId}`],
+    });
     device = dryRun ? { ...unpaired, logicalId } : await client.saveEqLogic({ id: unpaired.id, logicalId });
   }
   if (device && opts.equipment) {
@@ -363,15 +597,24 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
     const matches = matchEquipments(objects, eqLogics, address);
     if (matches.length > 1) {
       const list = matches.map((m) => `${m.humanName} (id ${m.eqLogic.id})`);
-      throw new JeedomAmbiguousError(`equipment ${human} matches ${matches.length} devices: ${list.join(', ')}; pass another --equipment`, list);
+      throw new JeedomAmbiguousError(
+        `equipment ${human} matches ${matches.length} devices: ${list.join(', ')}; pass another --equipment`,
+        list,
+      );
     }
     const existing = matches[0]?.eqLogic;
     if (existing) {
       if (existing.eqType_name !== eqType) {
-        throw new ConfigError(`${human} is a "${existing.eqType_name}" device, not a ${deviceWord(eqType)} one: pass another --equipment`, 'jeedom_conflict');
+        throw new ConfigError(
+          `${human} is a "${existing.eqType_name}" device, not a ${deviceWord(eqType)} one: pass another --equipment`,
+          'jeedom_conflict',
+        );
       }
       if (existing.logicalId && existing.logicalId !== logicalId) {
-        throw new ConfigError(`${human} is already used by another device (logicalId "${existing.logicalId}"): pass another --equipment`, 'jeedom_conflict');
+        throw new ConfigError(
+          `${human} is already used by another device (logicalId "${existing.logicalId}"): pass another --equipment`,
+          'jeedom_conflict',
+        );
       }
       // A virtual made by hand (the seed's EnedisDomoticz): adopt it. No `cmd` key: nothing is deleted.
       changes.push({ action: 'adopt_device', target: matches[0]!.humanName, details: [`logicalId → ${logicalId}`] });
@@ -383,7 +626,10 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
         const exact = objects.filter((o) => o.name === address.object);
         const loose = exact.length ? exact : objects.filter((o) => looseKey(o.name) === looseKey(address.object));
         if (loose.length > 1) {
-          throw new JeedomAmbiguousError(`object "${address.object}" matches ${loose.length} objects in Jeedom: give its exact name`, loose.map((o) => o.name));
+          throw new JeedomAmbiguousError(
+            `object "${address.object}" matches ${loose.length} objects in Jeedom: give its exact name`,
+            loose.map((o) => o.name),
+          );
         }
         if (loose[0]) objectId = loose[0].id;
         else {
@@ -395,10 +641,28 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
           }
         }
       }
-      changes.push({ action: 'create_device', target: human, details: [`${eqType}, logicalId ${logicalId}, ${specs.length} info commands`] });
-      for (const spec of specs) changes.push({ action: 'create_command', target: `${human}[${creationName(spec, look)}]`, details: [`logicalId ${spec.logicalId}`] });
+      changes.push({
+        action: 'create_device',
+        target: human,
+        details: [`${eqType}, logicalId ${logicalId}, ${specs.length} info commands`],
+      });
+      for (const spec of specs)
+        changes.push({
+          action: 'create_command',
+          target: `${human}[${creationName(spec, look)}]`,
+          details: [`logicalId ${spec.logicalId}`],
+        });
       if (dryRun) {
-        return { dryRun, usagePoint: maskedPdl, timezone, device: { humanName: human, logicalId, enabled: true }, commands, changes, warnings, changed: true };
+        return {
+          dryRun,
+          usagePoint: maskedPdl,
+          timezone,
+          device: { humanName: human, logicalId, enabled: true },
+          commands,
+          changes,
+          warnings,
+          changed: true,
+        };
       }
       // The only eqLogic::save with a cmd list: at creation, with every command.
       const created = await client.saveEqLogic({
@@ -423,15 +687,23 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
   for (const spec of specs) {
     let cmd = cmds.find((c) => c.logicalId === spec.logicalId);
     const dupes = cmds.filter((c) => c.logicalId === spec.logicalId);
-    if (dupes.length > 1) warnings.push(`${dupes.length} commands carry logicalId ${spec.logicalId} (ids ${dupes.map((d) => d.id).join(', ')}): jeelinky uses id ${dupes[0]!.id}`);
+    if (dupes.length > 1)
+      warnings.push(
+        `${dupes.length} commands carry logicalId ${spec.logicalId} (ids ${dupes.map((d) => d.id).join(', ')}): jeelinky uses id ${dupes[0]!.id}`,
+      );
     if (!cmd) {
       // A command made by hand with the seed's name and no logicalId: adopt it if it is compatible.
       const candidate = cmds.find(
-        (c) => !c.logicalId && c.type === 'info' && (looseKey(c.name) === looseKey(spec.name) || looseKey(c.name) === looseKey(spec.logicalId)),
+        (c) =>
+          !c.logicalId && c.type === 'info' && (looseKey(c.name) === looseKey(spec.name) || looseKey(c.name) === looseKey(spec.logicalId)),
       );
       if (candidate && candidate.subType === spec.subType) {
         const { patch, details } = commandFixes(candidate, spec);
-        changes.push({ action: 'adopt_command', target: `${humanName}[${candidate.name}]`, details: [`logicalId → ${spec.logicalId}`, ...details] });
+        changes.push({
+          action: 'adopt_command',
+          target: `${humanName}[${candidate.name}]`,
+          details: [`logicalId → ${spec.logicalId}`, ...details],
+        });
         if (!dryRun) await client.saveCmd({ id: candidate.id, logicalId: spec.logicalId, ...patch });
         commands[spec.logicalId] = candidate.id;
         continue;
@@ -439,7 +711,9 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
       let name = creationName(spec, look);
       if (taken.has(name)) name = taken.has(spec.logicalId) ? `${name} (jeelinky)` : spec.logicalId;
       if (taken.has(name)) {
-        warnings.push(`cannot add ${spec.logicalId}: the names "${spec.name}", "${spec.logicalId}" and "${name}" are taken on ${humanName}; rename one`);
+        warnings.push(
+          `cannot add ${spec.logicalId}: the names "${spec.name}", "${spec.logicalId}" and "${name}" are taken on ${humanName}; rename one`,
+        );
         continue;
       }
       taken.add(name);
@@ -452,7 +726,9 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
     }
     commands[spec.logicalId] = cmd.id;
     if (cmd.type !== 'info') {
-      warnings.push(`command ${humanName}[${cmd.name}] (logicalId ${spec.logicalId}) is an action, not an info: jeelinky leaves it alone and cannot write ${spec.logicalId}`);
+      warnings.push(
+        `command ${humanName}[${cmd.name}] (logicalId ${spec.logicalId}) is an action, not an info: jeelinky leaves it alone and cannot write ${spec.logicalId}`,
+      );
       continue;
     }
     const { patch, details } = commandFixes(cmd, spec);
@@ -479,15 +755,19 @@ export async function loadVirtualDevice(client: JeedomClient, usagePoint: string
   const [objects, virtuals] = await Promise.all([client.objects(), client.eqLogicsByType(client.eqType)]);
   const eqLogic = findByLogicalId(virtuals, deviceLogicalId(pdl), client.eqType);
   if (!eqLogic) {
-    throw new JeedomNotFoundError(`Jeedom at ${client.displayUrl} has no ${deviceWord(client.eqType)} device for PDL ${maskUsagePoint(pdl)}: run "jeelinky jeedom setup" first`);
+    throw new JeedomNotFoundError(
+      `Jeedom at ${client.displayUrl} has no ${deviceWord(client.eqType)} device for PDL ${maskUsagePoint(pdl)}: run "jeelinky jeedom setup" first`,
+    );
   }
   return withCommands(client, objects, eqLogic);
 }
 
 async function withCommands(client: JeedomClient, objects: { id: number; name: string }[], eqLogic: JeedomEqLogic): Promise<VirtualDevice> {
-  const objectName = eqLogic.object_id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === eqLogic.object_id)?.name ?? NO_OBJECT_NAMES[0]!);
+  const objectName =
+    eqLogic.object_id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === eqLogic.object_id)?.name ?? NO_OBJECT_NAMES[0]!);
   const cmds = new Map<string, JeedomCmd>();
-  for (const c of await client.cmdsByEqLogic(eqLogic.id)) if (c.logicalId && c.type === 'info' && !cmds.has(c.logicalId)) cmds.set(c.logicalId, c);
+  for (const c of await client.cmdsByEqLogic(eqLogic.id))
+    if (c.logicalId && c.type === 'info' && !cmds.has(c.logicalId)) cmds.set(c.logicalId, c);
   return { eqLogic, humanName: humanEquipment(objectName, eqLogic), cmds };
 }
 
@@ -509,7 +789,9 @@ export async function bindVirtualDevice(client: JeedomClient, usagePoint: string
 
 /** The PDLs that already have a device in Jeedom (logicalId jeelinky_<PDL>). */
 export async function boundUsagePoints(client: JeedomClient): Promise<string[]> {
-  return (await client.eqLogicsByType(client.eqType)).filter((e) => PDL_LOGICAL_ID.test(e.logicalId ?? '')).map((e) => e.logicalId.slice('jeelinky_'.length));
+  return (await client.eqLogicsByType(client.eqType))
+    .filter((e) => PDL_LOGICAL_ID.test(e.logicalId ?? ''))
+    .map((e) => e.logicalId.slice('jeelinky_'.length));
 }
 
 /**

@@ -8,7 +8,15 @@ import type { ReportModel } from './model.js';
 
 export function drawReport(model: ReportModel, echarts: any): void {
   // Okabe–Ito: told apart by the common colour-vision deficiencies.
-  const OI = { blue: '#0072B2', orange: '#E69F00', sky: '#56B4E9', green: '#009E73', yellow: '#F0E442', vermillion: '#D55E00', purple: '#CC79A7' };
+  const OI = {
+    blue: '#0072B2',
+    orange: '#E69F00',
+    sky: '#56B4E9',
+    green: '#009E73',
+    yellow: '#F0E442',
+    vermillion: '#D55E00',
+    purple: '#CC79A7',
+  };
   // Viridis: perceptually uniform, readable in grey and by colour-blind readers.
   const VIRIDIS = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '#fde725'];
   const dark = window.matchMedia('(prefers-color-scheme: dark)');
@@ -18,7 +26,12 @@ export function drawReport(model: ReportModel, echarts: any): void {
 
   function themeColors() {
     const css = getComputedStyle(document.documentElement);
-    return { fg: css.getPropertyValue('--fg').trim(), muted: css.getPropertyValue('--muted').trim(), grid: css.getPropertyValue('--grid').trim(), bg: css.getPropertyValue('--bg').trim() };
+    return {
+      fg: css.getPropertyValue('--fg').trim(),
+      muted: css.getPropertyValue('--muted').trim(),
+      grid: css.getPropertyValue('--grid').trim(),
+      bg: css.getPropertyValue('--bg').trim(),
+    };
   }
 
   function base(t: ReturnType<typeof themeColors>) {
@@ -51,10 +64,26 @@ export function drawReport(model: ReportModel, echarts: any): void {
   let t = themeColors();
 
   add('chart-daily', () => {
-    const series: any[] = [{ name: 'Consumption (kWh)', type: 'bar', data: model.daily.consumptionKwh, itemStyle: { color: OI.blue }, large: true }];
-    if (model.daily.productionKwh) series.push({ name: 'Production (kWh)', type: 'bar', data: model.daily.productionKwh, itemStyle: { color: OI.orange }, large: true });
-    series.push({ name: '7-day average (kWh)', type: 'line', data: model.daily.avg7Kwh, showSymbol: false, connectNulls: false, lineStyle: { width: 2, color: OI.vermillion }, itemStyle: { color: OI.vermillion } });
-    return { ...base(t), xAxis: axis(t, { type: 'category', data: days, name: 'day', nameLocation: 'middle', nameGap: 32, splitLine: { show: false } }), yAxis: axis(t, { type: 'value', name: 'kWh' }), series };
+    const series: any[] = [
+      { name: 'Consumption (kWh)', type: 'bar', data: model.daily.consumptionKwh, itemStyle: { color: OI.blue }, large: true },
+    ];
+    if (model.daily.productionKwh)
+      series.push({ name: 'Production (kWh)', type: 'bar', data: model.daily.productionKwh, itemStyle: { color: OI.orange }, large: true });
+    series.push({
+      name: '7-day average (kWh)',
+      type: 'line',
+      data: model.daily.avg7Kwh,
+      showSymbol: false,
+      connectNulls: false,
+      lineStyle: { width: 2, color: OI.vermillion },
+      itemStyle: { color: OI.vermillion },
+    });
+    return {
+      ...base(t),
+      xAxis: axis(t, { type: 'category', data: days, name: 'day', nameLocation: 'middle', nameGap: 32, splitLine: { show: false } }),
+      yAxis: axis(t, { type: 'value', name: 'kWh' }),
+      series,
+    };
   });
 
   const heat = model.heat;
@@ -69,7 +98,15 @@ export function drawReport(model: ReportModel, echarts: any): void {
         formatter: (p: any) =>
           `${days[p.value[1]]} ${heat.columns[p.value[0]]}${p.value[3] ? (p.value[3] === 1 ? ' (1st pass, summer time)' : ' (2nd pass, winter time)') : ''}<br>${p.value[2]} W`,
       },
-      xAxis: axis(t, { type: 'category', data: heat.columns, name: `local time (${model.tz})`, nameLocation: 'middle', nameGap: 30, splitLine: { show: false }, axisLabel: { color: t.fg, interval: Math.round(120 / heat.intervalMinutes) - 1 } }),
+      xAxis: axis(t, {
+        type: 'category',
+        data: heat.columns,
+        name: `local time (${model.tz})`,
+        nameLocation: 'middle',
+        nameGap: 30,
+        splitLine: { show: false },
+        axisLabel: { color: t.fg, interval: Math.round(120 / heat.intervalMinutes) - 1 },
+      }),
       yAxis: axis(t, { type: 'category', data: days, inverse: true, name: 'day', nameLocation: 'start', splitLine: { show: false } }),
       visualMap: {
         type: 'continuous',
@@ -109,7 +146,13 @@ export function drawReport(model: ReportModel, echarts: any): void {
     add('chart-maxpower', () => {
       const line: any = { name: 'Daily max power (VA)', type: 'bar', data: mp.va, itemStyle: { color: OI.green }, large: true };
       if (mp.subscribedVa) {
-        line.markLine = { symbol: 'none', silent: true, lineStyle: { color: OI.vermillion, type: 'dashed', width: 2 }, label: { color: t.fg, position: 'insideEndTop', formatter: `subscribed ${mp.subscribedVa} VA` }, data: [{ yAxis: mp.subscribedVa }] };
+        line.markLine = {
+          symbol: 'none',
+          silent: true,
+          lineStyle: { color: OI.vermillion, type: 'dashed', width: 2 },
+          label: { color: t.fg, position: 'insideEndTop', formatter: `subscribed ${mp.subscribedVa} VA` },
+          data: [{ yAxis: mp.subscribedVa }],
+        };
       }
       return {
         ...base(t),
@@ -133,12 +176,20 @@ export function drawReport(model: ReportModel, echarts: any): void {
     });
     add('chart-hphc-days', () => stacked(days, tariff.hpKwh, tariff.hcKwh, 'day'));
     add('chart-hphc-months', () => stacked(tariff.monthLabels, tariff.monthHpKwh, tariff.monthHcKwh, 'month'));
-    if (tariff.monthCost) add('chart-cost', () => ({
-      ...base(t),
-      xAxis: axis(t, { type: 'category', data: tariff.monthLabels, name: 'month', nameLocation: 'middle', nameGap: 32, splitLine: { show: false } }),
-      yAxis: axis(t, { type: 'value', name: tariff.currency }),
-      series: [{ name: `Cost (${tariff.currency})`, type: 'bar', data: tariff.monthCost, itemStyle: { color: OI.green } }],
-    }));
+    if (tariff.monthCost)
+      add('chart-cost', () => ({
+        ...base(t),
+        xAxis: axis(t, {
+          type: 'category',
+          data: tariff.monthLabels,
+          name: 'month',
+          nameLocation: 'middle',
+          nameGap: 32,
+          splitLine: { show: false },
+        }),
+        yAxis: axis(t, { type: 'value', name: tariff.currency }),
+        series: [{ name: `Cost (${tariff.currency})`, type: 'bar', data: tariff.monthCost, itemStyle: { color: OI.green } }],
+      }));
     if (tariff.comparison) {
       const cmp = tariff.comparison;
       add('chart-plans', () => ({
@@ -148,12 +199,14 @@ export function drawReport(model: ReportModel, echarts: any): void {
         tooltip: { trigger: 'item', confine: true },
         xAxis: axis(t, { type: 'value', name: tariff.currency, nameLocation: 'middle', nameGap: 28 }),
         yAxis: axis(t, { type: 'category', data: cmp.plans.map((p) => p.plan), splitLine: { show: false } }),
-        series: [{
-          name: `Cost over ${cmp.period} (${tariff.currency})`,
-          type: 'bar',
-          data: cmp.plans.map((p) => ({ value: p.cost, itemStyle: { color: p.plan === cmp.current ? OI.blue : OI.orange } })),
-          label: { show: true, position: 'right', color: t.fg, formatter: (p: any) => `${p.value.toFixed(2)} ${tariff.currency}` },
-        }],
+        series: [
+          {
+            name: `Cost over ${cmp.period} (${tariff.currency})`,
+            type: 'bar',
+            data: cmp.plans.map((p) => ({ value: p.cost, itemStyle: { color: p.plan === cmp.current ? OI.blue : OI.orange } })),
+            label: { show: true, position: 'right', color: t.fg, formatter: (p: any) => `${p.value.toFixed(2)} ${tariff.currency}` },
+          },
+        ],
       }));
     }
   }
@@ -166,7 +219,11 @@ export function drawReport(model: ReportModel, echarts: any): void {
     add('chart-tempo', () => ({
       ...base(t),
       legend: { show: false },
-      tooltip: { trigger: 'item', confine: true, formatter: (p: any) => `${p.value[0]}: ${p.value[1] ? names[p.value[1]] : 'colour not known'}` },
+      tooltip: {
+        trigger: 'item',
+        confine: true,
+        formatter: (p: any) => `${p.value[0]}: ${p.value[1] ? names[p.value[1]] : 'colour not known'}`,
+      },
       visualMap: {
         type: 'piecewise',
         orient: 'horizontal',
@@ -212,13 +269,19 @@ export function drawReport(model: ReportModel, echarts: any): void {
         legend: { show: false },
         tooltip: { trigger: 'item', confine: true },
         xAxis: axis(t, { type: 'value', name: tempo.currency, nameLocation: 'middle', nameGap: 28 }),
-        yAxis: axis(t, { type: 'category', data: priced.map((c) => `${c.colour.toLowerCase()} (${c.days} d)`), splitLine: { show: false } }),
-        series: [{
-          name: `Cost (${tempo.currency})`,
-          type: 'bar',
-          data: priced.map((c) => ({ value: c.cost, itemStyle: { color: TEMPO_FILL[c.colour], borderColor: t.muted, borderWidth: 1 } })),
-          label: { show: true, position: 'right', color: t.fg, formatter: (p: any) => `${p.value.toFixed(2)} ${tempo.currency}` },
-        }],
+        yAxis: axis(t, {
+          type: 'category',
+          data: priced.map((c) => `${c.colour.toLowerCase()} (${c.days} d)`),
+          splitLine: { show: false },
+        }),
+        series: [
+          {
+            name: `Cost (${tempo.currency})`,
+            type: 'bar',
+            data: priced.map((c) => ({ value: c.cost, itemStyle: { color: TEMPO_FILL[c.colour], borderColor: t.muted, borderWidth: 1 } })),
+            label: { show: true, position: 'right', color: t.fg, formatter: (p: any) => `${p.value.toFixed(2)} ${tempo.currency}` },
+          },
+        ],
       }));
     }
   }
@@ -240,7 +303,11 @@ export function drawReport(model: ReportModel, echarts: any): void {
         ...base(t),
         grid: { left: 170, right: 24, top: 40, bottom: 56 },
         legend: { show: false },
-        tooltip: { trigger: 'item', confine: true, formatter: (p: any) => `${covered[p.value[1]]!.label}, ${days[p.value[0]]}: ${status[p.value[2]]}` },
+        tooltip: {
+          trigger: 'item',
+          confine: true,
+          formatter: (p: any) => `${covered[p.value[1]]!.label}, ${days[p.value[0]]}: ${status[p.value[2]]}`,
+        },
         xAxis: axis(t, { type: 'category', data: days, name: 'day', nameLocation: 'middle', nameGap: 32, splitLine: { show: false } }),
         yAxis: axis(t, { type: 'category', data: covered.map((k) => k.label), splitLine: { show: false } }),
         visualMap: {

@@ -61,53 +61,128 @@ export interface RenderOptions {
 export function renderReportHtml(model: ReportModel, options: RenderOptions): string {
   const range = `${model.from} to ${model.until}`;
   const totalNote =
-    model.total.source === 'load_curve' ? ' (from the load curve: no daily values stored)' : model.total.source === 'none' ? ' (nothing stored)' : '';
+    model.total.source === 'load_curve'
+      ? ' (from the load curve: no daily values stored)'
+      : model.total.source === 'none'
+        ? ' (nothing stored)'
+        : '';
   const parts: string[] = [];
   parts.push(
-    section('daily', 'Daily consumption', model.daily.summary, 360, `Bars of daily consumption in kWh${model.daily.productionKwh ? ' and production' : ''}, with a 7-day average line, ${range}`),
+    section(
+      'daily',
+      'Daily consumption',
+      model.daily.summary,
+      360,
+      `Bars of daily consumption in kWh${model.daily.productionKwh ? ' and production' : ''}, with a 7-day average line, ${range}`,
+    ),
   );
   if (model.heat) {
     // One row per day: tall enough to tell days apart, capped so that two years stay on a page or two.
     const height = Math.min(1500, Math.max(260, model.days.length * 2)) + 110;
-    parts.push(section('heat', 'Load curve (average power per interval)', model.heat.summary, height, `Heat map of the average power in W, one row per day, one column per ${model.heat.intervalMinutes}-minute interval of local time`, model.heat.note ? hint(model.heat.note) : ''));
+    parts.push(
+      section(
+        'heat',
+        'Load curve (average power per interval)',
+        model.heat.summary,
+        height,
+        `Heat map of the average power in W, one row per day, one column per ${model.heat.intervalMinutes}-minute interval of local time`,
+        model.heat.note ? hint(model.heat.note) : '',
+      ),
+    );
   } else {
     parts.push(`<section><h2>Load curve</h2><p class="summary" data-summary="heat">No load curve stored in this range.</p></section>`);
   }
   if (model.maxPower) {
     parts.push(
-      section('maxpower', 'Daily maximum power', model.maxPower.summary, 320, 'Bars of the daily maximum apparent power in VA', model.subscribedHint ? hint(model.subscribedHint) : ''),
+      section(
+        'maxpower',
+        'Daily maximum power',
+        model.maxPower.summary,
+        320,
+        'Bars of the daily maximum apparent power in VA',
+        model.subscribedHint ? hint(model.subscribedHint) : '',
+      ),
     );
   } else {
-    parts.push(`<section><h2>Daily maximum power</h2><p class="summary" data-summary="maxpower">No maximum power stored in this range.</p></section>`);
+    parts.push(
+      `<section><h2>Daily maximum power</h2><p class="summary" data-summary="maxpower">No maximum power stored in this range.</p></section>`,
+    );
   }
   if (model.tariff) {
     const tf = model.tariff;
-    parts.push(section('hphc-days', 'Peak (HP) and off-peak (HC) per day', tf.summaryDays, 320, 'Stacked bars of HP and HC energy in kWh per day'));
-    parts.push(section('hphc-months', 'Peak (HP) and off-peak (HC) per month', tf.summaryMonths, 300, 'Stacked bars of HP and HC energy in kWh per month'));
+    parts.push(
+      section('hphc-days', 'Peak (HP) and off-peak (HC) per day', tf.summaryDays, 320, 'Stacked bars of HP and HC energy in kWh per day'),
+    );
+    parts.push(
+      section(
+        'hphc-months',
+        'Peak (HP) and off-peak (HC) per month',
+        tf.summaryMonths,
+        300,
+        'Stacked bars of HP and HC energy in kWh per month',
+      ),
+    );
     if (tf.monthCost) {
       parts.push(section('cost', 'Cost per month', tf.summaryCost, 300, `Bars of the cost per month in ${tf.currency}`));
       if (tf.comparison) {
-        parts.push(section('plans', `Plan comparison (${tf.comparison.period})`, tf.summaryPlans, 60 + 48 * tf.comparison.plans.length, `Bars of the same consumption priced under each plan, in ${tf.currency}`));
+        parts.push(
+          section(
+            'plans',
+            `Plan comparison (${tf.comparison.period})`,
+            tf.summaryPlans,
+            60 + 48 * tf.comparison.plans.length,
+            `Bars of the same consumption priced under each plan, in ${tf.currency}`,
+          ),
+        );
       }
     } else if (tf.costHint) {
       parts.push(`<section><h2>Costs</h2><p class="summary hint" data-summary="cost">${esc(tf.costHint)}</p></section>`);
     }
   } else if (model.tariffHint) {
-    parts.push(`<section><h2>Peak / off-peak hours and costs</h2><p class="summary hint" data-summary="tariff">${esc(model.tariffHint)}</p></section>`);
+    parts.push(
+      `<section><h2>Peak / off-peak hours and costs</h2><p class="summary hint" data-summary="tariff">${esc(model.tariffHint)}</p></section>`,
+    );
   }
   if (model.tempo) {
     const tp = model.tempo;
     // One calendar (7 rows of days) per season the range touches.
     const height = 60 + 150 * Math.max(1, tp.seasons.length);
-    parts.push(section('tempo', 'Tempo colours by day', tp.summaryCalendar, height, 'Calendar of the Tempo days, one cell per day: blue, white, red, grey when the colour is not known', tp.note ? hint(tp.note) : ''));
+    parts.push(
+      section(
+        'tempo',
+        'Tempo colours by day',
+        tp.summaryCalendar,
+        height,
+        'Calendar of the Tempo days, one cell per day: blue, white, red, grey when the colour is not known',
+        tp.note ? hint(tp.note) : '',
+      ),
+    );
     if (tp.byColour.some((c) => c.cost !== null)) {
-      parts.push(section('tempo-cost', 'Tempo cost per colour', tp.summaryCost, 200, `Bars of the cost of the blue, white and red days in ${tp.currency}`));
+      parts.push(
+        section(
+          'tempo-cost',
+          'Tempo cost per colour',
+          tp.summaryCost,
+          200,
+          `Bars of the cost of the blue, white and red days in ${tp.currency}`,
+        ),
+      );
     } else {
-      parts.push(`<section><h2>Tempo cost per colour</h2><p class="summary" data-summary="tempo-cost">${esc(tp.summaryCost)}</p></section>`);
+      parts.push(
+        `<section><h2>Tempo cost per colour</h2><p class="summary" data-summary="tempo-cost">${esc(tp.summaryCost)}</p></section>`,
+      );
     }
   }
   const coveredKinds = model.gaps.kinds.filter((k) => k.daysWithData > 0).length;
-  parts.push(section('gaps', 'Days stored and missing, per kind', model.gaps.summary, 110 + 34 * Math.max(1, coveredKinds), 'Grid of the days stored, incomplete and missing for each kind of reading'));
+  parts.push(
+    section(
+      'gaps',
+      'Days stored and missing, per kind',
+      model.gaps.summary,
+      110 + 34 * Math.max(1, coveredKinds),
+      'Grid of the days stored, incomplete and missing for each kind of reading',
+    ),
+  );
 
   const title = `Linky report ${model.usagePoint}, ${range}`;
   return `<!doctype html>

@@ -23,7 +23,10 @@ export interface ReportOptions extends ReportRangeOptions {
 }
 
 /** Reads the store and renders the page; the caller writes it (writeReportFile). */
-export async function buildReport(store: ReadingsStore, o: ReportOptions): Promise<{ model: ReportModel; html: string; lastStoredDay: string }> {
+export async function buildReport(
+  store: ReadingsStore,
+  o: ReportOptions,
+): Promise<{ model: ReportModel; html: string; lastStoredDay: string }> {
   const loaded = await loadReportInput(store, o.usagePoint, o.tz, o, { subscribedPowerVa: o.subscribedPowerVa, tariff: o.tariff });
   const model = buildReportModel({ ...loaded.input, generatedAt: o.now.toISOString() });
   return { model, html: renderReportHtml(model, { echarts: echartsSource() }), lastStoredDay: loaded.lastStoredDay };

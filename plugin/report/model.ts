@@ -205,7 +205,10 @@ function trailingMean(values: Array<number | null>, width: number): Array<number
   });
 }
 
-function extremes(days: string[], values: Array<number | null>): { n: number; sum: number; max?: [string, number]; min?: [string, number] } {
+function extremes(
+  days: string[],
+  values: Array<number | null>,
+): { n: number; sum: number; max?: [string, number]; min?: [string, number] } {
   let n = 0;
   let sum = 0;
   let max: [string, number] | undefined;
@@ -272,9 +275,7 @@ function buildHeat(days: string[], curve: Reading[], tz: string): ReportModel['h
     if (!peak || p.w > peak.w) peak = p;
     if (p.w > maxW) maxW = p.w;
   }
-  const dstDays = days
-    .map((day) => ({ day, hours: dayHours(day, tz), cells: cellsPerDay[day] ?? 0 }))
-    .filter((d) => d.hours !== 24);
+  const dstDays = days.map((day) => ({ day, hours: dayHours(day, tz), cells: cellsPerDay[day] ?? 0 })).filter((d) => d.hours !== 24);
   const withData = Object.keys(cellsPerDay).length;
   const meanW = sumW / placed.length;
   let summary =
@@ -330,7 +331,9 @@ function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportMo
   const share = hp + hc > 0 ? Math.round((hc / (hp + hc)) * 100) : 0;
   const dearest = [...costed].sort((a, b) => b.cost - a.cost)[0];
   const partialCosted = months.filter((m, i) => m.cost !== null && partialNote(i)).length;
-  let summaryCost = hasCosts ? `Cost ${totalCost.toFixed(2)} ${t.currency} over ${plural(costed.length, 'month')}${partialCosted ? ` (${partialCosted} partial)` : ''}` : '';
+  let summaryCost = hasCosts
+    ? `Cost ${totalCost.toFixed(2)} ${t.currency} over ${plural(costed.length, 'month')}${partialCosted ? ` (${partialCosted} partial)` : ''}`
+    : '';
   if (hasCosts) summaryCost += dearest ? `; dearest month ${dearest.month} at ${dearest.cost.toFixed(2)} ${t.currency}.` : '.';
   let summaryPlans = '';
   if (hasCosts && t.comparison?.plans.length) {
@@ -353,10 +356,9 @@ function buildTariff(days: string[], t: ReportTariffInput): NonNullable<ReportMo
     monthHcKwh: months.map((m) => round(kwh(m.hcWh), 3)),
     monthCost: hasCosts ? months.map((m) => (m.cost === null ? null : round(m.cost, 2))) : null,
     costHint: hasCosts ? null : COST_HINT,
-    comparison: hasCosts ? t.comparison ?? null : null,
+    comparison: hasCosts ? (t.comparison ?? null) : null,
     summaryDays: `HP ${hp.toFixed(1)} kWh, HC ${hc.toFixed(1)} kWh (${share}% off-peak) over ${plural(t.days.length, 'day')}.`,
-    summaryMonths:
-      months.map((m, i) => `${m.month}${partialNote(i) ? ` (partial: ${partialNote(i)})` : ''}: HP ${kwh(m.hpWh).toFixed(1)} kWh, HC ${kwh(m.hcWh).toFixed(1)} kWh`).join('; ') + '.',
+    summaryMonths: `${months.map((m, i) => `${m.month}${partialNote(i) ? ` (partial: ${partialNote(i)})` : ''}: HP ${kwh(m.hpWh).toFixed(1)} kWh, HC ${kwh(m.hcWh).toFixed(1)} kWh`).join('; ')}.`,
     summaryCost,
     summaryPlans,
   };
@@ -386,7 +388,10 @@ function buildTempo(from: string, until: string, t: ReportTempoInput): NonNullab
   const total = priced.reduce((a, c) => a + c.cost!, 0);
   const summaryCost = t.byColour.length
     ? `Per colour: ${t.byColour
-        .map((c) => `${name(c.colour)} ${c.cost === null ? 'not priced' : `${c.cost.toFixed(2)} ${t.currency}`} (${c.kwh.toFixed(1)} kWh over ${plural(c.days, 'day')})`)
+        .map(
+          (c) =>
+            `${name(c.colour)} ${c.cost === null ? 'not priced' : `${c.cost.toFixed(2)} ${t.currency}`} (${c.kwh.toFixed(1)} kWh over ${plural(c.days, 'day')})`,
+        )
         .join(', ')}${priced.length ? `; total ${total.toFixed(2)} ${t.currency}` : ''}.`
     : 'No Tempo day of the range has both a complete load curve and a known colour.';
   return { currency: t.currency, seasons, counts, byColour: t.byColour, summaryCalendar, summaryCost, note: t.note ?? null };
@@ -417,7 +422,7 @@ function buildGaps(days: string[], input: ReportInput): ReportModel['gaps'] {
     if (k.partial.length) parts.push(`${plural(k.partial.length, 'day')} incomplete (${dayRanges(k.partial)})`);
     return `${k.label}: ${parts.length ? parts.join(', ') : 'no day missing'}`;
   });
-  return { kinds, summary: lines.join('; ') + '.' };
+  return { kinds, summary: `${lines.join('; ')}.` };
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -433,7 +438,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
     // No daily values: the load curve's energy is the next best figure, and the header says so.
     const curve = input.readings.load_curve ?? [];
     const wh = curve.reduce((a, r) => a + (r.energyWh ?? 0), 0);
-    total = curve.length ? { kwh: kwh(wh), source: 'load_curve', days: new Set(curve.map((r) => r.day)).size } : { kwh: 0, source: 'none', days: 0 };
+    total = curve.length
+      ? { kwh: kwh(wh), source: 'load_curve', days: new Set(curve.map((r) => r.day)).size }
+      : { kwh: 0, source: 'none', days: 0 };
   }
 
   let dailySummary: string;

@@ -37,8 +37,18 @@ export function reportTariffInput(t: TariffReport, currency = '€'): ReportTari
  * days of that range whose load curve covers the whole 06:00 → 06:00 (`t.tempo.days`, the `tempo.days` of `jeelinky tariff --json`):
  * their count, energy and cost (energy at the colour's prices + the days' share of the subscription).
  */
-export function reportTempoInput(t: TariffReport, colourOf: ColourOf, from: string, until: string, currency = '€', note?: string): ReportTempoInput {
-  const colours = eachDay(from, moment.utc(until, 'YYYY-MM-DD').add(1, 'day').format('YYYY-MM-DD')).map((day) => ({ day, colour: colourOf(day) ?? null }));
+export function reportTempoInput(
+  t: TariffReport,
+  colourOf: ColourOf,
+  from: string,
+  until: string,
+  currency = '€',
+  note?: string,
+): ReportTempoInput {
+  const colours = eachDay(from, moment.utc(until, 'YYYY-MM-DD').add(1, 'day').format('YYYY-MM-DD')).map((day) => ({
+    day,
+    colour: colourOf(day) ?? null,
+  }));
   const byColour: ReportTempoInput['byColour'] = [];
   for (const colour of ['BLUE', 'WHITE', 'RED'] as TempoColour[]) {
     const days = (t.tempo?.days ?? []).filter((d) => d.colour === colour && d.complete && d.date >= from && d.date <= until);

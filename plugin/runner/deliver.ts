@@ -38,14 +38,18 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
   const figures = opts.tariff ? dayFigures(readings, opts.usagePoint, opts.tariff, addDays(localDay(opts.now, opts.tz), 1)) : undefined;
   for (const sink of sinks) {
     if (opts.signal?.aborted) {
-      results.push({ ...emptyResult(sink.name), error: { code: 'interrupted', message: 'not delivered: the run was interrupted (delivered at the next run)', exitCode: 75 } });
+      results.push({
+        ...emptyResult(sink.name),
+        error: { code: 'interrupted', message: 'not delivered: the run was interrupted (delivered at the next run)', exitCode: 75 },
+      });
       continue;
     }
     let result: SinkResult;
     const force = typeof opts.force === 'function' ? opts.force(sink) : Boolean(opts.force);
     try {
       const pending = [];
-      for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
+      for (const kind of opts.kinds)
+        pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
       if (pending.length === 0) result = await checked(sink);
       else {
         result = await sink.deliver(pending, {
@@ -72,7 +76,12 @@ export async function deliverToSinks(store: StateStore, sinks: Sink[], opts: Del
  * corrected point changes its day's figures) and of the newest stored curve day (the sinks' `latest`),
  * each day computed once from the store's whole day.
  */
-function dayFigures(readings: ReadingsStore, usagePoint: string, context: TariffContext, tomorrow: string): (pending: Reading[]) => Promise<DayTariff[] | undefined> {
+function dayFigures(
+  readings: ReadingsStore,
+  usagePoint: string,
+  context: TariffContext,
+  tomorrow: string,
+): (pending: Reading[]) => Promise<DayTariff[] | undefined> {
   const byDay = new Map<string, Promise<DayTariff | undefined>>();
   const dayOf = (day: string) => {
     let got = byDay.get(day);
@@ -110,7 +119,8 @@ export async function countPending(store: StateStore, sinks: Sink[], opts: Deliv
   for (const sink of sinks) {
     const force = typeof opts.force === 'function' ? opts.force(sink) : Boolean(opts.force);
     const pending = [];
-    for (const kind of opts.kinds) pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
+    for (const kind of opts.kinds)
+      pending.push(...(await ledger.pending(sink.name, readings, opts.usagePoint, kind, opts.fromDay, opts.toDay, force)));
     if (!sink.plan || pending.length === 0) {
       out.push({ ...emptyResult(sink.name), pending: pending.length });
       continue;
@@ -118,10 +128,19 @@ export async function countPending(store: StateStore, sinks: Sink[], opts: Deliv
     const planned = await sink.plan(pending, { usagePoint: opts.usagePoint, tz: opts.tz, now: opts.now });
     if (planned.error) {
       // A plan is advice: a sink that cannot be read counts every pending reading, and says why.
-      out.push({ ...emptyResult(sink.name), pending: pending.length, warnings: [`${planned.error.message}: counted every stored reading of the range`] });
+      out.push({
+        ...emptyResult(sink.name),
+        pending: pending.length,
+        warnings: [`${planned.error.message}: counted every stored reading of the range`],
+      });
     } else {
       const { written, corrected, skipped, warnings } = planned;
-      out.push({ ...emptyResult(sink.name), pending: written + corrected, ...(skipped ? { skipped } : {}), ...(warnings?.length ? { warnings } : {}) });
+      out.push({
+        ...emptyResult(sink.name),
+        pending: written + corrected,
+        ...(skipped ? { skipped } : {}),
+        ...(warnings?.length ? { warnings } : {}),
+      });
     }
   }
   return out;

@@ -70,7 +70,13 @@ export function addWarnings(kr: KindReport, warnings: string[]): void {
  * now, or `meta.backfillFrom` saved by an earlier backfill), both clamped to the history Enedis
  * keeps and to where this meter's history starts.
  */
-export async function planKind(session: LinkySession, store: ReadingsStore, kind: ReadingKind, usagePoint: string, options: RunOptions): Promise<KindPlan> {
+export async function planKind(
+  session: LinkySession,
+  store: ReadingsStore,
+  kind: ReadingKind,
+  usagePoint: string,
+  options: RunOptions,
+): Promise<KindPlan> {
   const tz = session.config.tz;
   const now = session.now();
   const today = localDay(now, tz);
@@ -96,7 +102,8 @@ export async function planKind(session: LinkySession, store: ReadingsStore, kind
   if (from >= to) return plan;
   const records = await store.dayRecords(usagePoint, kind, from, to);
   const ctx = { today, now, retryBlacklisted: options.retryBlacklisted };
-  const needed = (a: string, b: string) => eachDay(a, b).filter((d) => options.refreshDays?.has(d) || dayNeedsFetch(d, records.get(d), ctx));
+  const needed = (a: string, b: string) =>
+    eachDay(a, b).filter((d) => options.refreshDays?.has(d) || dayNeedsFetch(d, records.get(d), ctx));
   const recentStart = from > recentFrom ? from : recentFrom;
   plan.recentFrom = recentStart;
   const recentDays = needed(recentStart, to);
@@ -197,10 +204,16 @@ export async function runCalls(
         await storeOutcome(s, e, []);
         return 'ok';
       case 'not_available':
-        await store.setMeta(usagePoint, kind, { ...(await store.meta(usagePoint, kind)), unavailable: { reason: outcome.detail, since: today } });
+        await store.setMeta(usagePoint, kind, {
+          ...(await store.meta(usagePoint, kind)),
+          unavailable: { reason: outcome.detail, since: today },
+        });
         throw new KindUnavailable(outcome.detail);
       case 'access_token_rejected':
-        throw new JeelinkyError('the proxy keeps refusing the access token', { code: 'access_token_rejected', exitCode: ExitCode.TEMPORARY });
+        throw new JeelinkyError('the proxy keeps refusing the access token', {
+          code: 'access_token_rejected',
+          exitCode: ExitCode.TEMPORARY,
+        });
       case 'history_start': {
         const span = daysBetween(s, e);
         if (span <= 1) {
@@ -242,7 +255,9 @@ export async function runCalls(
       return e;
     }
     kr.status = 'error';
-    kr.error = isJeelinkyError(e) ? { code: e.code, message: e.message } : { code: 'bug', message: e instanceof Error ? e.message : String(e) };
+    kr.error = isJeelinkyError(e)
+      ? { code: e.code, message: e.message }
+      : { code: 'bug', message: e instanceof Error ? e.message : String(e) };
     return isJeelinkyError(e) ? e : new JeelinkyError(kr.error.message, { code: 'bug', exitCode: ExitCode.BUG, cause: e });
   } finally {
     if (state.historyStart !== plan.meta.historyStart) {
@@ -264,7 +279,7 @@ async function finishKindReport(store: ReadingsStore, usagePoint: string, state:
   for (const day of eachDay(start, plan.to)) {
     const rec = after.get(day);
     if (rec) kr.days[rec.status]++;
-    if (!rec || rec.status !== 'complete') kr.missingDays.push(day);
+    if (rec?.status !== 'complete') kr.missingDays.push(day);
   }
 }
 
@@ -309,7 +324,7 @@ export async function fetchKinds(
   const planned = states.reduce((a, s) => a + s.report.plannedCalls, 0);
   if (planned) {
     const budget = session.config.dailyCallBudget;
-    const used = budget > 0 ? (await session.calls.get(localDay(session.now(), session.config.tz))).perUsagePoint[usagePoint] ?? 0 : 0;
+    const used = budget > 0 ? ((await session.calls.get(localDay(session.now(), session.config.tz))).perUsagePoint[usagePoint] ?? 0) : 0;
     ctx.events?.callsPlanned?.(budget > 0 ? Math.min(planned, Math.max(0, budget - used)) : planned, planned);
   }
 
@@ -330,7 +345,8 @@ export async function fetchKinds(
     if (historyOnly && state.unmade.length) {
       state.report.status = 'incomplete';
       delete state.report.error;
-    } else if (stopped && state.report.status === 'ok' && state.report.calls < state.report.plannedCalls) state.report.status = state.report.calls ? 'incomplete' : 'not_attempted';
+    } else if (stopped && state.report.status === 'ok' && state.report.calls < state.report.plannedCalls)
+      state.report.status = state.report.calls ? 'incomplete' : 'not_attempted';
     await finishKindReport(store, usagePoint, state);
   }
   if (historyOnly) {
@@ -338,7 +354,12 @@ export async function fetchKinds(
     // tomorrow's budget. That is progress, not a failure: exit 0 and one line saying what is left.
     const callsLeft = states.reduce((a, s) => a + s.unmade.length, 0);
     const dailyBudget = session.config.dailyCallBudget;
-    run.backfill = { callsLeft, dailyBudget, runsNeeded: dailyRunsNeeded(callsLeft, dailyBudget), continuesAt: historyOnly.retryAt?.toISOString() };
+    run.backfill = {
+      callsLeft,
+      dailyBudget,
+      runsNeeded: dailyRunsNeeded(callsLeft, dailyBudget),
+      continuesAt: historyOnly.retryAt?.toISOString(),
+    };
     return [];
   }
   return failures;

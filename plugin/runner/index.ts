@@ -17,5 +17,12 @@ export { publishFromStore, type PublishOptions, type PublishReport } from './pub
 export { writeReportFromState, defaultReportName, type WriteReportOptions } from './report.js';
 export { kindGaps, formatRanges, GAP_STATES, type GapState } from './gaps.js';
 export { depthStart } from './fetch.js';
-export { localStatisticsBetween, localStatisticsBetweenByScan, jeedomStatisticsBetween, localSeriesPoints, resolveStatsCmd, type LocalStatsOptions } from './stats.js';
+export {
+  localStatisticsBetween,
+  localStatisticsBetweenByScan,
+  jeedomStatisticsBetween,
+  localSeriesPoints,
+  resolveStatsCmd,
+  type LocalStatsOptions,
+} from './stats.js';
 export { loadTariffContext, storedDayTariffs, type LoadContextOptions, type LoadedContext } from './tariff-context.js';

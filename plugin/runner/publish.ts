@@ -6,7 +6,7 @@ import type { JeelinkyConfig } from '../config.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { LinkySession } from '../enedis/session.js';
 import { READING_KINDS } from '../readings.js';
-import {  type Sink, type SinkResult } from '../sinks/sink.js';
+import type { Sink, SinkResult } from '../sinks/sink.js';
 import { addDays, localDay } from '../time/local.js';
 import { deliverToSinks } from './deliver.js';
 import { cachedTariffContext } from './tariff-context.js';
@@ -45,13 +45,29 @@ export async function publishFromStore(config: JeelinkyConfig, sinks: Sink[], op
       const session = new LinkySession(config, store, { now: () => now });
       const tokens = await session.tokens.getTokens();
       const usagePoint = tokens ? session.usagePointOf(tokens) : config.usagePoint;
-      if (!usagePoint) throw new ConfigError('no PDL is known: pair first ("jeelinky pair") or give --usage-point / JEELINKY_USAGE_POINT_ID', 'usage_point_unknown');
+      if (!usagePoint)
+        throw new ConfigError(
+          'no PDL is known: pair first ("jeelinky pair") or give --usage-point / JEELINKY_USAGE_POINT_ID',
+          'usage_point_unknown',
+        );
       const from = options.since ?? addDays(today, -DELIVERY_HORIZON_DAYS);
       const to = addDays(today, 1);
       const tariff = await cachedTariffContext(store, config, usagePoint);
-      const results = await deliverToSinks(store, sinks, { usagePoint, kinds: READING_KINDS, fromDay: from, toDay: to, force: options.since !== undefined, tz: config.tz, now, onProgress: options.onProgress, signal: options.signal, tariff });
+      const results = await deliverToSinks(store, sinks, {
+        usagePoint,
+        kinds: READING_KINDS,
+        fromDay: from,
+        toDay: to,
+        force: options.since !== undefined,
+        tz: config.tz,
+        now,
+        onProgress: options.onProgress,
+        signal: options.signal,
+        tariff,
+      });
       let exitCode: number = options.signal?.aborted ? ExitCode.TEMPORARY : ExitCode.OK;
-      for (const r of results) if (r.error && rank(r.error.exitCode ?? ExitCode.BUG) > rank(exitCode)) exitCode = r.error.exitCode ?? ExitCode.BUG;
+      for (const r of results)
+        if (r.error && rank(r.error.exitCode ?? ExitCode.BUG) > rank(exitCode)) exitCode = r.error.exitCode ?? ExitCode.BUG;
       return { ok: exitCode === ExitCode.OK, exitCode, usagePoint, from, to, forced: options.since !== undefined, sinks: results };
     });
   } finally {

@@ -52,7 +52,9 @@ export interface WriteReportOptions {
 /** Reads the store under `stateDir` and writes the report; used by `report` and `demo`. */
 export async function writeReportFromState(o: WriteReportOptions): Promise<{ path: string; days: number; bytes: number }> {
   if (!fs.existsSync(o.stateDir)) {
-    throw new NoReportDataError(`no state directory at ${o.stateDir}: pair and fetch first ("jeelinky pair", then "jeelinky run"), or give --state-dir`);
+    throw new NoReportDataError(
+      `no state directory at ${o.stateDir}: pair and fetch first ("jeelinky pair", then "jeelinky run"), or give --state-dir`,
+    );
   }
   const now = o.now ?? new Date();
   const store = await StateStore.open(o.stateDir);
@@ -133,4 +135,3 @@ async function tempoFor(
   });
   return reportTempoInput(report, cal.colourOf, input.from, until, '€', calendarNote(cal));
 }
-

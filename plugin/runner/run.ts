@@ -142,7 +142,8 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
         report.sinks = await (options.dryRun ? countPending : deliverToSinks)(store, sinks, {
           usagePoint: report.usagePoint,
           kinds: READING_KINDS,
-          fromDay: options.since && options.forceSinks?.length ? options.since : addDays(localDay(now(), ctx.config.tz), -DELIVERY_HORIZON_DAYS),
+          fromDay:
+            options.since && options.forceSinks?.length ? options.since : addDays(localDay(now(), ctx.config.tz), -DELIVERY_HORIZON_DAYS),
           force: (sink) => Boolean(options.forceSinks?.includes(sink.name)),
           toDay: addDays(localDay(now(), ctx.config.tz), 1),
           tz: ctx.config.tz,
@@ -153,7 +154,9 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
         });
         // A sink that needs a person (bad API key) fails the run; one that is down does not:
         // its readings stay pending and the next run delivers them.
-        for (const r of report.sinks) if (r.error?.exitCode === ExitCode.ACTION_NEEDED || r.error?.exitCode === ExitCode.BUG) report.exitCode = worse(report.exitCode, r.error.exitCode);
+        for (const r of report.sinks)
+          if (r.error?.exitCode === ExitCode.ACTION_NEEDED || r.error?.exitCode === ExitCode.BUG)
+            report.exitCode = worse(report.exitCode, r.error.exitCode);
       }
       // The seed's relaunchScenario, made precise: a retry-at time, cleared by a clean run.
       if (report.exitCode === ExitCode.TEMPORARY) {
@@ -170,10 +173,23 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
       // and handed to the sinks (Jeedom's stats_*_kwh commands).
       const recentDaily =
         report.usagePoint && !options.dryRun
-          ? (await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(localDay(now(), ctx.config.tz), -400), localDay(now(), ctx.config.tz))).map((r) => ({ day: r.day, value: r.value }))
+          ? (
+              await new ReadingsStore(store).readings(
+                report.usagePoint,
+                'daily_consumption',
+                addDays(localDay(now(), ctx.config.tz), -400),
+                localDay(now(), ctx.config.tz),
+              )
+            ).map((r) => ({ day: r.day, value: r.value }))
           : undefined;
       if (recentDaily?.length && report.usagePoint) {
-        report.figures = seedFigures(dailyPoints(recentDaily), now(), ctx.config.tz).map(({ logicalId, start, end, kwh, days }) => ({ logicalId, start, end, kwh, days }));
+        report.figures = seedFigures(dailyPoints(recentDaily), now(), ctx.config.tz).map(({ logicalId, start, end, kwh, days }) => ({
+          logicalId,
+          start,
+          end,
+          kwh,
+          days,
+        }));
         await store.write(`summary:${report.usagePoint}`, { at: report.finishedAt, figures: report.figures });
       }
       if (sinks.length && (options.dryRun || ctx.signal?.aborted)) {
@@ -228,10 +244,15 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
     report.steps.push('firstConnexion');
     const pairing = await session.tokens.getPairing();
     if (!pairing) {
-      throw new PairingError('no device code is waiting: run "jeelinky run --code" first (or "jeelinky pair" to do both)', 'no_device_code');
+      throw new PairingError(
+        'no device code is waiting: run "jeelinky run --code" first (or "jeelinky pair" to do both)',
+        'no_device_code',
+      );
     }
     const tokens = await waitForTokens(session, pairing, ctx);
-    ctx.events?.info?.(`Paired: PDL ${tokens.usagePoints.join(', ') || '(none announced)'}; refresh token ${maskSecret(tokens.refreshToken)} saved.`);
+    ctx.events?.info?.(
+      `Paired: PDL ${tokens.usagePoints.join(', ') || '(none announced)'}; refresh token ${maskSecret(tokens.refreshToken)} saved.`,
+    );
   }
   if (options.refreshToken) {
     report.steps.push('refresh');
@@ -241,7 +262,7 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
     rotated = after.refreshToken !== before.refreshToken;
   }
 
-  const kindsToFetch = explicit ? options.fetchKinds ?? [] : ctx.config.kinds;
+  const kindsToFetch = explicit ? (options.fetchKinds ?? []) : ctx.config.kinds;
   const tokensNow = await session.tokens.getTokens();
   if (kindsToFetch.length === 0) {
     report.tokens = tokenSummary(tokensNow, refreshed, rotated);
@@ -272,4 +293,3 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
     if (failure instanceof TemporaryError && failure.retryAt && !report.retryAt) report.retryAt = failure.retryAt.toISOString();
   }
 }
-

@@ -14,8 +14,24 @@ import type { JeedomClient, JeedomCmd } from '../jeedom/client.js';
 import { dayValuesToPoints, readingsToPoints } from '../jeedom/history.js';
 import { resolveCmd } from '../jeedom/names.js';
 import { loadVirtualDevice } from '../jeedom/virtual.js';
-import { LOCAL_SERIES_NAMES, localSeries, parseCalc, type LocalSeries, type SourceOptions, type SourceStats, type TariffDaysSource } from '../stats/sources.js';
-import { formatJeedomValue, HistoryIndex, resolveBound, statisticsBetween, type History, type HistoryPoint, type ResolvedBound } from '../stats/statistics.js';
+import {
+  LOCAL_SERIES_NAMES,
+  localSeries,
+  parseCalc,
+  type LocalSeries,
+  type SourceOptions,
+  type SourceStats,
+  type TariffDaysSource,
+} from '../stats/sources.js';
+import {
+  formatJeedomValue,
+  HistoryIndex,
+  resolveBound,
+  statisticsBetween,
+  type History,
+  type HistoryPoint,
+  type ResolvedBound,
+} from '../stats/statistics.js';
 import type { ReadingsStore } from '../store/readings.js';
 import { addDays } from '../time/local.js';
 
@@ -43,9 +59,12 @@ export async function localSeriesPoints(
   tariffDays?: TariffDaysSource,
 ): Promise<HistoryPoint[]> {
   if (series.tariff) {
-    if (!tariffDays) throw new ConfigError(`${series.logicalId} is computed from the tariff settings: pass a TariffDaysSource`, 'bad_series');
+    if (!tariffDays)
+      throw new ConfigError(`${series.logicalId} is computed from the tariff settings: pass a TariffDaysSource`, 'bad_series');
     const field = series.tariff;
-    const values = (await tariffDays(usagePoint, fromDay, toDay)).flatMap((d) => (d[field] === null ? [] : [{ logicalId: series.logicalId, day: d.day, value: d[field]! }]));
+    const values = (await tariffDays(usagePoint, fromDay, toDay)).flatMap((d) =>
+      d[field] === null ? [] : [{ logicalId: series.logicalId, day: d.day, value: d[field]! }],
+    );
     return dayValuesToPoints(values, tz, dailyTime).map((p) => ({ datetime: p.datetime, value: p.value }));
   }
   const readings = await store.readings(usagePoint, series.kind, fromDay, toDay);
@@ -153,7 +172,10 @@ async function localStats(
 ): Promise<SourceStats> {
   const series = localSeries(name);
   if (!series) {
-    throw new ConfigError(`"${name}" is not a series of the local store: use one of ${LOCAL_SERIES_NAMES.join(', ')} (Jeedom names and ids need --source jeedom)`, 'bad_series');
+    throw new ConfigError(
+      `"${name}" is not a series of the local store: use one of ${LOCAL_SERIES_NAMES.join(', ')} (Jeedom names and ids need --source jeedom)`,
+      'bad_series',
+    );
   }
   const key = parseCalc(calc);
   const s = resolveBound(start, { now: opts.now, tz: opts.tz });
@@ -169,15 +191,23 @@ async function localStats(
  * The Jeedom command a name designates: `#[Objet][Équipement][Commande]#`, a numeric id, or a local
  * series name, looked up by logicalId in the PDL's virtual device.
  */
-export async function resolveStatsCmd(client: JeedomClient, name: string, usagePoint?: string): Promise<{ cmd: JeedomCmd; humanName: string }> {
+export async function resolveStatsCmd(
+  client: JeedomClient,
+  name: string,
+  usagePoint?: string,
+): Promise<{ cmd: JeedomCmd; humanName: string }> {
   const series = localSeries(name);
   if (series) {
     if (!usagePoint) {
-      throw new ConfigError(`"${name}" names a command of jeelinky's virtual device: give the PDL (--usage-point or JEELINKY_USAGE_POINT_ID), or name the command as #[Objet][Équipement][Commande]#`, 'usage_point');
+      throw new ConfigError(
+        `"${name}" names a command of jeelinky's virtual device: give the PDL (--usage-point or JEELINKY_USAGE_POINT_ID), or name the command as #[Objet][Équipement][Commande]#`,
+        'usage_point',
+      );
     }
     const device = await loadVirtualDevice(client, usagePoint);
     const cmd = device.cmds.get(series.logicalId);
-    if (!cmd) throw new ConfigError(`${device.humanName} has no ${series.logicalId} command: run "jeelinky jeedom setup"`, 'jeedom_cmd_missing');
+    if (!cmd)
+      throw new ConfigError(`${device.humanName} has no ${series.logicalId} command: run "jeelinky jeedom setup"`, 'jeedom_cmd_missing');
     return { cmd, humanName: `#${device.humanName}[${cmd.name}]#` };
   }
   const r = await resolveCmd(client, name);

@@ -32,7 +32,12 @@ export interface LoadedContext {
  * The tariff context of a PDL. Throws ConfigError for settings that do not parse (prices,
  * windows); never for the contract, whose absence only leaves the context without its part.
  */
-export async function loadTariffContext(store: StateStore, config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>, usagePoint: string, opts: LoadContextOptions = {}): Promise<LoadedContext> {
+export async function loadTariffContext(
+  store: StateStore,
+  config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>,
+  usagePoint: string,
+  opts: LoadContextOptions = {},
+): Promise<LoadedContext> {
   const settings = resolveTariffSettings(config, {}, opts.env);
   const needContract = !settings.offpeakOverride || !settings.currentPlan;
   let contract: Contract | undefined;
@@ -73,7 +78,12 @@ export async function storedDayTariffs(
  * contract only; undefined when nothing is configured or the settings do not parse (the run
  * report tells why).
  */
-export async function cachedTariffContext(store: StateStore, config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>, usagePoint: string, env?: NodeJS.ProcessEnv): Promise<TariffContext | undefined> {
+export async function cachedTariffContext(
+  store: StateStore,
+  config: Pick<JeelinkyConfig, 'fileSettings' | 'tz'>,
+  usagePoint: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<TariffContext | undefined> {
   try {
     const { context } = await loadTariffContext(store, config, usagePoint, { env });
     return isEmptyContext(context) ? undefined : context;

@@ -65,7 +65,19 @@ export async function computeRunTariffDays(session: LinkySession, store: StateSt
     return await compute(session, store, input);
   } catch (e) {
     const today = localDay(input.now, input.config.tz);
-    return { days: [], summary: { days: 0, from: today, to: today, windows: 'none', plan: 'BASE', calls: 0, notes: [], error: `HP/HC and cost not computed: ${e instanceof Error ? e.message : String(e)}` } };
+    return {
+      days: [],
+      summary: {
+        days: 0,
+        from: today,
+        to: today,
+        windows: 'none',
+        plan: 'BASE',
+        calls: 0,
+        notes: [],
+        error: `HP/HC and cost not computed: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    };
   }
 }
 
@@ -92,7 +104,12 @@ async function compute(session: LinkySession, store: StateStore, input: TariffRu
     const rteToday = localDay(input.now, RTE_TZ);
     const season = seasonOf(rteToday);
     const seasonFirst = `${season.slice(0, 4)}-09-01`;
-    const cal = await loadCalendarFor(input.config, { from: [addDays(from, -1), seasonFirst].sort()[0]!, to: addDays(rteToday, 1) }, input.now, { env: input.env });
+    const cal = await loadCalendarFor(
+      input.config,
+      { from: [addDays(from, -1), seasonFirst].sort()[0]!, to: addDays(rteToday, 1) },
+      input.now,
+      { env: input.env },
+    );
     const note = calendarNote(cal);
     if (note) notes.push(note);
     context.colourOf = cal.colourOf;
@@ -108,7 +125,25 @@ async function compute(session: LinkySession, store: StateStore, input: TariffRu
     };
     tempoSummary = { source: cal.source, calls: cal.calls, days: tempo.days.length };
   }
-  if (isEmptyContext(context) && !tempo) return { days: [], summary: { days: 0, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes } };
+  if (isEmptyContext(context) && !tempo)
+    return {
+      days: [],
+      summary: { days: 0, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes },
+    };
   const days = isEmptyContext(context) ? [] : dayTariffs(curve, context);
-  return { days, tempo, context: isEmptyContext(context) ? undefined : context, summary: { days: days.length, from, to: today, windows: context.windowsSource, plan: context.plan, calls: loaded.calls, notes, ...(tempoSummary ? { tempo: tempoSummary } : {}) } };
+  return {
+    days,
+    tempo,
+    context: isEmptyContext(context) ? undefined : context,
+    summary: {
+      days: days.length,
+      from,
+      to: today,
+      windows: context.windowsSource,
+      plan: context.plan,
+      calls: loaded.calls,
+      notes,
+      ...(tempoSummary ? { tempo: tempoSummary } : {}),
+    },
+  };
 }

@@ -20,7 +20,8 @@ import {
   resolveTariffSettings,
   TEMPO_PRICE_FIELDS,
   type Plan,
-  type TariffReport } from '../tariff/index.js';
+  type TariffReport,
+} from '../tariff/index.js';
 import type { ColourOf } from '../tempo/colours.js';
 import { calendarNote, loadCalendarFor, tempoInUse } from './tempo-calendar.js';
 import { withState } from './run.js';
@@ -70,8 +71,14 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
     const notes: string[] = [];
     const tokens = await new TokenState(store).getTokens();
     const usagePoint = resolveUsagePoint(config.usagePoint, tokens?.usagePoints, {
-      several: (shown) => new ConfigError(`your consent covers several PDLs (${shown}): choose one with --usage-point or JEELINKY_USAGE_POINT_ID`, 'usage_point_unknown'),
-      unknown: tokens ? undefined : () => new ConfigError('no PDL known: pair first with "jeelinky pair", or set JEELINKY_USAGE_POINT_ID', 'usage_point_unknown'),
+      several: (shown) =>
+        new ConfigError(
+          `your consent covers several PDLs (${shown}): choose one with --usage-point or JEELINKY_USAGE_POINT_ID`,
+          'usage_point_unknown',
+        ),
+      unknown: tokens
+        ? undefined
+        : () => new ConfigError('no PDL known: pair first with "jeelinky pair", or set JEELINKY_USAGE_POINT_ID', 'usage_point_unknown'),
     });
     const session = new LinkySession(config, store, { now: () => now });
     let calls = 0;
@@ -79,7 +86,10 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
     const needContract = Boolean(opts.refreshContract || !settings.offpeakOverride || !settings.currentPlan);
     let contract: Contract | undefined;
     if (needContract) {
-      const got = await loadCustomerResource<Contract>(session, 'contract', usagePoint, { refresh: opts.refreshContract, offline: !tokens });
+      const got = await loadCustomerResource<Contract>(session, 'contract', usagePoint, {
+        refresh: opts.refreshContract,
+        offline: !tokens,
+      });
       calls += got.calls;
       contract = got.value;
       if (got.note && tokens) notes.push(`${got.note}${settings.offpeakOverride ? '; your own off-peak windows are used' : ''}`);
@@ -124,14 +134,18 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
     const planSource = settings.currentPlan ? 'settings' : contractPlan ? 'contract' : 'default';
     const p = settings.prices.at(until);
     if ((p.subscriptionBase === undefined) !== (p.subscriptionHphc === undefined)) {
-      notes.push('a subscription price is given for one plan only: set both JEELINKY_SUBSCRIPTION_BASE and JEELINKY_SUBSCRIPTION_HPHC for a fair comparison');
+      notes.push(
+        'a subscription price is given for one plan only: set both JEELINKY_SUBSCRIPTION_BASE and JEELINKY_SUBSCRIPTION_HPHC for a fair comparison',
+      );
     }
-    if (settings.prices.isEmpty()) notes.push('no prices set: costs need JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC (€ per kWh)');
+    if (settings.prices.isEmpty())
+      notes.push('no prices set: costs need JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC (€ per kWh)');
     const subs = [p.subscriptionBase, p.subscriptionHphc, p.subscriptionTempo].filter((v) => v !== undefined).length;
     if (settings.prices.hasTempo() && subs > 0 && subs < 3) {
       notes.push('the three-plan comparison needs every subscription: set JEELINKY_SUBSCRIPTION_BASE, _HPHC and _TEMPO (€ per month)');
     }
-    if (curve.length === 0) notes.push(`no load curve stored for ${since} → ${until}: fetch it with "jeelinky run" (load_curve in JEELINKY_KINDS)`);
+    if (curve.length === 0)
+      notes.push(`no load curve stored for ${since} → ${until}: fetch it with "jeelinky run" (load_curve in JEELINKY_KINDS)`);
     const changes = settings.prices.changesWithin(since, until);
     if (changes.length) notes.push(`prices change on ${changes.join(', ')}`);
 
@@ -141,23 +155,50 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
     if (!colourOf && tempoInUse(config, plan, settings.prices, opts.env)) {
       const cal = await loadCalendarFor(config, { from: addDays(readFrom, -1), to: until }, now, { env: opts.env });
       colourOf = cal.colourOf;
-      calendar = { source: cal.source, calls: cal.calls, days_without_colour: cal.missing.length, error: cal.error ? { code: cal.error.code, message: cal.error.message } : null };
+      calendar = {
+        source: cal.source,
+        calls: cal.calls,
+        days_without_colour: cal.missing.length,
+        error: cal.error ? { code: cal.error.code, message: cal.error.message } : null,
+      };
       const note = calendarNote(cal);
       if (note) notes.push(note);
     }
-    const report = buildTariffReport({ from: since, to: until, curve, daily, schedule: choice.schedule, prices: settings.prices, plan, tz: config.tz, colourOf });
+    const report = buildTariffReport({
+      from: since,
+      to: until,
+      curve,
+      daily,
+      schedule: choice.schedule,
+      prices: settings.prices,
+      plan,
+      tz: config.tz,
+      colourOf,
+    });
     if (report.tempo) {
       const t = report.tempo;
-      if (t.days_without_colour) notes.push(`Tempo: ${t.days_without_colour} day(s) have no known colour: their energy (${t.unknown_wh} Wh) is left out of the Tempo costs, which are partial`);
-      if (t.days_without_price) notes.push('Tempo: a colour\'s price is missing: set the six JEELINKY_PRICE_TEMPO_{BLUE,WHITE,RED}_{HP,HC} (€ per kWh)');
-      if (t.comparison.partial) notes.push(`the three-plan comparison covers the ${t.comparison.compared_days} of ${t.comparison.days_with_curve} days whose Tempo colours are known`);
+      if (t.days_without_colour)
+        notes.push(
+          `Tempo: ${t.days_without_colour} day(s) have no known colour: their energy (${t.unknown_wh} Wh) is left out of the Tempo costs, which are partial`,
+        );
+      if (t.days_without_price)
+        notes.push("Tempo: a colour's price is missing: set the six JEELINKY_PRICE_TEMPO_{BLUE,WHITE,RED}_{HP,HC} (€ per kWh)");
+      if (t.comparison.partial)
+        notes.push(
+          `the three-plan comparison covers the ${t.comparison.compared_days} of ${t.comparison.days_with_curve} days whose Tempo colours are known`,
+        );
     }
     const c12 = report.comparison.last_12_months;
     if (c12.days_with_curve < c12.days_in_period) {
-      notes.push(`the 12-month comparison covers ${c12.days_with_curve} of ${c12.days_in_period} days (the load curve is missing for the others)`);
+      notes.push(
+        `the 12-month comparison covers ${c12.days_with_curve} of ${c12.days_in_period} days (the load curve is missing for the others)`,
+      );
     }
     const incomplete = report.days.filter((d) => d.points > 0 && !d.complete).length;
-    if (incomplete) notes.push(`${incomplete} day(s) have an incomplete load curve: their HP/HC total is below the daily consumption (see difference_wh)`);
+    if (incomplete)
+      notes.push(
+        `${incomplete} day(s) have an incomplete load curve: their HP/HC total is below the daily consumption (see difference_wh)`,
+      );
 
     return {
       usage_point: usagePoint,

@@ -13,7 +13,12 @@ import type { SettingKey } from '../settings.js';
 import type { Plan, PriceSchedule } from '../tariff/prices.js';
 import { loadTempoCalendar, type TempoCalendar } from '../tempo/calendar.js';
 
-export function tempoInUse(config: Pick<JeelinkyConfig, 'fileSettings'>, plan: Plan | undefined, prices: PriceSchedule, env: NodeJS.ProcessEnv = process.env): boolean {
+export function tempoInUse(
+  config: Pick<JeelinkyConfig, 'fileSettings'>,
+  plan: Plan | undefined,
+  prices: PriceSchedule,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (plan === 'TEMPO' || prices.hasTempo()) return true;
   const set = (key: SettingKey) => Boolean(readSetting<string>(key, undefined, config, (_n, raw) => raw.trim(), env));
   return set('tempoSource') || set('tempoFile');

@@ -140,4 +140,3 @@ export interface RunContext {
   sleep?: (ms: number) => Promise<void>;
   events?: RunEvents;
 }
-

@@ -127,15 +127,7 @@ const BAD_VERSION = 'Requête invalide. Version JSON-RPC invalide : ';
 
 /** PHP `empty()`: what makes Jeedom answer the string "ok" instead of the result. */
 function phpEmpty(v: unknown): boolean {
-  return (
-    v === null ||
-    v === undefined ||
-    v === false ||
-    v === 0 ||
-    v === '' ||
-    v === '0' ||
-    (Array.isArray(v) && v.length === 0)
-  );
+  return v === null || v === undefined || v === false || v === 0 || v === '' || v === '0' || (Array.isArray(v) && v.length === 0);
 }
 
 /** PHP serialises an empty associative array as `[]`. */
@@ -363,7 +355,10 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
   function saveEqLogicRecord(e: SimEqLogic, isNew: boolean): void {
     if (!e.name.trim()) throw new RpcFault(-32000, "Le nom de l'équipement ne peut pas être vide");
     if (e.object_id !== null && !objects.has(e.object_id)) {
-      throw new RpcFault(-32000, `[MySQL] Error code : 23000 (1452). Cannot add or update a child row: a foreign key constraint fails (object_id ${e.object_id})`);
+      throw new RpcFault(
+        -32000,
+        `[MySQL] Error code : 23000 (1452). Cannot add or update a child row: a foreign key constraint fails (object_id ${e.object_id})`,
+      );
     }
     checkEqLogicUnique(e);
     eqLogics.set(e.id, e);
@@ -538,7 +533,10 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
   function addHistoryValue(c: SimCmd, value: string | number, datetime: string): void {
     let dt = mysqlDatetime(datetime);
     if (dt === undefined) {
-      throw new RpcFault(-32000, `[MySQL] Error code : 22007 (1292). Incorrect datetime value: '${datetime}' for column \`jeedom\`.\`history\`.\`datetime\``);
+      throw new RpcFault(
+        -32000,
+        `[MySQL] Error code : 22007 (1292). Incorrect datetime value: '${datetime}' for column \`jeedom\`.\`history\`.\`datetime\``,
+      );
     }
     let stored = typeof value === 'number' ? value : value;
     const round = c.configuration.historizeRound;
@@ -568,7 +566,7 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
     const eq = eqLogics.get(c.eqLogic_id);
     if (c.type !== 'info' || !eq || eq.isEnable !== '1') return;
     const deny = str(c.configuration.denyValues);
-    if (deny && deny.split(';').includes(str(rawValue))) return;
+    if (deny?.split(';').includes(str(rawValue))) return;
     const value = formatValue(c, rawValue);
     const previous = cache.get(c.id);
     const repeat = previous !== undefined && String(previous.value) === String(value);
@@ -587,8 +585,10 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
 
   function rowsOf(cmdId: number, keep: (datetime: string) => boolean = () => true): HistoryRow[] {
     const rows: HistoryRow[] = [];
-    for (const [datetime, value] of arch.get(cmdId) ?? []) if (keep(datetime)) rows.push({ cmd_id: cmdId, datetime, value, table: 'historyArch' });
-    for (const [datetime, value] of hist.get(cmdId) ?? []) if (keep(datetime)) rows.push({ cmd_id: cmdId, datetime, value, table: 'history' });
+    for (const [datetime, value] of arch.get(cmdId) ?? [])
+      if (keep(datetime)) rows.push({ cmd_id: cmdId, datetime, value, table: 'historyArch' });
+    for (const [datetime, value] of hist.get(cmdId) ?? [])
+      if (keep(datetime)) rows.push({ cmd_id: cmdId, datetime, value, table: 'history' });
     return rows.sort((a, b) => (a.datetime < b.datetime ? -1 : a.datetime > b.datetime ? 1 : 0));
   }
 
@@ -659,9 +659,10 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
       if (mode === 'none') {
         for (const [dt, v] of old) archTable.set(dt, v);
       } else if (c.subType === 'numeric') {
-        const scale = c.configuration.historizeRound !== undefined && c.configuration.historizeRound !== ''
-          ? Math.trunc(floatval(c.configuration.historizeRound))
-          : 2;
+        const scale =
+          c.configuration.historizeRound !== undefined && c.configuration.historizeRound !== ''
+            ? Math.trunc(floatval(c.configuration.historizeRound))
+            : 2;
         const groups = new Map<number, { first: string; values: number[] }>();
         for (const [dt, v] of old) {
           const g = Math.floor(unixOf(dt) / (pkgHours * 3600));
@@ -670,7 +671,8 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
           groups.set(g, entry);
         }
         for (const { first, values } of groups.values()) {
-          const agg = mode === 'min' ? Math.min(...values) : mode === 'max' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length;
+          const agg =
+            mode === 'min' ? Math.min(...values) : mode === 'max' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length;
           archTable.set(first, mode === 'min' || mode === 'max' ? agg.toFixed(scale) : agg.toFixed(9));
         }
       } else {
@@ -716,7 +718,8 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
     return o;
   }
 
-  const cmdsOf = (eqLogicId: number) => [...cmds.values()].filter((c) => c.eqLogic_id === eqLogicId).sort((a, b) => a.order - b.order || a.id - b.id);
+  const cmdsOf = (eqLogicId: number) =>
+    [...cmds.values()].filter((c) => c.eqLogic_id === eqLogicId).sort((a, b) => a.order - b.order || a.id - b.id);
 
   function dispatch(method: string, p: Record<string, unknown>): unknown {
     switch (method) {
@@ -827,7 +830,13 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
       }
       case 'datastore::save': {
         const k = `${str(p.type)}|${str(p.linkId)}|${str(p.key)}`;
-        const d = datastore.get(k) ?? { id: nextDatastoreId++, type: str(p.type), link_id: Math.trunc(floatval(p.linkId)), key: str(p.key), value: '' };
+        const d = datastore.get(k) ?? {
+          id: nextDatastoreId++,
+          type: str(p.type),
+          link_id: Math.trunc(floatval(p.linkId)),
+          key: str(p.key),
+          value: '',
+        };
         d.value = str(p.value);
         datastore.set(k, d);
         return 'ok';
@@ -999,7 +1008,11 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
         return;
       }
       if (url.pathname !== JEEDOM_API_PATH) {
-        send(404, 'text/html', `<html><body><h1>Not Found</h1><p>The requested URL ${url.pathname} was not found on this server.</p></body></html>`);
+        send(
+          404,
+          'text/html',
+          `<html><body><h1>Not Found</h1><p>The requested URL ${url.pathname} was not found on this server.</p></body></html>`,
+        );
         return;
       }
       maybeArchive();

@@ -72,7 +72,14 @@ export async function startTempoSimulator(options: TempoSimulatorOptions): Promi
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     sim.log.push(`${req.method} ${url.pathname}${url.search}`);
     sim.headers.push(req.headers);
-    const route = url.pathname === '/cms/open_data/v1/tempo' ? 'openData' : url.pathname.replace(/\/$/, '') === '/token/oauth' ? 'token' : url.pathname === CALENDAR_PATH ? 'calendar' : 'other';
+    const route =
+      url.pathname === '/cms/open_data/v1/tempo'
+        ? 'openData'
+        : url.pathname.replace(/\/$/, '') === '/token/oauth'
+          ? 'token'
+          : url.pathname === CALENDAR_PATH
+            ? 'calendar'
+            : 'other';
     sim.requests[route]++;
     req.resume();
     req.on('end', () => {
@@ -99,18 +106,23 @@ export async function startTempoSimulator(options: TempoSimulatorOptions): Promi
         if (req.method !== 'POST') return json(res, 405, { error: 'method_not_allowed' });
         const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
         const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':') : [];
-        if (id !== clientId || secret !== clientSecret) return json(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
+        if (id !== clientId || secret !== clientSecret)
+          return json(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
         const token = randomBytes(24).toString('base64url');
         tokens.add(token);
         return json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 7200 });
       }
       if (route === 'calendar') {
         const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        if (!bearer || !tokens.has(bearer)) return json(res, 401, { error: 'invalid_token', error_description: 'Invalid or expired token' });
+        if (!bearer || !tokens.has(bearer))
+          return json(res, 401, { error: 'invalid_token', error_description: 'Invalid or expired token' });
         const start = moment.parseZone(url.searchParams.get('start_date') ?? '', moment.ISO_8601, true);
         const end = moment.parseZone(url.searchParams.get('end_date') ?? '', moment.ISO_8601, true);
         if (!start.isValid() || !end.isValid() || !end.isAfter(start) || end.diff(start, 'days') > 366) {
-          return json(res, 400, { error: 'TMPLIKSUPCON_TMPLIKCAL_F04', error_description: 'start_date and end_date: two ISO 8601 instants, end after start, at most 366 days apart' });
+          return json(res, 400, {
+            error: 'TMPLIKSUPCON_TMPLIKCAL_F04',
+            error_description: 'start_date and end_date: two ISO 8601 instants, end after start, at most 366 days apart',
+          });
         }
         const from = start.format('YYYY-MM-DD');
         const to = end.format('YYYY-MM-DD'); // exclusive
@@ -120,7 +132,12 @@ export async function startTempoSimulator(options: TempoSimulatorOptions): Promi
           .reverse()
           .map((d) => {
             const at = (day: string) => moment.tz(day, 'Europe/Paris').format('YYYY-MM-DDTHH:mm:ssZ');
-            return { start_date: at(d), end_date: at(moment.utc(d).add(1, 'day').format('YYYY-MM-DD')), value: days.get(d), updated_date: moment.tz(d, 'Europe/Paris').subtract(1, 'day').hour(10).minute(20).format('YYYY-MM-DDTHH:mm:ssZ') };
+            return {
+              start_date: at(d),
+              end_date: at(moment.utc(d).add(1, 'day').format('YYYY-MM-DD')),
+              value: days.get(d),
+              updated_date: moment.tz(d, 'Europe/Paris').subtract(1, 'day').hour(10).minute(20).format('YYYY-MM-DDTHH:mm:ssZ'),
+            };
           });
         return json(res, 200, { tempo_like_calendars: { start_date: start.format(), end_date: end.format(), values } });
       }
@@ -154,8 +171,75 @@ export async function startTempoSimulator(options: TempoSimulatorOptions): Promi
  * commit ce8c621ef8ddc3cf22c5520a7983a3ff693a03e2): its red and white days, every other day blue.
  */
 export const SEASON_2021_2022 = {
-  RED: ['2021-11-29', '2021-12-13', '2021-12-14', '2021-12-15', '2021-12-20', '2021-12-21', '2021-12-22', '2022-01-06', '2022-01-10', '2022-01-11', '2022-01-12', '2022-01-13', '2022-01-14', '2022-01-17', '2022-01-18', '2022-01-19', '2022-01-20', '2022-01-21', '2022-01-24', '2022-01-25', '2022-01-26', '2022-01-27'],
-  WHITE: ['2021-11-23', '2021-11-24', '2021-11-25', '2021-11-26', '2021-11-30', '2021-12-01', '2021-12-02', '2021-12-03', '2021-12-06', '2021-12-07', '2021-12-08', '2021-12-09', '2021-12-11', '2021-12-16', '2021-12-17', '2022-01-05', '2022-01-07', '2022-01-15', '2022-01-22', '2022-01-28', '2022-01-31', '2022-02-02', '2022-02-03', '2022-02-07', '2022-02-08', '2022-02-09', '2022-02-10', '2022-02-11', '2022-02-23', '2022-02-25', '2022-02-28', '2022-03-01', '2022-03-02', '2022-03-03', '2022-03-07', '2022-03-08', '2022-04-04', '2022-04-05', '2022-04-06', '2022-04-14', '2022-05-24', '2022-05-30', '2022-05-31'],
+  RED: [
+    '2021-11-29',
+    '2021-12-13',
+    '2021-12-14',
+    '2021-12-15',
+    '2021-12-20',
+    '2021-12-21',
+    '2021-12-22',
+    '2022-01-06',
+    '2022-01-10',
+    '2022-01-11',
+    '2022-01-12',
+    '2022-01-13',
+    '2022-01-14',
+    '2022-01-17',
+    '2022-01-18',
+    '2022-01-19',
+    '2022-01-20',
+    '2022-01-21',
+    '2022-01-24',
+    '2022-01-25',
+    '2022-01-26',
+    '2022-01-27',
+  ],
+  WHITE: [
+    '2021-11-23',
+    '2021-11-24',
+    '2021-11-25',
+    '2021-11-26',
+    '2021-11-30',
+    '2021-12-01',
+    '2021-12-02',
+    '2021-12-03',
+    '2021-12-06',
+    '2021-12-07',
+    '2021-12-08',
+    '2021-12-09',
+    '2021-12-11',
+    '2021-12-16',
+    '2021-12-17',
+    '2022-01-05',
+    '2022-01-07',
+    '2022-01-15',
+    '2022-01-22',
+    '2022-01-28',
+    '2022-01-31',
+    '2022-02-02',
+    '2022-02-03',
+    '2022-02-07',
+    '2022-02-08',
+    '2022-02-09',
+    '2022-02-10',
+    '2022-02-11',
+    '2022-02-23',
+    '2022-02-25',
+    '2022-02-28',
+    '2022-03-01',
+    '2022-03-02',
+    '2022-03-03',
+    '2022-03-07',
+    '2022-03-08',
+    '2022-04-04',
+    '2022-04-05',
+    '2022-04-06',
+    '2022-04-14',
+    '2022-05-24',
+    '2022-05-30',
+    '2022-05-31',
+  ],
 } as const;
 
 const nextDay = (d: string) => moment.utc(d).add(1, 'day').format('YYYY-MM-DD');
@@ -183,7 +267,15 @@ export function shiftedSeasonDays(from: string, to: string): Map<string, TempoCo
   const out = new Map<string, TempoColour>();
   for (let d = from, guard = 0; d <= to && guard < 5000; d = nextDay(d), guard++) {
     const steps = Math.floor((lastMs - Date.parse(`${d}T00:00:00Z`)) / (364 * 86_400_000));
-    out.set(d, season.get(moment.utc(d).add(steps * 364, 'days').format('YYYY-MM-DD'))!);
+    out.set(
+      d,
+      season.get(
+        moment
+          .utc(d)
+          .add(steps * 364, 'days')
+          .format('YYYY-MM-DD'),
+      )!,
+    );
   }
   return out;
 }

@@ -43,7 +43,11 @@ export const INFLUX_SETTINGS = {
 export const INFLUX_DEFAULTS = { measurement: 'linky', batchSize: 5000, maxRetries: 4 } as const;
 
 /** The InfluxDB settings, or undefined when no URL is set (the sink is then not configured). */
-export function resolveInfluxSettings(config: Pick<JeelinkyConfig, 'fileSettings' | 'timeoutMs' | 'retryBaseMs'>, flags: SinkFlags = {}, env: NodeJS.ProcessEnv = process.env): InfluxSettings | undefined {
+export function resolveInfluxSettings(
+  config: Pick<JeelinkyConfig, 'fileSettings' | 'timeoutMs' | 'retryBaseMs'>,
+  flags: SinkFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): InfluxSettings | undefined {
   const pickInflux = (k: keyof typeof INFLUX_SETTINGS, parse: (name: string, raw: string) => string = (_n, raw) => raw.trim()) => {
     const [flag, envName, fileKey] = INFLUX_SETTINGS[k];
     const f = flagText(flags, flag);
@@ -54,7 +58,9 @@ export function resolveInfluxSettings(config: Pick<JeelinkyConfig, 'fileSettings
   const org = pickInflux('org');
   const bucket = pickInflux('bucket');
   if (!org || !bucket) {
-    throw new ConfigError(`JEELINKY_INFLUXDB_URL is set but not ${[!org && 'JEELINKY_INFLUXDB_ORG', !bucket && 'JEELINKY_INFLUXDB_BUCKET'].filter(Boolean).join(' nor ')}: give the organization and bucket to write to`);
+    throw new ConfigError(
+      `JEELINKY_INFLUXDB_URL is set but not ${[!org && 'JEELINKY_INFLUXDB_ORG', !bucket && 'JEELINKY_INFLUXDB_BUCKET'].filter(Boolean).join(' nor ')}: give the organization and bucket to write to`,
+    );
   }
   const measurement = pickInflux('measurement') ?? INFLUX_DEFAULTS.measurement;
   return {
@@ -113,17 +119,27 @@ export function influxFailure(e: unknown, s: Pick<InfluxSettings, 'url' | 'token
   if (e instanceof HttpError) {
     const body = clean(e.body ?? e.message);
     if (e.statusCode === 401 || e.statusCode === 403) {
-      return new JeelinkyError(`${where} refused the token (HTTP ${e.statusCode}): check JEELINKY_INFLUXDB_TOKEN; it needs write access to bucket "${s.bucket}"`, {
-        code: 'influx_credentials',
-        exitCode: ExitCode.ACTION_NEEDED,
-      });
+      return new JeelinkyError(
+        `${where} refused the token (HTTP ${e.statusCode}): check JEELINKY_INFLUXDB_TOKEN; it needs write access to bucket "${s.bucket}"`,
+        {
+          code: 'influx_credentials',
+          exitCode: ExitCode.ACTION_NEEDED,
+        },
+      );
     }
-    if (e.statusCode === 404) return new ConfigError(`${where}: organization "${s.org}" or bucket "${s.bucket}" not found (${body}): check JEELINKY_INFLUXDB_ORG and JEELINKY_INFLUXDB_BUCKET`, 'influx_not_found');
+    if (e.statusCode === 404)
+      return new ConfigError(
+        `${where}: organization "${s.org}" or bucket "${s.bucket}" not found (${body}): check JEELINKY_INFLUXDB_ORG and JEELINKY_INFLUXDB_BUCKET`,
+        'influx_not_found',
+      );
     if (e.statusCode < 500 && e.statusCode !== 429) {
-      return new JeelinkyError(`${where} rejected the points (HTTP ${e.statusCode}: ${body}); a field written earlier with another type makes InfluxDB refuse them: use another JEELINKY_INFLUXDB_MEASUREMENT or bucket`, {
-        code: 'influx_rejected',
-        exitCode: ExitCode.ACTION_NEEDED,
-      });
+      return new JeelinkyError(
+        `${where} rejected the points (HTTP ${e.statusCode}: ${body}); a field written earlier with another type makes InfluxDB refuse them: use another JEELINKY_INFLUXDB_MEASUREMENT or bucket`,
+        {
+          code: 'influx_rejected',
+          exitCode: ExitCode.ACTION_NEEDED,
+        },
+      );
     }
     return new TemporaryError(`${where} answered HTTP ${e.statusCode} (${body}) after retries; ${pending}`, 'influx_unavailable');
   }
@@ -201,7 +217,10 @@ export class InfluxSink implements Sink {
       // InfluxDB may refuse an empty body as bad line protocol (400): the token got that far.
       if (e instanceof HttpError && e.statusCode === 400) return;
       this.failed = true;
-      throw (e instanceof HttpError ? undefined : await urlSettingError(s.url, 'JEELINKY_INFLUXDB_URL', e, Math.min(s.timeoutMs, 3000))) ?? influxFailure(e, s);
+      throw (
+        (e instanceof HttpError ? undefined : await urlSettingError(s.url, 'JEELINKY_INFLUXDB_URL', e, Math.min(s.timeoutMs, 3000))) ??
+        influxFailure(e, s)
+      );
     }
   }
 
@@ -211,7 +230,10 @@ export class InfluxSink implements Sink {
     try {
       for (let i = 0; i < readings.length; i += size) {
         const batch = readings.slice(i, i + size);
-        await this.writeBatch(batch.map((r) => readingPoint(r, this.settings.measurement)), ctx.signal);
+        await this.writeBatch(
+          batch.map((r) => readingPoint(r, this.settings.measurement)),
+          ctx.signal,
+        );
         written += batch.length;
         ctx.onProgress?.(written, readings.length);
       }
@@ -219,7 +241,12 @@ export class InfluxSink implements Sink {
     } catch (e) {
       this.failed = true;
       const error = e instanceof JeelinkyError ? e : influxFailure(e, this.settings);
-      return { ...emptyResult(this.name), written, failed: readings.length - written, error: { code: error.code, message: error.message, exitCode: error.exitCode } };
+      return {
+        ...emptyResult(this.name),
+        written,
+        failed: readings.length - written,
+        error: { code: error.code, message: error.message, exitCode: error.exitCode },
+      };
     }
   }
 

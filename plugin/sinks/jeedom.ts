@@ -26,7 +26,9 @@ export interface JeedomSinkOptions {
 }
 
 function failure(e: unknown): NonNullable<SinkResult['error']> {
-  return isJeelinkyError(e) ? { code: e.code, message: `Jeedom: ${e.message}`, exitCode: e.exitCode } : { code: 'bug', message: `Jeedom: ${String(e)}`, exitCode: ExitCode.BUG };
+  return isJeelinkyError(e)
+    ? { code: e.code, message: `Jeedom: ${e.message}`, exitCode: e.exitCode }
+    : { code: 'bug', message: `Jeedom: ${String(e)}`, exitCode: ExitCode.BUG };
 }
 
 export class JeedomSink implements Sink {
@@ -61,7 +63,15 @@ export class JeedomSink implements Sink {
         devices,
         dryRun,
       });
-      return { sink: this.name, written: s.written, skipped: s.skipped, corrected: s.corrected, failed: s.failed, ...(s.via ? { via: s.via } : {}), ...warningsOf(s.warnings) };
+      return {
+        sink: this.name,
+        written: s.written,
+        skipped: s.skipped,
+        corrected: s.corrected,
+        failed: s.failed,
+        ...(s.via ? { via: s.via } : {}),
+        ...warningsOf(s.warnings),
+      };
     } catch (e) {
       // Jeedom went away mid-way: what was acknowledged is in its history, the rest stays pending.
       if (e instanceof JeedomWriteInterruptedError) {
@@ -147,7 +157,12 @@ export class JeedomSink implements Sink {
   }
 
   /** The token state as the forum scenario kept it; device_code holds the device code of a pairing in progress, else is empty. */
-  private async writeTokens(device: VirtualDevice, outcome: RunOutcome, usagePoint: string | undefined, pairing: RunOutcome['pairing']): Promise<void> {
+  private async writeTokens(
+    device: VirtualDevice,
+    outcome: RunOutcome,
+    usagePoint: string | undefined,
+    pairing: RunOutcome['pairing'],
+  ): Promise<void> {
     const t = outcome.tokens;
     await writeTokenState(this.client, device, {
       // A device made before device_code existed is not failed for it when no pairing is in progress.
@@ -195,7 +210,10 @@ export function tempoValues(days: TempoDayTariff[]): DayValue[] {
 export function createJeedomSink(config: JeelinkyConfig, flags: Record<string, unknown> = {}): Sink | undefined {
   if (!config.jeedomUrl) return undefined;
   if (!config.jeedomApiKey) {
-    throw new ConfigError('JEELINKY_JEEDOM_URL is set but not JEELINKY_JEEDOM_APIKEY: give the core API key (Réglages → Système → Configuration → API)', 'jeedom_apikey');
+    throw new ConfigError(
+      'JEELINKY_JEEDOM_URL is set but not JEELINKY_JEEDOM_APIKEY: give the core API key (Réglages → Système → Configuration → API)',
+      'jeedom_apikey',
+    );
   }
   const rate = readSetting('jeedomRate', flags['jeedom-rate'] as number | undefined, config, parseInteger);
   const concurrency = readSetting('jeedomConcurrency', undefined, config, parseInteger);

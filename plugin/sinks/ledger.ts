@@ -27,7 +27,15 @@ export class DeliveryLedger {
   }
 
   /** Readings of [fromDay; toDay[ not yet delivered to `sink` as they are now (all of them with `force`). */
-  async pending(sink: SinkName, readings: ReadingsStore, usagePoint: string, kind: ReadingKind, fromDay: string, toDay: string, force = false): Promise<Reading[]> {
+  async pending(
+    sink: SinkName,
+    readings: ReadingsStore,
+    usagePoint: string,
+    kind: ReadingKind,
+    fromDay: string,
+    toDay: string,
+    force = false,
+  ): Promise<Reading[]> {
     const all = await readings.readings(usagePoint, kind, fromDay, toDay);
     if (force) return all;
     const out: Reading[] = [];

@@ -48,14 +48,25 @@ export const MQTT_SETTINGS = {
   haPrefix: settingNames('mqttHaPrefix'),
 } as const;
 
-export const MQTT_DEFAULTS = { port: 1883, tlsPort: 8883, prefix: 'jeelinky', clientId: 'jeelinky', retain: true, qos: 1, haDiscovery: true, haPrefix: 'homeassistant' } as const;
+export const MQTT_DEFAULTS = {
+  port: 1883,
+  tlsPort: 8883,
+  prefix: 'jeelinky',
+  clientId: 'jeelinky',
+  retain: true,
+  qos: 1,
+  haDiscovery: true,
+  haPrefix: 'homeassistant',
+} as const;
 
 const text = (_name: string, raw: string) => raw;
 
 function topicPrefix(name: string, raw: string): string {
   const v = raw.trim();
-  if (!v || (/[#+]/.test(v) || v.includes('\u0000')) || v.startsWith('/') || v.endsWith('/')) {
-    throw new ConfigError(`${name}="${raw}" is not a usable topic prefix: use letters, digits, _ and inner slashes (no #, + or leading/trailing /)`);
+  if (!v || /[#+]/.test(v) || v.includes('\u0000') || v.startsWith('/') || v.endsWith('/')) {
+    throw new ConfigError(
+      `${name}="${raw}" is not a usable topic prefix: use letters, digits, _ and inner slashes (no #, + or leading/trailing /)`,
+    );
   }
   return v;
 }
@@ -75,35 +86,55 @@ function pemFile(name: string, raw: string): string {
   try {
     return fs.readFileSync(raw, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${name}: cannot read "${raw}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a PEM file`);
+    throw new ConfigError(
+      `${name}: cannot read "${raw}" (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give the path of a PEM file`,
+    );
   }
 }
 
 /** The MQTT settings, or undefined when no host is set (the sink is then not configured). */
-export function resolveMqttSettings(config: Pick<JeelinkyConfig, 'fileSettings' | 'timeoutMs'>, flags: SinkFlags = {}, env: NodeJS.ProcessEnv = process.env): MqttSettings | undefined {
+export function resolveMqttSettings(
+  config: Pick<JeelinkyConfig, 'fileSettings' | 'timeoutMs'>,
+  flags: SinkFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): MqttSettings | undefined {
   const S = MQTT_SETTINGS;
   const pickText = (k: keyof typeof S, parse: (name: string, raw: string) => string = text) =>
-    pickSetting(flagText(flags, S[k][0]) === undefined ? undefined : parse(`--${S[k][0]}`, flagText(flags, S[k][0])!), S[k][1], S[k][2], config, parse, env);
+    pickSetting(
+      flagText(flags, S[k][0]) === undefined ? undefined : parse(`--${S[k][0]}`, flagText(flags, S[k][0])!),
+      S[k][1],
+      S[k][2],
+      config,
+      parse,
+      env,
+    );
   const pickBool = (k: keyof typeof S) => pickSetting(flagBool(flags, S[k][0]), S[k][1], S[k][2], config, parseBool, env);
 
   const host = pickText('host')?.trim();
   if (!host) return undefined;
   if (/^[a-z]+:\/\//i.test(host) || host.includes('/')) {
-    throw new ConfigError(`JEELINKY_MQTT_HOST="${host}" must be a host name or address only: give the port with JEELINKY_MQTT_PORT and TLS with JEELINKY_MQTT_TLS=1`);
+    throw new ConfigError(
+      `JEELINKY_MQTT_HOST="${host}" must be a host name or address only: give the port with JEELINKY_MQTT_PORT and TLS with JEELINKY_MQTT_TLS=1`,
+    );
   }
   const tls = pickBool('tls') ?? false;
   const portFlag = flagText(flags, S.port[0]);
   const username = pickText('username') || undefined;
   const password = pickText('password') || undefined;
-  if (password && !username) throw new ConfigError('JEELINKY_MQTT_PASSWORD is set without JEELINKY_MQTT_USERNAME: give both, or neither for an anonymous broker');
+  if (password && !username)
+    throw new ConfigError('JEELINKY_MQTT_PASSWORD is set without JEELINKY_MQTT_USERNAME: give both, or neither for an anonymous broker');
   const caFile = pickText('caFile');
   const certFile = pickText('certFile');
   const keyFile = pickText('keyFile');
-  if ((caFile || certFile || keyFile) && !tls) throw new ConfigError('a JEELINKY_MQTT_*_FILE is set but TLS is off: set JEELINKY_MQTT_TLS=1 (or --mqtt-tls)');
-  if (Boolean(certFile) !== Boolean(keyFile)) throw new ConfigError('a client certificate needs both JEELINKY_MQTT_CERT_FILE and JEELINKY_MQTT_KEY_FILE');
+  if ((caFile || certFile || keyFile) && !tls)
+    throw new ConfigError('a JEELINKY_MQTT_*_FILE is set but TLS is off: set JEELINKY_MQTT_TLS=1 (or --mqtt-tls)');
+  if (Boolean(certFile) !== Boolean(keyFile))
+    throw new ConfigError('a client certificate needs both JEELINKY_MQTT_CERT_FILE and JEELINKY_MQTT_KEY_FILE');
   return {
     host,
-    port: pickSetting(portFlag === undefined ? undefined : port('--mqtt-port', portFlag), S.port[1], S.port[2], config, port, env) ?? (tls ? MQTT_DEFAULTS.tlsPort : MQTT_DEFAULTS.port),
+    port:
+      pickSetting(portFlag === undefined ? undefined : port('--mqtt-port', portFlag), S.port[1], S.port[2], config, port, env) ??
+      (tls ? MQTT_DEFAULTS.tlsPort : MQTT_DEFAULTS.port),
     prefix: pickText('prefix', topicPrefix) ?? MQTT_DEFAULTS.prefix,
     clientId: pickText('clientId') || MQTT_DEFAULTS.clientId,
     username,

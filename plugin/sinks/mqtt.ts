@@ -132,17 +132,24 @@ export function mqttFailure(e: unknown, s: Pick<MqttSettings, 'host' | 'port' | 
   if (typeof err?.code === 'number') {
     // CONNACK refusals: 4/5 (MQTT 3.1.1), 134/135 (MQTT 5).
     if ([4, 5, 134, 135].includes(err.code)) {
-      return new JeelinkyError(`${where} refused the credentials (${detail}): check JEELINKY_MQTT_USERNAME and JEELINKY_MQTT_PASSWORD`, { code: 'mqtt_credentials', exitCode: ExitCode.ACTION_NEEDED });
+      return new JeelinkyError(`${where} refused the credentials (${detail}): check JEELINKY_MQTT_USERNAME and JEELINKY_MQTT_PASSWORD`, {
+        code: 'mqtt_credentials',
+        exitCode: ExitCode.ACTION_NEEDED,
+      });
     }
-    if ([2, 133].includes(err.code)) return new ConfigError(`${where} rejected the client id (${detail}): set another JEELINKY_MQTT_CLIENT_ID`, 'mqtt_client_id');
+    if ([2, 133].includes(err.code))
+      return new ConfigError(`${where} rejected the client id (${detail}): set another JEELINKY_MQTT_CLIENT_ID`, 'mqtt_client_id');
     return new TemporaryError(`${where} refused the connection (${detail}); ${pending}`, 'mqtt_unavailable');
   }
   const code = typeof err?.code === 'string' ? err.code : '';
   if (/^(ERR_TLS_|CERT_|ERR_SSL_)|SELF_SIGNED|UNABLE_TO_(VERIFY|GET_ISSUER)/.test(code)) {
-    return new JeelinkyError(`${where}: TLS verification failed (${code}: ${detail}): give the broker's CA with JEELINKY_MQTT_CA_FILE (or NODE_EXTRA_CA_CERTS), and a host name its certificate names in JEELINKY_MQTT_HOST`, {
-      code: 'mqtt_tls',
-      exitCode: ExitCode.ACTION_NEEDED,
-    });
+    return new JeelinkyError(
+      `${where}: TLS verification failed (${code}: ${detail}): give the broker's CA with JEELINKY_MQTT_CA_FILE (or NODE_EXTRA_CA_CERTS), and a host name its certificate names in JEELINKY_MQTT_HOST`,
+      {
+        code: 'mqtt_tls',
+        exitCode: ExitCode.ACTION_NEEDED,
+      },
+    );
   }
   const hint = code === 'ENOTFOUND' ? ' (is JEELINKY_MQTT_HOST right?)' : '';
   return new TemporaryError(`${where} is unreachable (${code || detail})${hint}; ${pending}`, 'mqtt_unreachable');
@@ -152,14 +159,27 @@ export function mqttFailure(e: unknown, s: Pick<MqttSettings, 'host' | 'port' | 
  * A connection failure that says JEELINKY_MQTT_TLS does not match what the port speaks (TLS on a
  * plain port, or the reverse; confirmed by probing the port), else mqttFailure's mapping.
  */
-export async function mqttConnectFailure(e: unknown, s: Pick<MqttSettings, 'host' | 'port' | 'tls' | 'password'>, probeTimeoutMs = 3000): Promise<JeelinkyError> {
+export async function mqttConnectFailure(
+  e: unknown,
+  s: Pick<MqttSettings, 'host' | 'port' | 'tls' | 'password'>,
+  probeTimeoutMs = 3000,
+): Promise<JeelinkyError> {
   const where = `MQTT broker ${s.tls ? 'mqtts' : 'mqtt'}://${s.host}:${s.port}`;
-  const problem = typeof (e as { code?: unknown })?.code === 'number' ? undefined : await transportProblem({ host: s.host, port: s.port, tls: s.tls, protocol: 'mqtt' }, e, probeTimeoutMs);
+  const problem =
+    typeof (e as { code?: unknown })?.code === 'number'
+      ? undefined
+      : await transportProblem({ host: s.host, port: s.port, tls: s.tls, protocol: 'mqtt' }, e, probeTimeoutMs);
   if (problem === 'plain_port') {
-    return new ConfigError(`${where}: this port speaks plain MQTT, not TLS: set JEELINKY_MQTT_TLS=0, or give the broker's TLS port in JEELINKY_MQTT_PORT`, 'mqtt_tls_mismatch');
+    return new ConfigError(
+      `${where}: this port speaks plain MQTT, not TLS: set JEELINKY_MQTT_TLS=0, or give the broker's TLS port in JEELINKY_MQTT_PORT`,
+      'mqtt_tls_mismatch',
+    );
   }
   if (problem === 'tls_port') {
-    return new ConfigError(`${where}: this port speaks MQTT over TLS: set JEELINKY_MQTT_TLS=1 (with JEELINKY_MQTT_CA_FILE for a private CA), or give the plain port in JEELINKY_MQTT_PORT`, 'mqtt_tls_mismatch');
+    return new ConfigError(
+      `${where}: this port speaks MQTT over TLS: set JEELINKY_MQTT_TLS=1 (with JEELINKY_MQTT_CA_FILE for a private CA), or give the plain port in JEELINKY_MQTT_PORT`,
+      'mqtt_tls_mismatch',
+    );
   }
   return mqttFailure(e, s);
 }
@@ -194,10 +214,16 @@ export class MqttSink implements Sink {
     const client = mqtt.connect(`${s.tls ? 'mqtts' : 'mqtt'}://${s.host}:${s.port}`, opts);
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(Object.assign(new Error(`no CONNACK within ${s.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' })), s.connectTimeoutMs + 1000);
+        const timer = setTimeout(
+          () => reject(Object.assign(new Error(`no CONNACK within ${s.connectTimeoutMs} ms`), { code: 'ETIMEDOUT' })),
+          s.connectTimeoutMs + 1000,
+        );
         client.once('connect', () => (clearTimeout(timer), resolve()));
         client.once('error', (e) => (clearTimeout(timer), reject(e)));
-        client.once('close', () => (clearTimeout(timer), reject(Object.assign(new Error('connection closed before CONNACK'), { code: 'ECONNCLOSED' }))));
+        client.once(
+          'close',
+          () => (clearTimeout(timer), reject(Object.assign(new Error('connection closed before CONNACK'), { code: 'ECONNCLOSED' }))),
+        );
       });
     } catch (e) {
       client.end(true);
@@ -207,7 +233,9 @@ export class MqttSink implements Sink {
     // Later errors surface through `closed` (mqtt.js would otherwise throw on an unhandled 'error').
     let lastError: unknown;
     client.on('error', (e) => (lastError = e));
-    this.closed = new Promise<never>((_, reject) => client.once('close', () => reject(lastError ?? Object.assign(new Error('connection lost'), { code: 'ECONNRESET' }))));
+    this.closed = new Promise<never>((_, reject) =>
+      client.once('close', () => reject(lastError ?? Object.assign(new Error('connection lost'), { code: 'ECONNRESET' }))),
+    );
     this.closed.catch(() => undefined);
     this.client = client;
     return client;
@@ -221,7 +249,9 @@ export class MqttSink implements Sink {
       const client = await Promise.race([this.connect(), stop.promise]);
       const window = this.options.window ?? 500;
       for (let i = 0; i < messages.length; i += window) {
-        const batch = messages.slice(i, i + window).map((m) => client.publishAsync(m.topic, m.payload, { qos: this.settings.qos, retain: m.retain }));
+        const batch = messages
+          .slice(i, i + window)
+          .map((m) => client.publishAsync(m.topic, m.payload, { qos: this.settings.qos, retain: m.retain }));
         try {
           await Promise.race([Promise.all(batch), this.closed!, stop.promise]);
         } catch (e) {
@@ -267,11 +297,21 @@ export class MqttSink implements Sink {
     if (f.entityCategory) config.entity_category = f.entityCategory;
     if (f.component === 'binary_sensor') Object.assign(config, { payload_on: 'ON', payload_off: 'OFF' });
     if (f.unit === 'Wh' || f.unit === 'VA' || f.unit === 'W') config.suggested_display_precision = 0;
-    return { topic: `${this.settings.haPrefix}/${f.component}/jeelinky_${usagePoint}/${f.key}/config`, payload: JSON.stringify(config), retain: true };
+    return {
+      topic: `${this.settings.haPrefix}/${f.component}/jeelinky_${usagePoint}/${f.key}/config`,
+      payload: JSON.stringify(config),
+      retain: true,
+    };
   }
 
   private kindFigure(usagePoint: string, kind: ReadingKind): HaFigure {
-    return { key: kind, component: 'sensor', ...KIND_HA[kind], stateTopic: mqttTopics(this.settings.prefix, usagePoint).latest(kind), valueTemplate: '{{ value_json.value }}' };
+    return {
+      key: kind,
+      component: 'sensor',
+      ...KIND_HA[kind],
+      stateTopic: mqttTopics(this.settings.prefix, usagePoint).latest(kind),
+      valueTemplate: '{{ value_json.value }}',
+    };
   }
 
   private breakdownFigure(usagePoint: string, f: DayFigure): HaFigure {
@@ -321,7 +361,12 @@ export class MqttSink implements Sink {
     return out;
   }
 
-  private async breakdownMessages(pdl: string, curveDays: Map<string, Reading[]>, latestDay: string, breakdown: DayBreakdown): Promise<Message[]> {
+  private async breakdownMessages(
+    pdl: string,
+    curveDays: Map<string, Reading[]>,
+    latestDay: string,
+    breakdown: DayBreakdown,
+  ): Promise<Message[]> {
     const t = mqttTopics(this.settings.prefix, pdl);
     const out: Message[] = [];
     if (!curveDays.has(latestDay)) {
@@ -350,7 +395,11 @@ export class MqttSink implements Sink {
       return { ...emptyResult(this.name), written: readings.length };
     } catch (e) {
       const error = e instanceof JeelinkyError ? e : mqttFailure(e, this.settings);
-      return { ...emptyResult(this.name), failed: readings.length, error: { code: error.code, message: error.message, exitCode: error.exitCode } };
+      return {
+        ...emptyResult(this.name),
+        failed: readings.length,
+        error: { code: error.code, message: error.message, exitCode: error.exitCode },
+      };
     }
   }
 
@@ -377,8 +426,24 @@ export class MqttSink implements Sink {
     messages.push({ topic: t.availability, payload: needsPerson ? 'offline' : 'online', retain: true });
     if (this.settings.haDiscovery) {
       messages.push(
-        this.discovery(pdl, { key: 'last_run', name: 'Last run', component: 'sensor', deviceClass: 'timestamp', entityCategory: 'diagnostic', stateTopic: t.status, valueTemplate: '{{ value_json.finished_at }}' }),
-        this.discovery(pdl, { key: 'run_problem', name: 'Run problem', component: 'binary_sensor', deviceClass: 'problem', entityCategory: 'diagnostic', stateTopic: t.status, valueTemplate: "{{ 'OFF' if value_json.ok else 'ON' }}" }),
+        this.discovery(pdl, {
+          key: 'last_run',
+          name: 'Last run',
+          component: 'sensor',
+          deviceClass: 'timestamp',
+          entityCategory: 'diagnostic',
+          stateTopic: t.status,
+          valueTemplate: '{{ value_json.finished_at }}',
+        }),
+        this.discovery(pdl, {
+          key: 'run_problem',
+          name: 'Run problem',
+          component: 'binary_sensor',
+          deviceClass: 'problem',
+          entityCategory: 'diagnostic',
+          stateTopic: t.status,
+          valueTemplate: "{{ 'OFF' if value_json.ok else 'ON' }}",
+        }),
       );
     }
     await this.publish(messages);
@@ -405,7 +470,10 @@ export class MqttSink implements Sink {
         if (d.day === newest) out.push({ topic: t.latest(f.logicalId), payload, retain });
       }
     }
-    for (const [key, c] of [['tempo_today', tempo.today], ['tempo_tomorrow', tempo.tomorrow]] as const) {
+    for (const [key, c] of [
+      ['tempo_today', tempo.today],
+      ['tempo_tomorrow', tempo.tomorrow],
+    ] as const) {
       out.push({ topic: t.latest(key), payload: JSON.stringify({ day: c.day, colour: c.colour }), retain });
     }
     out.push({ topic: t.latest('tempo_red_left'), payload: JSON.stringify({ season: tempo.season, value: tempo.redLeft }), retain });
@@ -422,16 +490,45 @@ export class MqttSink implements Sink {
         // An unknown colour (null) is the string None: Home Assistant shows "unknown".
         valueTemplate: "{{ value_json.colour or 'None' }}",
       });
-      out.push(this.discovery(pdl, colour('tempo_today', 'Tempo colour today')), this.discovery(pdl, colour('tempo_tomorrow', 'Tempo colour tomorrow')));
+      out.push(
+        this.discovery(pdl, colour('tempo_today', 'Tempo colour today')),
+        this.discovery(pdl, colour('tempo_tomorrow', 'Tempo colour tomorrow')),
+      );
       for (const f of TEMPO_DAY_FIGURES) {
         const [, c, p] = f.logicalId.split('_');
         const name = f.logicalId === 'tempo_cost' ? 'Tempo cost' : `Tempo ${c} ${p!.toUpperCase()} energy`;
         const unit = f.unit === '€' ? 'EUR' : 'Wh';
-        out.push(this.discovery(pdl, { key: f.logicalId, name, component: 'sensor', unit, deviceClass: unit === 'EUR' ? 'monetary' : 'energy', stateClass: 'total', lastReset: true, stateTopic: t.latest(f.logicalId), valueTemplate: value }));
+        out.push(
+          this.discovery(pdl, {
+            key: f.logicalId,
+            name,
+            component: 'sensor',
+            unit,
+            deviceClass: unit === 'EUR' ? 'monetary' : 'energy',
+            stateClass: 'total',
+            lastReset: true,
+            stateTopic: t.latest(f.logicalId),
+            valueTemplate: value,
+          }),
+        );
       }
       out.push(
-        this.discovery(pdl, { key: 'tempo_red_left', name: 'Tempo red days left', component: 'sensor', stateClass: 'measurement', stateTopic: t.latest('tempo_red_left'), valueTemplate: value }),
-        this.discovery(pdl, { key: 'tempo_white_left', name: 'Tempo white days left', component: 'sensor', stateClass: 'measurement', stateTopic: t.latest('tempo_white_left'), valueTemplate: value }),
+        this.discovery(pdl, {
+          key: 'tempo_red_left',
+          name: 'Tempo red days left',
+          component: 'sensor',
+          stateClass: 'measurement',
+          stateTopic: t.latest('tempo_red_left'),
+          valueTemplate: value,
+        }),
+        this.discovery(pdl, {
+          key: 'tempo_white_left',
+          name: 'Tempo white days left',
+          component: 'sensor',
+          stateClass: 'measurement',
+          stateTopic: t.latest('tempo_white_left'),
+          valueTemplate: value,
+        }),
       );
     }
     return out;

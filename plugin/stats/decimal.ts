@@ -27,7 +27,7 @@ function plainDecimal(text: string): string {
   if (point > digits.length) digits += '0'.repeat(point - digits.length);
   const i = digits.slice(0, point) || '0';
   const f = digits.slice(point);
-  return `${sign}${i}${f ? '.' + f : ''}`;
+  return `${sign}${i}${f ? `.${f}` : ''}`;
 }
 
 /** `CAST(value AS DECIMAL(12,2))` as integer cents (BigInt, exact). */
@@ -41,7 +41,7 @@ export function toCents(value: number | string): bigint {
   const plain = plainDecimal(text);
   const negative = plain.startsWith('-');
   const [int, frac = ''] = plain.replace(/^[+-]/, '').split('.');
-  const f = (frac + '000').slice(0, 3);
+  const f = `${frac}000`.slice(0, 3);
   let cents = BigInt(int || '0') * 100n + BigInt(f.slice(0, 2));
   if (f[2]! >= '5') cents += 1n; // half away from zero, on the magnitude
   if (cents > MAX_CENTS) cents = MAX_CENTS;

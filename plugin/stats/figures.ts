@@ -6,7 +6,13 @@ import { statisticsBetween, type History, type HistoryPoint } from './statistics
 
 export interface SeedFigure {
   /** logicalId of the Jeedom info command that shows it. */
-  logicalId: 'stats_day_kwh' | 'stats_this_week_kwh' | 'stats_last_week_kwh' | 'stats_this_month_kwh' | 'stats_last_month_kwh' | 'stats_this_year_kwh';
+  logicalId:
+    | 'stats_day_kwh'
+    | 'stats_this_week_kwh'
+    | 'stats_last_week_kwh'
+    | 'stats_this_month_kwh'
+    | 'stats_last_month_kwh'
+    | 'stats_this_year_kwh';
   start: string;
   end: string;
 }
@@ -44,7 +50,12 @@ export function dailyPoints(days: ReadonlyArray<{ day: string; value: number }>,
 export function seedFigures(points: History, now: Date, tz: string, dailyTime = '12:00:00'): SeedFigureValue[] {
   return SEED_FIGURES.map((f) => {
     const r = statisticsBetween(points, 'sum', f.start, f.end, { now, tz });
-    return { ...f, kwh: r.value === '' ? null : Number(r.value) / 1000, days: r.count, periodDays: daysCovered(r.start.local, r.end.local, dailyTime) };
+    return {
+      ...f,
+      kwh: r.value === '' ? null : Number(r.value) / 1000,
+      days: r.count,
+      periodDays: daysCovered(r.start.local, r.end.local, dailyTime),
+    };
   });
 }
 

@@ -23,9 +23,7 @@ import { toCents } from './decimal.js';
  * what cmd::getHistory returns) or an instant (`at`, a Date or epoch milliseconds: the local
  * readings store), which is turned into Jeedom's naive local form in the zone of the question.
  */
-export type HistoryPoint =
-  | { datetime: string; value: number | string }
-  | { at: Date | number; value: number | string };
+export type HistoryPoint = { datetime: string; value: number | string } | { at: Date | number; value: number | string };
 
 export const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
@@ -79,14 +77,20 @@ export class HistoryIndex {
   private readonly blockMax: Float64Array;
 
   /** Indexes `points` whose instants (`at`) are read in `tz`, the zone the questions will be asked in. */
-  constructor(points: readonly HistoryPoint[], readonly tz: string) {
+  constructor(
+    points: readonly HistoryPoint[],
+    readonly tz: string,
+  ) {
     this.rows = toRows(points, tz);
     const n = this.rows.length;
     let order = this.rows.map((_, i) => i);
     let sorted = true;
     for (let i = 1; i < n && sorted; i++) if (this.rows[i]!.datetime < this.rows[i - 1]!.datetime) sorted = false;
     // Array.prototype.sort is stable: equal datetimes keep the given order (matters for `last`).
-    if (!sorted) order = order.sort((a, b) => (this.rows[a]!.datetime < this.rows[b]!.datetime ? -1 : this.rows[a]!.datetime > this.rows[b]!.datetime ? 1 : 0));
+    if (!sorted)
+      order = order.sort((a, b) =>
+        this.rows[a]!.datetime < this.rows[b]!.datetime ? -1 : this.rows[a]!.datetime > this.rows[b]!.datetime ? 1 : 0,
+      );
     this.datetimes = order.map((i) => this.rows[i]!.datetime);
     this.values = order.map((i) => this.rows[i]!.value);
     this.cents = new Float64Array(n);

@@ -62,10 +62,13 @@ export function isStatCalc(calc: string): calc is StatCalc {
 export function parseCalc(calc: string): StatCalc {
   const key = calc.replace(/ /g, '');
   if (!isStatCalc(key)) {
-    throw new JeelinkyError(`unknown calculation "${calc}": use one of ${STAT_CALCS.join(', ')} (as Jeedom's statisticsBetween, lower case)`, {
-      code: 'bad_calc',
-      exitCode: ExitCode.USAGE,
-    });
+    throw new JeelinkyError(
+      `unknown calculation "${calc}": use one of ${STAT_CALCS.join(', ')} (as Jeedom's statisticsBetween, lower case)`,
+      {
+        code: 'bad_calc',
+        exitCode: ExitCode.USAGE,
+      },
+    );
   }
   return key;
 }

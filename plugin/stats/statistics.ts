@@ -24,7 +24,6 @@ export { HistoryIndex, type HistoryPoint, type RangeAggregate } from './history-
  */
 export type History = readonly HistoryPoint[] | HistoryIndex;
 
-
 /** Exactly the calculations statisticsBetween accepts (the keys of getStatistique). */
 export const STAT_CALCS = ['avg', 'min', 'max', 'sum', 'count', 'std', 'variance', 'last'] as const;
 export type StatCalc = (typeof STAT_CALCS)[number];
@@ -46,7 +45,10 @@ export interface Statistique {
 }
 
 function checkBounds(start: string, end: string): void {
-  for (const [name, b] of [['start', start], ['end', end]] as const) {
+  for (const [name, b] of [
+    ['start', start],
+    ['end', end],
+  ] as const) {
     if (!DATETIME.test(b)) throw new DateExpressionError(`${name} bound ${JSON.stringify(b)} is not 'YYYY-MM-DD HH:MM:SS'`);
   }
 }
@@ -110,7 +112,13 @@ export function getStatistique(points: readonly HistoryPoint[], start: string, e
  * from the index when it answers exactly (everything but std and variance, which depend on the
  * rows' order), else the scan.
  */
-export function statistiqueFigure(history: History, which: StatCalc, start: string, end: string, tz: string): { value: number | string | null | undefined; count: number } {
+export function statistiqueFigure(
+  history: History,
+  which: StatCalc,
+  start: string,
+  end: string,
+  tz: string,
+): { value: number | string | null | undefined; count: number } {
   if (history instanceof HistoryIndex) {
     if (history.tz !== tz) throw new Error(`this HistoryIndex was built for ${history.tz}, not ${tz}: build one per zone`);
     if (which !== 'std' && which !== 'variance') {

@@ -139,7 +139,7 @@ export class ReadingsStore {
       for (const o of work.outcomes) {
         const old = doc.days[o.day];
         if (old?.status === 'complete' && o.status !== 'complete') continue;
-        const attempts = o.status === 'complete' ? old?.attempts ?? 0 : (old?.attempts ?? 0) + 1;
+        const attempts = o.status === 'complete' ? (old?.attempts ?? 0) : (old?.attempts ?? 0) + 1;
         doc.days[o.day] = {
           status: o.status,
           points: o.points,
@@ -216,7 +216,7 @@ export class ReadingsStore {
 
   /** The newest day that has at least one reading, searching back `monthsBack` months from `today`. */
   async lastDayWithData(usagePoint: string, kind: ReadingKind, today: string, monthsBack = 40): Promise<string | undefined> {
-    for (const m of monthsBetween(shiftMonth(today.slice(0, 7), -monthsBack) + '-01', today).reverse()) {
+    for (const m of monthsBetween(`${shiftMonth(today.slice(0, 7), -monthsBack)}-01`, today).reverse()) {
       const doc = await this.month(usagePoint, kind, m);
       const days = Object.values(doc.readings).map((r) => r.day);
       if (days.length) return days.sort().at(-1);

@@ -140,7 +140,11 @@ export class StateStore {
    */
   async probeWritable(): Promise<void> {
     const unwritable = (why: string, cause?: unknown) =>
-      new StateError(`cannot save anything in ${this.dir} (${why}): free disk space or fix permissions, then run again; nothing was asked of the proxy`, 'state_unwritable', cause);
+      new StateError(
+        `cannot save anything in ${this.dir} (${why}): free disk space or fix permissions, then run again; nothing was asked of the proxy`,
+        'state_unwritable',
+        cause,
+      );
     const reserveError = this.ensureReserve();
     if (isAccessProblem(reserveError)) throw stateAccessError(this.dir, 'write', reserveError);
     if (reserveError) throw unwritable('no room for the 64 kB reserve');
@@ -226,4 +230,3 @@ function describeKey(key: string | undefined): [string, string] {
       return [kind, 'run again'];
   }
 }
-

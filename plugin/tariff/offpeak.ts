@@ -56,7 +56,10 @@ export function parseOffpeakHours(text: string, source = 'off-peak hours'): Wind
   else body = body.replace(/^HC\s*[:=]?\s*/i, '');
   if (!body) return { windows: [], ranges: [] };
   const windows: Window[] = [];
-  for (const part of body.split(/[;,]/).map((p) => p.trim()).filter(Boolean)) {
+  for (const part of body
+    .split(/[;,]/)
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = WINDOW_RE.exec(part);
     if (!m) {
       throw new ConfigError(
@@ -142,13 +145,19 @@ export function parseOffpeakHistory(name: string, raw: string): OffpeakPeriod[] 
     throw new ConfigError(`${name} is not JSON: write it as [{"from":"2024-01-01","windows":"22h00-06h00"}, …]`, 'offpeak_invalid');
   }
   if (!Array.isArray(json) || json.length === 0) {
-    throw new ConfigError(`${name} must be a non-empty JSON array such as [{"from":"2024-01-01","windows":"22h00-06h00"}]`, 'offpeak_invalid');
+    throw new ConfigError(
+      `${name} must be a non-empty JSON array such as [{"from":"2024-01-01","windows":"22h00-06h00"}]`,
+      'offpeak_invalid',
+    );
   }
   const seen = new Set<string>();
   return json.map((entry, i) => {
     const e = entry as { from?: unknown; windows?: unknown };
     if (typeof e !== 'object' || e === null || typeof e.windows !== 'string') {
-      throw new ConfigError(`${name}[${i}]: each entry needs "windows" as text, e.g. {"from":"2024-01-01","windows":"22h00-06h00"}`, 'offpeak_invalid');
+      throw new ConfigError(
+        `${name}[${i}]: each entry needs "windows" as text, e.g. {"from":"2024-01-01","windows":"22h00-06h00"}`,
+        'offpeak_invalid',
+      );
     }
     if (e.from !== undefined && (typeof e.from !== 'string' || !isDay(e.from))) {
       throw new ConfigError(`${name}[${i}]: "from" must be a day YYYY-MM-DD`, 'offpeak_invalid');

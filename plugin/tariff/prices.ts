@@ -28,7 +28,15 @@ export interface Prices {
 /** The BASE and HP/HC prices (the `prices` rows of `tariff --json` always carry these keys). */
 export const PRICE_FIELDS = ['base', 'hp', 'hc', 'subscriptionBase', 'subscriptionHphc'] as const;
 /** The Tempo prices (shown in the `prices` rows only when one of them is set). */
-export const TEMPO_PRICE_FIELDS = ['tempoBlueHp', 'tempoBlueHc', 'tempoWhiteHp', 'tempoWhiteHc', 'tempoRedHp', 'tempoRedHc', 'subscriptionTempo'] as const;
+export const TEMPO_PRICE_FIELDS = [
+  'tempoBlueHp',
+  'tempoBlueHc',
+  'tempoWhiteHp',
+  'tempoWhiteHc',
+  'tempoRedHp',
+  'tempoRedHc',
+  'subscriptionTempo',
+] as const;
 export const ALL_PRICE_FIELDS = [...PRICE_FIELDS, ...TEMPO_PRICE_FIELDS] as const;
 type PriceField = (typeof ALL_PRICE_FIELDS)[number];
 
@@ -38,7 +46,10 @@ export interface PricePeriod extends Prices {
 }
 
 export function parsePlan(name: string, raw: string): Plan {
-  const v = raw.trim().toUpperCase().replace(/[\s/_-]/g, '');
+  const v = raw
+    .trim()
+    .toUpperCase()
+    .replace(/[\s/_-]/g, '');
   if (v === 'BASE') return 'BASE';
   if (v === 'HPHC' || v === 'HCHP') return 'HPHC';
   if (v === 'TEMPO') return 'TEMPO';
@@ -72,11 +83,16 @@ export function parsePricesHistory(name: string, raw: string): PricePeriod[] {
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new ConfigError(`${name} is not JSON: write it as [{"from":"2024-02-01","base":"0.2516","hp":"0.27","hc":"0.2068"}, …]`, 'price_invalid');
+    throw new ConfigError(
+      `${name} is not JSON: write it as [{"from":"2024-02-01","base":"0.2516","hp":"0.27","hc":"0.2068"}, …]`,
+      'price_invalid',
+    );
   }
-  if (!Array.isArray(json) || json.length === 0) throw new ConfigError(`${name} must be a non-empty JSON array of price periods`, 'price_invalid');
+  if (!Array.isArray(json) || json.length === 0)
+    throw new ConfigError(`${name} must be a non-empty JSON array of price periods`, 'price_invalid');
   return json.map((entry, i) => {
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new ConfigError(`${name}[${i}] must be an object`, 'price_invalid');
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new ConfigError(`${name}[${i}] must be an object`, 'price_invalid');
     const period: PricePeriod = {};
     for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
       if (k === 'from') {
@@ -85,8 +101,13 @@ export function parsePricesHistory(name: string, raw: string): PricePeriod[] {
         continue;
       }
       const field = JSON_KEYS[k];
-      if (!field) throw new ConfigError(`${name}[${i}]: unknown key "${k}"; keys are from, base, hp, hc, subscription_base, subscription_hphc, tempo_blue_hp, tempo_blue_hc, tempo_white_hp, tempo_white_hc, tempo_red_hp, tempo_red_hc, subscription_tempo`, 'price_invalid');
-      if (typeof v !== 'string' && typeof v !== 'number') throw new ConfigError(`${name}[${i}].${k} must be a price in euros`, 'price_invalid');
+      if (!field)
+        throw new ConfigError(
+          `${name}[${i}]: unknown key "${k}"; keys are from, base, hp, hc, subscription_base, subscription_hphc, tempo_blue_hp, tempo_blue_hc, tempo_white_hp, tempo_white_hc, tempo_red_hp, tempo_red_hc, subscription_tempo`,
+          'price_invalid',
+        );
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw new ConfigError(`${name}[${i}].${k} must be a price in euros`, 'price_invalid');
       period[field] = parseEuros(`${name}[${i}].${k}`, v);
     }
     if (period.from === undefined && i > 0) throw new ConfigError(`${name}[${i}]: only the first entry may omit "from"`, 'price_invalid');
@@ -159,10 +180,14 @@ export function dayCosts(e: DayEnergy, prices: Prices): DayCosts {
   const n = daysInMonth(e.day);
   const out: DayCosts = {};
   if (prices.base !== undefined) {
-    out.BASE = energyCost(e.hp + e.hc, prices.base) + (prices.subscriptionBase !== undefined ? subscriptionDayCost(prices.subscriptionBase, n) : 0n);
+    out.BASE =
+      energyCost(e.hp + e.hc, prices.base) + (prices.subscriptionBase !== undefined ? subscriptionDayCost(prices.subscriptionBase, n) : 0n);
   }
   if (prices.hp !== undefined && prices.hc !== undefined && e.hasWindows) {
-    out.HPHC = energyCost(e.hp, prices.hp) + energyCost(e.hc, prices.hc) + (prices.subscriptionHphc !== undefined ? subscriptionDayCost(prices.subscriptionHphc, n) : 0n);
+    out.HPHC =
+      energyCost(e.hp, prices.hp) +
+      energyCost(e.hc, prices.hc) +
+      (prices.subscriptionHphc !== undefined ? subscriptionDayCost(prices.subscriptionHphc, n) : 0n);
   }
   return out;
 }

@@ -225,7 +225,16 @@ export function buildTariffReport(input: TariffInput): TariffReport {
       cost_current: eur(cur),
       cost_other: eur(oth),
       difference: cur !== undefined && oth !== undefined ? toEuros(oth - cur) : null,
-      cheaper: plan === 'TEMPO' ? (cur === undefined || oth === undefined ? null : cur === oth ? 'equal' : cur < oth ? 'TEMPO' : other) : cheaperOf(plan === 'BASE' ? cur : oth, plan === 'BASE' ? oth : cur),
+      cheaper:
+        plan === 'TEMPO'
+          ? cur === undefined || oth === undefined
+            ? null
+            : cur === oth
+              ? 'equal'
+              : cur < oth
+                ? 'TEMPO'
+                : other
+          : cheaperOf(plan === 'BASE' ? cur : oth, plan === 'BASE' ? oth : cur),
       last_12_months: {
         from: start12,
         to: input.to,

@@ -33,13 +33,20 @@ export interface TariffSettings {
   currentPlan?: Plan;
 }
 
-export function resolveTariffSettings(config: Pick<JeelinkyConfig, 'fileSettings'>, flags: TariffFlags = {}, env: NodeJS.ProcessEnv = process.env): TariffSettings {
+export function resolveTariffSettings(
+  config: Pick<JeelinkyConfig, 'fileSettings'>,
+  flags: TariffFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): TariffSettings {
   // A flag's value is reported under the flag the user typed (--plan, --offpeak-hours); names from plugin/settings.ts.
   const pick = <T>(flag: string | undefined, key: SettingKey, parse: (name: string, raw: string) => T) =>
     readSetting<T>(key, flag === undefined ? undefined : parse(`--${setting(key).flag ?? key}`, flag), config, parse, env);
 
   const history = pick<OffpeakPeriod[]>(undefined, 'offpeakHoursHistory', parseOffpeakHistory);
-  const flat = pick<OffpeakPeriod>(flags.offpeakHours, 'offpeakHours', (name, raw) => ({ set: parseOffpeakHours(raw, name), source: name }));
+  const flat = pick<OffpeakPeriod>(flags.offpeakHours, 'offpeakHours', (name, raw) => ({
+    set: parseOffpeakHours(raw, name),
+    source: name,
+  }));
   let offpeakOverride: OffpeakPeriod[] | undefined;
   if (history) {
     // The flat windows, when also given, apply before the history's first date.
@@ -84,7 +91,11 @@ export interface ScheduleChoice {
 }
 
 /** The user's windows win; else the contract's; else none (HP/HC cannot be priced). */
-export function chooseSchedule(settings: TariffSettings, contract: Contract | undefined, range?: { from: string; to: string }): ScheduleChoice {
+export function chooseSchedule(
+  settings: TariffSettings,
+  contract: Contract | undefined,
+  range?: { from: string; to: string },
+): ScheduleChoice {
   const notes: string[] = [];
   if (settings.offpeakOverride) {
     const schedule = new OffpeakSchedule(settings.offpeakOverride);
@@ -97,14 +108,16 @@ export function chooseSchedule(settings: TariffSettings, contract: Contract | un
   if (contract?.offpeakHours) {
     let set: ReturnType<typeof parseOffpeakHours>;
     try {
-      set = parseOffpeakHours(contract.offpeakHours, 'the contract\'s offpeak_hours');
+      set = parseOffpeakHours(contract.offpeakHours, "the contract's offpeak_hours");
     } catch (e) {
       notes.push(`${(e as Error).message}; set JEELINKY_OFFPEAK_HOURS`);
       return { schedule: new OffpeakSchedule([]), source: 'none', notes };
     }
     const since = contract.lastTariffChangeDate;
     if (since && range && range.from < since) {
-      notes.push(`the contract's tariff changed on ${since} and Enedis only gives today's windows: days before it use them too (give JEELINKY_OFFPEAK_HOURS_HISTORY if they differed)`);
+      notes.push(
+        `the contract's tariff changed on ${since} and Enedis only gives today's windows: days before it use them too (give JEELINKY_OFFPEAK_HOURS_HISTORY if they differed)`,
+      );
     }
     return { schedule: new OffpeakSchedule([{ set, source: 'contract' }]), source: 'contract', notes };
   }

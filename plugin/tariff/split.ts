@@ -79,7 +79,12 @@ export interface ReadingSplit {
 }
 
 /** Splits one load-curve reading (average W over [start; end[). */
-export function splitReading(r: Pick<Reading, 'start' | 'end' | 'value'>, tz: string, rangesOf: RangesOfDay, offsetAt = offsetFn(tz)): ReadingSplit {
+export function splitReading(
+  r: Pick<Reading, 'start' | 'end' | 'value'>,
+  tz: string,
+  rangesOf: RangesOfDay,
+  offsetAt = offsetFn(tz),
+): ReadingSplit {
   const s = Date.parse(r.start);
   const e = Date.parse(r.end);
   if (!(e > s)) throw new ConfigError(`load-curve reading ${r.start}–${r.end} has no duration`);
@@ -118,7 +123,17 @@ export function splitByDay(readings: Reading[], schedule: OffpeakSchedule, tz: s
     let d = days.get(r.day);
     if (!d) {
       const period = schedule.at(r.day);
-      d = { day: r.day, hp: 0n, hc: 0n, total: 0n, points: 0, intervalMinutes: [], proRata: 0, windows: period ? formatWindows(period.set.windows) : '', windowsSource: period?.source ?? 'none' };
+      d = {
+        day: r.day,
+        hp: 0n,
+        hc: 0n,
+        total: 0n,
+        points: 0,
+        intervalMinutes: [],
+        proRata: 0,
+        windows: period ? formatWindows(period.set.windows) : '',
+        windowsSource: period?.source ?? 'none',
+      };
       days.set(r.day, d);
     }
     const split = splitReading(r, tz, rangesOf, offsetAt);

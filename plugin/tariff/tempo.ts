@@ -49,7 +49,16 @@ export type TempoSlot = (typeof TEMPO_SLOTS)[number];
 /** The six sub-counters, the energy of days without a colour, and their sum (all mW·ms). */
 export type TempoSubtotals = Record<TempoSlot, bigint> & { unknown: bigint; total: bigint };
 
-export const emptySubtotals = (): TempoSubtotals => ({ BLUE_HP: 0n, BLUE_HC: 0n, WHITE_HP: 0n, WHITE_HC: 0n, RED_HP: 0n, RED_HC: 0n, unknown: 0n, total: 0n });
+export const emptySubtotals = (): TempoSubtotals => ({
+  BLUE_HP: 0n,
+  BLUE_HC: 0n,
+  WHITE_HP: 0n,
+  WHITE_HC: 0n,
+  RED_HP: 0n,
+  RED_HC: 0n,
+  unknown: 0n,
+  total: 0n,
+});
 
 function addInto(into: TempoSubtotals, from: TempoSubtotals): void {
   for (const k of [...TEMPO_SLOTS, 'unknown', 'total'] as const) into[k] += from[k];
@@ -84,7 +93,11 @@ function rangesOfTempo(day: string, part: 'HP' | 'HC'): RangesOfDay {
  * Splits one load-curve reading (average W over [start; end[) into its Tempo days and HP/HC.
  * `proRata`: the reading straddles 06:00 or 22:00.
  */
-export function splitTempoReading(r: Pick<Reading, 'start' | 'end' | 'value'>, tz: string, offsetAt = offsetFn(tz)): { pieces: TempoPiece[]; proRata: boolean } {
+export function splitTempoReading(
+  r: Pick<Reading, 'start' | 'end' | 'value'>,
+  tz: string,
+  offsetAt = offsetFn(tz),
+): { pieces: TempoPiece[]; proRata: boolean } {
   const s = Date.parse(r.start);
   const e = Date.parse(r.end);
   if (!(e > s)) throw new ConfigError(`load-curve reading ${r.start}–${r.end} has no duration`);
@@ -165,7 +178,19 @@ export function splitTempo(readings: Reading[], colourOf: ColourOf, tz: string):
     let d = days.get(day);
     if (!d) {
       const lengthMs = tempoDayLengthMs(day, tz, offsetAt);
-      d = { day, colour: colourOf(day), hp: 0n, hc: 0n, total: 0n, subtotals: emptySubtotals(), points: 0, proRata: 0, coveredMs: 0, lengthMs, complete: false };
+      d = {
+        day,
+        colour: colourOf(day),
+        hp: 0n,
+        hc: 0n,
+        total: 0n,
+        subtotals: emptySubtotals(),
+        points: 0,
+        proRata: 0,
+        coveredMs: 0,
+        lengthMs,
+        complete: false,
+      };
       days.set(day, d);
     }
     return d;
@@ -249,7 +274,10 @@ export function tempoDayCost(day: Pick<TempoDaySplit, 'day' | 'colour' | 'hp' | 
 }
 
 /** The cost of the Tempo days that can be priced, and how many could not (no colour, or a price missing). */
-export function tempoPeriodCost(days: TempoDaySplit[], schedule: PriceSchedule): { cost: Exact | undefined; pricedDays: number; withoutColour: number; withoutPrice: number } {
+export function tempoPeriodCost(
+  days: TempoDaySplit[],
+  schedule: PriceSchedule,
+): { cost: Exact | undefined; pricedDays: number; withoutColour: number; withoutPrice: number } {
   let cost: Exact | undefined;
   let pricedDays = 0;
   let withoutColour = 0;
@@ -290,14 +318,29 @@ export interface CalendarDayTempo {
 }
 
 /** Per calendar day (the readings' `day`), the Tempo cost of its load curve. */
-export function tempoCostsByCalendarDay(readings: Reading[], colourOf: ColourOf, schedule: PriceSchedule, tz: string): Map<string, CalendarDayTempo> {
+export function tempoCostsByCalendarDay(
+  readings: Reading[],
+  colourOf: ColourOf,
+  schedule: PriceSchedule,
+  tz: string,
+): Map<string, CalendarDayTempo> {
   const offsetAt = offsetFn(tz);
   const out = new Map<string, CalendarDayTempo>();
   for (const r of readings) {
     if (r.unit !== 'W') continue;
     let c = out.get(r.day);
     if (!c) {
-      c = { day: r.day, cost: tempoSubscriptionDayCost(schedule.at(r.day), r.day), energy: 0n, red: 0n, unknown: 0n, redCost: 0n, daysWithoutColour: [], daysWithoutPrice: [], redDays: [] };
+      c = {
+        day: r.day,
+        cost: tempoSubscriptionDayCost(schedule.at(r.day), r.day),
+        energy: 0n,
+        red: 0n,
+        unknown: 0n,
+        redCost: 0n,
+        daysWithoutColour: [],
+        daysWithoutPrice: [],
+        redDays: [],
+      };
       out.set(r.day, c);
     }
     for (const p of splitTempoReading(r, tz, offsetAt).pieces) {
@@ -394,7 +437,11 @@ export function compareThreePlans(days: ComparedDay[], from: string, to: string)
   const redDays = new Set(compared.flatMap((d) => d.tempo.redDays).filter((t) => t >= from));
   let cheapest: TempoComparison['cheapest'] = null;
   if (base !== undefined && hphc !== undefined && tempo !== undefined) {
-    const costs: Array<[Plan, Exact]> = [['BASE', base], ['HPHC', hphc], ['TEMPO', tempo]];
+    const costs: Array<[Plan, Exact]> = [
+      ['BASE', base],
+      ['HPHC', hphc],
+      ['TEMPO', tempo],
+    ];
     const min = costs.reduce((m, [, c]) => (c < m ? c : m), base);
     const at = costs.filter(([, c]) => c === min);
     cheapest = at.length > 1 ? 'equal' : at[0]![0];
@@ -492,7 +539,13 @@ export function subtotalsOut(s: TempoSubtotals): TempoSubtotalsOut {
  * readings, 00:00–06:00, fall in the Tempo day before the first day) and the comparison over
  * `comparedDays` (usually the last 12 months).
  */
-export function tempoReport(curve: Reading[], colourOf: ColourOf, schedule: PriceSchedule, tz: string, comparison: TempoComparison): TempoReport {
+export function tempoReport(
+  curve: Reading[],
+  colourOf: ColourOf,
+  schedule: PriceSchedule,
+  tz: string,
+  comparison: TempoComparison,
+): TempoReport {
   const split = splitTempo(curve, colourOf, tz);
   const period = (p: TempoPeriodSplit, days: TempoDaySplit[]): TempoPeriodOut => {
     const c = tempoPeriodCost(days, schedule);
@@ -521,8 +574,18 @@ export function tempoReport(curve: Reading[], colourOf: ColourOf, schedule: Pric
       pro_rata_points: d.proRata,
       cost: eur(tempoDayCost(d, schedule.at(d.day))),
     })),
-    months: split.months.map((m) => period(m, split.days.filter((d) => d.day.slice(0, 7) === m.period))),
-    seasons: split.seasons.map((s) => period(s, split.days.filter((d) => seasonOf(d.day) === s.period))),
+    months: split.months.map((m) =>
+      period(
+        m,
+        split.days.filter((d) => d.day.slice(0, 7) === m.period),
+      ),
+    ),
+    seasons: split.seasons.map((s) =>
+      period(
+        s,
+        split.days.filter((d) => seasonOf(d.day) === s.period),
+      ),
+    ),
     totals: subtotalsOut(split.totals),
     unknown_wh: toWh(split.totals.unknown),
     days_without_colour: all.withoutColour,

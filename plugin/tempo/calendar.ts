@@ -182,6 +182,10 @@ export function seasonCounts(colourOf: ColourOf, season: string, today: string):
     if (c) used[c]++;
     else if (day <= today) unknown++;
   }
-  const count = (c: 'RED' | 'WHITE'): ColourCount => ({ quota: SEASON_QUOTA[c], used: used[c], remaining: Math.max(0, SEASON_QUOTA[c] - used[c]) });
+  const count = (c: 'RED' | 'WHITE'): ColourCount => ({
+    quota: SEASON_QUOTA[c],
+    used: used[c],
+    remaining: Math.max(0, SEASON_QUOTA[c] - used[c]),
+  });
   return { season, red: count('RED'), white: count('WHITE'), blue: { used: used.BLUE }, unknown };
 }

@@ -35,7 +35,10 @@ export function parseColour(raw: unknown): TempoColour | undefined {
   if (raw === 2 || raw === '2') return 'WHITE';
   if (raw === 3 || raw === '3') return 'RED';
   if (typeof raw !== 'string') return undefined;
-  const v = raw.trim().toUpperCase().replace(/^TEMPO_/, '');
+  const v = raw
+    .trim()
+    .toUpperCase()
+    .replace(/^TEMPO_/, '');
   if (v === 'BLUE' || v === 'BLEU') return 'BLUE';
   if (v === 'WHITE' || v === 'BLANC') return 'WHITE';
   if (v === 'RED' || v === 'ROUGE') return 'RED';

@@ -41,7 +41,11 @@ export function resolveTempoSettings(config: Pick<JeelinkyConfig, 'fileSettings'
   const source =
     pick<TempoSourceName>('tempoSource', (name, raw) => {
       const v = raw.trim().toLowerCase();
-      if (!(TEMPO_SOURCES as readonly string[]).includes(v)) throw new ConfigError(`${name}="${raw}": use rte (RTE open data, no account), rte-api (needs JEELINKY_RTE_CLIENT_ID and JEELINKY_RTE_CLIENT_SECRET) or file (JEELINKY_TEMPO_FILE)`, 'tempo_source');
+      if (!(TEMPO_SOURCES as readonly string[]).includes(v))
+        throw new ConfigError(
+          `${name}="${raw}": use rte (RTE open data, no account), rte-api (needs JEELINKY_RTE_CLIENT_ID and JEELINKY_RTE_CLIENT_SECRET) or file (JEELINKY_TEMPO_FILE)`,
+          'tempo_source',
+        );
       return v as TempoSourceName;
     }) ?? (clientId && clientSecret ? 'rte-api' : 'rte');
   if (source === 'rte-api' && (!clientId || !clientSecret)) {
@@ -50,7 +54,14 @@ export function resolveTempoSettings(config: Pick<JeelinkyConfig, 'fileSettings'
       'tempo_credentials',
     );
   }
-  if (source === 'file' && !file) throw new ConfigError('JEELINKY_TEMPO_SOURCE=file needs JEELINKY_TEMPO_FILE, the path of your calendar (lines "2024-01-08,RED")', 'tempo_file');
-  const url = normalizeUrl('Tempo URL (JEELINKY_TEMPO_URL)', pick('tempoUrl', text) || (source === 'rte-api' ? RTE_API_URL : RTE_OPEN_DATA_URL));
+  if (source === 'file' && !file)
+    throw new ConfigError(
+      'JEELINKY_TEMPO_SOURCE=file needs JEELINKY_TEMPO_FILE, the path of your calendar (lines "2024-01-08,RED")',
+      'tempo_file',
+    );
+  const url = normalizeUrl(
+    'Tempo URL (JEELINKY_TEMPO_URL)',
+    pick('tempoUrl', text) || (source === 'rte-api' ? RTE_API_URL : RTE_OPEN_DATA_URL),
+  );
   return { source, url, clientId, clientSecret, file: file ? path.resolve(file) : undefined };
 }

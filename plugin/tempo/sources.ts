@@ -57,8 +57,14 @@ function answerError(answer: RawAnswer, what: string, secrets: string[] = []): T
     const d = b && typeof b === 'object' ? [b.error, b.error_description].filter((x) => typeof x === 'string').join(': ') : answer.snippet;
     return d ? ` (${redact(String(d), secrets).slice(0, 120)})` : '';
   })();
-  if (answer.status === 429) return new TemporaryError(`${what}: too many requests (HTTP 429)${detail}; run again later`, 'rte_rate_limited', retryIn(3600));
-  if (answer.status >= 500) return new TemporaryError(`${what}: RTE is unavailable (HTTP ${answer.status})${detail}; run again later`, 'rte_unavailable', retryIn(3600));
+  if (answer.status === 429)
+    return new TemporaryError(`${what}: too many requests (HTTP 429)${detail}; run again later`, 'rte_rate_limited', retryIn(3600));
+  if (answer.status >= 500)
+    return new TemporaryError(
+      `${what}: RTE is unavailable (HTTP ${answer.status})${detail}; run again later`,
+      'rte_unavailable',
+      retryIn(3600),
+    );
   if (answer.format !== 'json') return notJsonError(answer, what);
   return new ProtocolError(`${what}: unexpected answer (HTTP ${answer.status})${detail}; run again later`, 'rte_bad_answer', retryIn(3600));
 }
@@ -69,7 +75,10 @@ export class RteOpenDataSource implements TempoSource {
   readonly name = 'rte';
   calls = 0;
   private readonly http: ProxyHttp;
-  constructor(private readonly settings: TempoSettings, opts: SourceOptions) {
+  constructor(
+    private readonly settings: TempoSettings,
+    opts: SourceOptions,
+  ) {
     this.http = http(opts, () => void this.calls++);
   }
 
@@ -81,7 +90,8 @@ export class RteOpenDataSource implements TempoSource {
       const what = `RTE Tempo open data (${new URL(url).host}, season ${season})`;
       const answer = await this.http.get(url, { season }, { retry: true });
       const values = (answer.body as { values?: unknown } | undefined)?.values;
-      if (answer.status !== 200 || answer.format !== 'json' || !values || typeof values !== 'object' || Array.isArray(values)) throw answerError(answer, what);
+      if (answer.status !== 200 || answer.format !== 'json' || !values || typeof values !== 'object' || Array.isArray(values))
+        throw answerError(answer, what);
       const { first, last } = seasonBounds(season);
       for (const [day, raw] of Object.entries(values as Record<string, unknown>)) {
         const colour = parseColour(raw);
@@ -103,7 +113,10 @@ export class RteApiSource implements TempoSource {
   calls = 0;
   private readonly http: ProxyHttp;
   private token?: string;
-  constructor(private readonly settings: TempoSettings, opts: SourceOptions) {
+  constructor(
+    private readonly settings: TempoSettings,
+    opts: SourceOptions,
+  ) {
     this.http = http(opts, () => void this.calls++);
   }
 
@@ -114,7 +127,11 @@ export class RteApiSource implements TempoSource {
   private async getToken(): Promise<string> {
     const url = `${this.settings.url}/token/oauth/`;
     const basic = Buffer.from(`${this.settings.clientId}:${this.settings.clientSecret}`).toString('base64');
-    const answer = await this.http.postForm(url, { grant_type: 'client_credentials' }, { retry: true, headers: { Authorization: `Basic ${basic}` } });
+    const answer = await this.http.postForm(
+      url,
+      { grant_type: 'client_credentials' },
+      { retry: true, headers: { Authorization: `Basic ${basic}` } },
+    );
     const what = `RTE API token (${new URL(url).host})`;
     if (answer.status === 400 || answer.status === 401 || answer.status === 403) {
       throw new ConfigError(
@@ -181,12 +198,19 @@ export function readCalendarFile(file: string, setting = 'JEELINKY_TEMPO_FILE'):
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(`${setting}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): fix the path or unset ${setting}`, 'tempo_file');
+    throw new ConfigError(
+      `${setting}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): fix the path or unset ${setting}`,
+      'tempo_file',
+    );
   }
   const out = new Map<string, TempoColour>();
   const add = (day: string, raw: unknown, where: string) => {
     const colour = parseColour(raw);
-    if (!isDay(day) || !colour) throw new ConfigError(`${setting}: ${file} ${where}: "${day},${String(raw)}" is not a day and a colour; write YYYY-MM-DD,BLUE|WHITE|RED`, 'tempo_file');
+    if (!isDay(day) || !colour)
+      throw new ConfigError(
+        `${setting}: ${file} ${where}: "${day},${String(raw)}" is not a day and a colour; write YYYY-MM-DD,BLUE|WHITE|RED`,
+        'tempo_file',
+      );
     out.set(day, colour);
   };
   const trimmed = text.trim();
@@ -195,10 +219,14 @@ export function readCalendarFile(file: string, setting = 'JEELINKY_TEMPO_FILE'):
     try {
       json = JSON.parse(trimmed);
     } catch (e) {
-      throw new ConfigError(`${setting}: ${file} is not valid JSON (${(e as Error).message}); write {"2024-01-08": "RED", …} or CSV lines "2024-01-08,RED"`, 'tempo_file');
+      throw new ConfigError(
+        `${setting}: ${file} is not valid JSON (${(e as Error).message}); write {"2024-01-08": "RED", …} or CSV lines "2024-01-08,RED"`,
+        'tempo_file',
+      );
     }
     const values = (json as { values?: unknown }).values ?? json;
-    if (!values || typeof values !== 'object' || Array.isArray(values)) throw new ConfigError(`${setting}: ${file}: expected {"2024-01-08": "RED", …}`, 'tempo_file');
+    if (!values || typeof values !== 'object' || Array.isArray(values))
+      throw new ConfigError(`${setting}: ${file}: expected {"2024-01-08": "RED", …}`, 'tempo_file');
     for (const [day, raw] of Object.entries(values as Record<string, unknown>)) add(day, raw, `key "${day}"`);
     return out;
   }
@@ -207,7 +235,8 @@ export function readCalendarFile(file: string, setting = 'JEELINKY_TEMPO_FILE'):
     if (!l || l.startsWith('#')) return;
     const [day = '', raw = '', ...rest] = l.split(/[,;\t]/).map((c) => c.trim().replace(/^"|"$/g, ''));
     if (i === 0 && !isDay(day) && /date|day|jour/i.test(day)) return; // a header line
-    if (rest.some(Boolean)) throw new ConfigError(`${setting}: ${file} line ${i + 1}: "${l}" has more than a day and a colour`, 'tempo_file');
+    if (rest.some(Boolean))
+      throw new ConfigError(`${setting}: ${file} line ${i + 1}: "${l}" has more than a day and a colour`, 'tempo_file');
     add(day, raw, `line ${i + 1}`);
   });
   return out;

@@ -61,7 +61,17 @@ const dayabbr = words('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun');
 const dayspecial = words('weekday', 'weekdays');
 const daytext = alt(dayfulls, dayfull, dayabbr, dayspecial);
 const monthfull = words(
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november',
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
   'december',
 );
 const monthabbr = words('jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec');
@@ -75,9 +85,7 @@ const timetiny24 = seq(istr('t'), hour24);
 const timeshort24 = seq(opt(istr('t')), hour24, cls(':.'), minute);
 const timelong24 = seq(opt(istr('t')), hour24, cls(':.'), minute, cls(':.'), second);
 const iso8601long = seq(opt(istr('t')), hour24, cls(':.'), minute, cls(':.'), second, frac);
-const iso8601normtz = seq(
-  opt(istr('t')), hour24, cls(':.'), minute, cls(':.'), secondlz, opt(space), alt(tzcorrection, tz),
-);
+const iso8601normtz = seq(opt(istr('t')), hour24, cls(':.'), minute, cls(':.'), secondlz, opt(space), alt(tzcorrection, tz));
 const gnunocolon = seq(opt(istr('t')), hour24lz, minutelz);
 const iso8601nocolon = seq(opt(istr('t')), hour24lz, minutelz, secondlz);
 
@@ -101,7 +109,18 @@ const datenoyearrev = seq(day, star(cls(' .\t-')), monthtext);
 const datenocolon = seq(year4, monthlz, daylz);
 
 const soap = seq(
-  year4, str('-'), monthlz, str('-'), daylz, str('T'), hour24lz, str(':'), minutelz, str(':'), secondlz, frac,
+  year4,
+  str('-'),
+  monthlz,
+  str('-'),
+  daylz,
+  str('T'),
+  hour24lz,
+  str(':'),
+  minutelz,
+  str(':'),
+  secondlz,
+  frac,
   opt(tzcorrection),
 );
 const xmlrpc = seq(year4, monthlz, daylz, str('T'), hour24, str(':'), minutelz, str(':'), secondlz);
@@ -113,17 +132,12 @@ const pgtextreverse = seq(year, str('-'), monthabbr, str('-'), daylz);
 const mssqltime = seq(hour12, str(':'), minutelz, str(':'), secondlz, cls(':.'), plus(digit), meridian);
 const isoweekday = seq(year4, opt(str('-')), str('W'), weekofyear, opt(str('-')), cls('0-7'));
 const isoweek = seq(year4, opt(str('-')), str('W'), weekofyear);
-const exif = seq(
-  year4, str(':'), monthlz, str(':'), daylz, str(' '), hour24lz, str(':'), minutelz, str(':'), secondlz,
-);
+const exif = seq(year4, str(':'), monthlz, str(':'), daylz, str(' '), hour24lz, str(':'), minutelz, str(':'), secondlz);
 const firstdayof = istr('first day of');
 const lastdayof = istr('last day of');
 const backof = seq(istr('back of '), hour24, opt(seq(opt(space), meridian)));
 const frontof = seq(istr('front of '), hour24, opt(seq(opt(space), meridian)));
-const clf = seq(
-  day, str('/'), monthabbr, str('/'), year4, str(':'), hour24lz, str(':'), minutelz, str(':'), secondlz, space,
-  tzcorrection,
-);
+const clf = seq(day, str('/'), monthabbr, str('/'), year4, str(':'), hour24lz, str(':'), minutelz, str(':'), secondlz, space, tzcorrection);
 const timestamp = seq(str('@'), opt(str('-')), plus(digit));
 const timestampms = seq(str('@'), opt(str('-')), plus(digit), str('.'), rep(digit, 0, 6));
 
@@ -134,7 +148,18 @@ const dateshortwithtimelong = seq(datenoyear, timelong24);
 const dateshortwithtimelongtz = seq(datenoyear, iso8601normtz);
 
 const reltextnumber = words(
-  'first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eight', 'eighth', 'ninth', 'tenth', 'eleventh',
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'fifth',
+  'sixth',
+  'seventh',
+  'eight',
+  'eighth',
+  'ninth',
+  'tenth',
+  'eleventh',
   'twelfth',
 );
 const reltexttext = words('next', 'last', 'previous', 'this');
@@ -143,8 +168,21 @@ const reltextunit = alt(
   istr('\xc2\xb5s'),
   seq(
     words(
-      'msec', 'millisecond', '\xc2\xb5sec', 'microsecond', 'usec', 'sec', 'second', 'min', 'minute', 'hour', 'day',
-      'fortnight', 'forthnight', 'month', 'year',
+      'msec',
+      'millisecond',
+      '\xc2\xb5sec',
+      'microsecond',
+      'usec',
+      'sec',
+      'second',
+      'min',
+      'minute',
+      'hour',
+      'day',
+      'fortnight',
+      'forthnight',
+      'month',
+      'year',
     ),
     opt(istr('s')),
   ),

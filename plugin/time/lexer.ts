@@ -200,7 +200,7 @@ export class Lexer {
     const next: number[] = [];
     for (const n of d.states) {
       const st = this.nfa[n]!;
-      if (st.test && st.test[c]) next.push(st.next!);
+      if (st.test?.[c]) next.push(st.next!);
     }
     const result = next.length ? this.dstate(this.closure(next)) : null;
     d.trans[c] = result;

@@ -76,40 +76,123 @@ const UNIT_MICROSEC = 9;
 
 /** timelib_relunit_lookup: first match wins. */
 const RELUNITS: Array<[string, number, number]> = [
-  ['ms', UNIT_MICROSEC, 1000], ['msec', UNIT_MICROSEC, 1000], ['msecs', UNIT_MICROSEC, 1000],
-  ['millisecond', UNIT_MICROSEC, 1000], ['milliseconds', UNIT_MICROSEC, 1000],
-  ['\xc2\xb5s', UNIT_MICROSEC, 1], ['usec', UNIT_MICROSEC, 1], ['usecs', UNIT_MICROSEC, 1],
-  ['\xc2\xb5sec', UNIT_MICROSEC, 1], ['\xc2\xb5secs', UNIT_MICROSEC, 1],
-  ['microsecond', UNIT_MICROSEC, 1], ['microseconds', UNIT_MICROSEC, 1],
-  ['sec', UNIT_SEC, 1], ['secs', UNIT_SEC, 1], ['second', UNIT_SEC, 1], ['seconds', UNIT_SEC, 1],
-  ['min', UNIT_MIN, 1], ['mins', UNIT_MIN, 1], ['minute', UNIT_MIN, 1], ['minutes', UNIT_MIN, 1],
-  ['hour', UNIT_HOUR, 1], ['hours', UNIT_HOUR, 1],
-  ['day', UNIT_DAY, 1], ['days', UNIT_DAY, 1], ['week', UNIT_DAY, 7], ['weeks', UNIT_DAY, 7],
-  ['fortnight', UNIT_DAY, 14], ['fortnights', UNIT_DAY, 14], ['forthnight', UNIT_DAY, 14],
+  ['ms', UNIT_MICROSEC, 1000],
+  ['msec', UNIT_MICROSEC, 1000],
+  ['msecs', UNIT_MICROSEC, 1000],
+  ['millisecond', UNIT_MICROSEC, 1000],
+  ['milliseconds', UNIT_MICROSEC, 1000],
+  ['\xc2\xb5s', UNIT_MICROSEC, 1],
+  ['usec', UNIT_MICROSEC, 1],
+  ['usecs', UNIT_MICROSEC, 1],
+  ['\xc2\xb5sec', UNIT_MICROSEC, 1],
+  ['\xc2\xb5secs', UNIT_MICROSEC, 1],
+  ['microsecond', UNIT_MICROSEC, 1],
+  ['microseconds', UNIT_MICROSEC, 1],
+  ['sec', UNIT_SEC, 1],
+  ['secs', UNIT_SEC, 1],
+  ['second', UNIT_SEC, 1],
+  ['seconds', UNIT_SEC, 1],
+  ['min', UNIT_MIN, 1],
+  ['mins', UNIT_MIN, 1],
+  ['minute', UNIT_MIN, 1],
+  ['minutes', UNIT_MIN, 1],
+  ['hour', UNIT_HOUR, 1],
+  ['hours', UNIT_HOUR, 1],
+  ['day', UNIT_DAY, 1],
+  ['days', UNIT_DAY, 1],
+  ['week', UNIT_DAY, 7],
+  ['weeks', UNIT_DAY, 7],
+  ['fortnight', UNIT_DAY, 14],
+  ['fortnights', UNIT_DAY, 14],
+  ['forthnight', UNIT_DAY, 14],
   ['forthnights', UNIT_DAY, 14],
-  ['month', UNIT_MONTH, 1], ['months', UNIT_MONTH, 1], ['year', UNIT_YEAR, 1], ['years', UNIT_YEAR, 1],
-  ['mondays', UNIT_WEEKDAY, 1], ['monday', UNIT_WEEKDAY, 1], ['mon', UNIT_WEEKDAY, 1],
-  ['tuesdays', UNIT_WEEKDAY, 2], ['tuesday', UNIT_WEEKDAY, 2], ['tue', UNIT_WEEKDAY, 2],
-  ['wednesdays', UNIT_WEEKDAY, 3], ['wednesday', UNIT_WEEKDAY, 3], ['wed', UNIT_WEEKDAY, 3],
-  ['thursdays', UNIT_WEEKDAY, 4], ['thursday', UNIT_WEEKDAY, 4], ['thu', UNIT_WEEKDAY, 4],
-  ['fridays', UNIT_WEEKDAY, 5], ['friday', UNIT_WEEKDAY, 5], ['fri', UNIT_WEEKDAY, 5],
-  ['saturdays', UNIT_WEEKDAY, 6], ['saturday', UNIT_WEEKDAY, 6], ['sat', UNIT_WEEKDAY, 6],
-  ['sundays', UNIT_WEEKDAY, 0], ['sunday', UNIT_WEEKDAY, 0], ['sun', UNIT_WEEKDAY, 0],
-  ['weekday', UNIT_SPECIAL, SPECIAL_WEEKDAY], ['weekdays', UNIT_SPECIAL, SPECIAL_WEEKDAY],
+  ['month', UNIT_MONTH, 1],
+  ['months', UNIT_MONTH, 1],
+  ['year', UNIT_YEAR, 1],
+  ['years', UNIT_YEAR, 1],
+  ['mondays', UNIT_WEEKDAY, 1],
+  ['monday', UNIT_WEEKDAY, 1],
+  ['mon', UNIT_WEEKDAY, 1],
+  ['tuesdays', UNIT_WEEKDAY, 2],
+  ['tuesday', UNIT_WEEKDAY, 2],
+  ['tue', UNIT_WEEKDAY, 2],
+  ['wednesdays', UNIT_WEEKDAY, 3],
+  ['wednesday', UNIT_WEEKDAY, 3],
+  ['wed', UNIT_WEEKDAY, 3],
+  ['thursdays', UNIT_WEEKDAY, 4],
+  ['thursday', UNIT_WEEKDAY, 4],
+  ['thu', UNIT_WEEKDAY, 4],
+  ['fridays', UNIT_WEEKDAY, 5],
+  ['friday', UNIT_WEEKDAY, 5],
+  ['fri', UNIT_WEEKDAY, 5],
+  ['saturdays', UNIT_WEEKDAY, 6],
+  ['saturday', UNIT_WEEKDAY, 6],
+  ['sat', UNIT_WEEKDAY, 6],
+  ['sundays', UNIT_WEEKDAY, 0],
+  ['sunday', UNIT_WEEKDAY, 0],
+  ['sun', UNIT_WEEKDAY, 0],
+  ['weekday', UNIT_SPECIAL, SPECIAL_WEEKDAY],
+  ['weekdays', UNIT_SPECIAL, SPECIAL_WEEKDAY],
 ];
 
 /** timelib_reltext_lookup: [value, behavior]. */
 const RELTEXT: Record<string, [number, number]> = {
-  first: [1, 0], next: [1, 0], second: [2, 0], third: [3, 0], fourth: [4, 0], fifth: [5, 0], sixth: [6, 0],
-  seventh: [7, 0], eight: [8, 0], eighth: [8, 0], ninth: [9, 0], tenth: [10, 0], eleventh: [11, 0],
-  twelfth: [12, 0], last: [-1, 0], previous: [-1, 0], this: [0, 1],
+  first: [1, 0],
+  next: [1, 0],
+  second: [2, 0],
+  third: [3, 0],
+  fourth: [4, 0],
+  fifth: [5, 0],
+  sixth: [6, 0],
+  seventh: [7, 0],
+  eight: [8, 0],
+  eighth: [8, 0],
+  ninth: [9, 0],
+  tenth: [10, 0],
+  eleventh: [11, 0],
+  twelfth: [12, 0],
+  last: [-1, 0],
+  previous: [-1, 0],
+  this: [0, 1],
 };
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
-  i: 1, ii: 2, iii: 3, iv: 4, v: 5, vi: 6, vii: 7, viii: 8, ix: 9, x: 10, xi: 11, xii: 12,
-  january: 1, february: 2, march: 3, april: 4, june: 6, july: 7, august: 8, september: 9, october: 10,
-  november: 11, december: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+  i: 1,
+  ii: 2,
+  iii: 3,
+  iv: 4,
+  v: 5,
+  vi: 6,
+  vii: 7,
+  viii: 8,
+  ix: 9,
+  x: 10,
+  xi: 11,
+  xii: 12,
+  january: 1,
+  february: 2,
+  march: 3,
+  april: 4,
+  june: 6,
+  july: 7,
+  august: 8,
+  september: 9,
+  october: 10,
+  november: 11,
+  december: 12,
 };
 
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
@@ -135,11 +218,36 @@ function strtol(s: string): number {
 
 function newParsedTime(): ParsedTime {
   return {
-    y: UNSET, m: UNSET, d: UNSET, h: UNSET, i: UNSET, s: UNSET, us: UNSET, z: UNSET, dst: UNSET,
-    haveTime: 0, haveDate: false, haveZone: 0, haveRelative: false, zoneType: 0, zone: null,
+    y: UNSET,
+    m: UNSET,
+    d: UNSET,
+    h: UNSET,
+    i: UNSET,
+    s: UNSET,
+    us: UNSET,
+    z: UNSET,
+    dst: UNSET,
+    haveTime: 0,
+    haveDate: false,
+    haveZone: 0,
+    haveRelative: false,
+    zoneType: 0,
+    zone: null,
     relative: {
-      y: 0, m: 0, d: 0, h: 0, i: 0, s: 0, us: 0, weekday: 0, weekdayBehavior: 0, firstLastDayOf: 0,
-      haveWeekdayRelative: false, haveSpecialRelative: false, specialType: 0, specialAmount: 0,
+      y: 0,
+      m: 0,
+      d: 0,
+      h: 0,
+      i: 0,
+      s: 0,
+      us: 0,
+      weekday: 0,
+      weekdayBehavior: 0,
+      firstLastDayOf: 0,
+      haveWeekdayRelative: false,
+      haveSpecialRelative: false,
+      specialType: 0,
+      specialAmount: 0,
     },
   };
 }
@@ -262,7 +370,7 @@ class Scanner {
     const digits = c.t.slice(begin + 1, c.p);
     const m = /^\d*(\.\d*)?/.exec(digits);
     const v = m && m[0] !== '' && m[0] !== '.' ? parseFloat(m[0]) : 0;
-    return Math.trunc(v * Math.pow(10, 7 - (c.p - begin)));
+    return Math.trunc(v * 10 ** (7 - (c.p - begin)));
   }
   /** Like PHP 8.2's timelib: every leading sign flips the direction ("--1" is 1, "+-1" is -1). */
   private getSignedNr(c: Cur, maxLength: number): number {
@@ -338,13 +446,27 @@ class Scanner {
       return sum;
     };
     switch (kind) {
-      case UNIT_MICROSEC: r.us = add(r.us); break;
-      case UNIT_SEC: r.s = add(r.s); break;
-      case UNIT_MIN: r.i = add(r.i); break;
-      case UNIT_HOUR: r.h = add(r.h); break;
-      case UNIT_DAY: r.d = add(r.d); break;
-      case UNIT_MONTH: r.m = add(r.m); break;
-      case UNIT_YEAR: r.y = add(r.y); break;
+      case UNIT_MICROSEC:
+        r.us = add(r.us);
+        break;
+      case UNIT_SEC:
+        r.s = add(r.s);
+        break;
+      case UNIT_MIN:
+        r.i = add(r.i);
+        break;
+      case UNIT_HOUR:
+        r.h = add(r.h);
+        break;
+      case UNIT_DAY:
+        r.d = add(r.d);
+        break;
+      case UNIT_MONTH:
+        r.m = add(r.m);
+        break;
+      case UNIT_YEAR:
+        r.y = add(r.y);
+        break;
       case UNIT_WEEKDAY:
         this.haveWeekdayRelative();
         if (!keepTime) this.unhaveTime();
@@ -488,7 +610,7 @@ class Scanner {
         if (rule === 'timestampms') {
           const before = c.p;
           us = this.getSignedNr(c, 6);
-          us = Math.trunc(us * Math.pow(10, 7 - (c.p - before)));
+          us = Math.trunc(us * 10 ** (7 - (c.p - before)));
           if (negative) us = -us;
         }
         t.y = 1970;
@@ -844,7 +966,7 @@ class Scanner {
 
 function abbrLookup(lw: string): number | undefined {
   if (lw === 'utc' || lw === 'gmt') return 0;
-  return Object.prototype.hasOwnProperty.call(TZ_ABBREVIATIONS, lw) ? TZ_ABBREVIATIONS[lw] : undefined;
+  return Object.hasOwn(TZ_ABBREVIATIONS, lw) ? TZ_ABBREVIATIONS[lw] : undefined;
 }
 
 /** timelib_daynr_from_weeknr: day offset from January 1st of ISO week `w`, day `d`. */

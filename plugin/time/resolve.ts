@@ -220,7 +220,6 @@ function timezoneAdjustment(t: ParsedTime, sse: number): number {
       return -t.z;
     case ZONETYPE_ABBR:
       return -t.z;
-    case ZONETYPE_ID:
     default: {
       const zone = t.zone;
       if (!zone) return 0;

@@ -15,9 +15,7 @@ const MAX_EPOCH_SECONDS = 8.64e12;
 function zoneOrThrow(tz: string): Zone {
   const zone = findZone(tz);
   if (!zone) {
-    throw new DateExpressionError(
-      `unknown time zone "${tz}": use an IANA name such as Europe/Paris, America/New_York or UTC`,
-    );
+    throw new DateExpressionError(`unknown time zone "${tz}": use an IANA name such as Europe/Paris, America/New_York or UTC`);
   }
   return zone;
 }
@@ -39,8 +37,7 @@ function charIndex(bytes: string, byteOffset: number): number {
 }
 
 const REASONS: Record<string, (token: string) => string> = {
-  'The timezone could not be found in the database': (t) =>
-    `"${t}" is neither a date word PHP knows nor a time zone`,
+  'The timezone could not be found in the database': (t) => `"${t}" is neither a date word PHP knows nor a time zone`,
   'Unexpected character': (t) => `unexpected character "${t}"`,
   'Double time specification': (t) => `"${t}" is a second time of day`,
   'Double date specification': (t) => `"${t}" is a second date`,
@@ -60,7 +57,10 @@ function explain(bytes: string, offset: number, err: ParseError): string {
 /** The first error, then up to two more, 1-based character positions in the expression. */
 function describe(expr: string, bytes: string, offset: number, errors: ParseError[]): string {
   if (errors[0]!.message === 'Empty string') return 'cannot understand an empty date expression';
-  const more = errors.slice(1, 3).map((e) => `; then at ${explain(bytes, offset, e)}`).join('');
+  const more = errors
+    .slice(1, 3)
+    .map((e) => `; then at ${explain(bytes, offset, e)}`)
+    .join('');
   return (
     `cannot understand "${expr}" at ${explain(bytes, offset, errors[0]!)}${more} ` +
     `(PHP strtotime rejects it; Jeedom would silently use 1970-01-01)`

@@ -22,7 +22,12 @@ const KINDS: ReadingKind[] = ['daily_consumption', 'max_power', 'load_curve'];
 
 export async function benchBackfill(): Promise<Record<string, number | string>> {
   const pdl = '00000000000001';
-  const sim = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [pdl], afterPolls: 0 }, meters: [{ usagePoint: pdl, activationDate: '2015-01-01' }] });
+  const sim = await startEnedisSimulator({
+    limitPerMinute: 0,
+    enedisQuota: false,
+    autoApprove: { usagePoints: [pdl], afterPolls: 0 },
+    meters: [{ usagePoint: pdl, activationDate: '2015-01-01' }],
+  });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-bench-'));
   try {
     const config = resolveConfig({ authUrl: sim.url, apiUrl: sim.url, stateDir, paceMs: 0, retryBaseMs: 10, dailyCallBudget: 0 }, {});

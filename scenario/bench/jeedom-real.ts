@@ -32,7 +32,16 @@ function curve(pdl: string, intervals: number): Reading[] {
   for (let i = 0; i < intervals; i++, t += 1_800_000) {
     const value = 200 + ((i * 37) % 900);
     const start = moment.tz(t, TZ);
-    out.push({ usagePoint: pdl, kind: 'load_curve', day: start.format('YYYY-MM-DD'), start: start.format(), end: moment.tz(t + 1_800_000, TZ).format(), value, unit: 'W', energyWh: value / 2 });
+    out.push({
+      usagePoint: pdl,
+      kind: 'load_curve',
+      day: start.format('YYYY-MM-DD'),
+      start: start.format(),
+      end: moment.tz(t + 1_800_000, TZ).format(),
+      value,
+      unit: 'W',
+      energyWh: value / 2,
+    });
   }
   return out;
 }
@@ -70,7 +79,10 @@ export async function benchJeedomReal(): Promise<Record<string, number | string>
       const client = new JeedomClient({ url: box.apiUrl, apikey: box.apiKey });
       await ensureVirtualDevice(client, { usagePoint: PDL_BATCH });
       await ensureVirtualDevice(client, { usagePoint: PDL_EVENT });
-      const devices = new Map([[PDL_BATCH, await loadVirtualDevice(client, PDL_BATCH)], [PDL_EVENT, await loadVirtualDevice(client, PDL_EVENT)]]);
+      const devices = new Map([
+        [PDL_BATCH, await loadVirtualDevice(client, PDL_BATCH)],
+        [PDL_EVENT, await loadVirtualDevice(client, PDL_EVENT)],
+      ]);
       const concurrency = 4;
 
       let t = performance.now();

@@ -25,7 +25,16 @@ function curve(): Reading[] {
   for (let i = 0; i < POINTS; i++, t += 1_800_000) {
     const start = moment.tz(t, TZ);
     const value = 200 + ((i * 37) % 900);
-    out.push({ usagePoint: PDL, kind: 'load_curve', day: start.format('YYYY-MM-DD'), start: start.format(), end: moment.tz(t + 1_800_000, TZ).format(), value, unit: 'W', energyWh: value / 2 });
+    out.push({
+      usagePoint: PDL,
+      kind: 'load_curve',
+      day: start.format('YYYY-MM-DD'),
+      start: start.format(),
+      end: moment.tz(t + 1_800_000, TZ).format(),
+      value,
+      unit: 'W',
+      energyWh: value / 2,
+    });
   }
   return out;
 }
@@ -90,7 +99,13 @@ export async function benchPublish(): Promise<Record<string, number | string>> {
   );
   try {
     for (const qos of [1, 0] as const) {
-      const sink = new MqttSink(resolveMqttSettings({ fileSettings: {}, timeoutMs: 10_000 }, { 'mqtt-host': '127.0.0.1', 'mqtt-port': mosquitto.port, 'mqtt-qos': qos }, {})!);
+      const sink = new MqttSink(
+        resolveMqttSettings(
+          { fileSettings: {}, timeoutMs: 10_000 },
+          { 'mqtt-host': '127.0.0.1', 'mqtt-port': mosquitto.port, 'mqtt-qos': qos },
+          {},
+        )!,
+      );
       const messages = (await sink.messagesFor(readings, ctx)).length;
       const t0 = performance.now();
       const r = await sink.deliver(readings, ctx);
@@ -105,11 +120,31 @@ export async function benchPublish(): Promise<Record<string, number | string>> {
 
   const vm = await server(
     '/usr/bin/victoria-metrics',
-    (port, dir) => [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-dedup.minScrapeInterval=1ms', '-retentionPeriod=100y', '-loggerLevel=ERROR'],
-    async (port) => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false),
+    (port, dir) => [
+      `-httpListenAddr=127.0.0.1:${port}`,
+      `-storageDataPath=${dir}`,
+      '-dedup.minScrapeInterval=1ms',
+      '-retentionPeriod=100y',
+      '-loggerLevel=ERROR',
+    ],
+    async (port) =>
+      fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ),
   );
   try {
-    const settings = { url: `http://127.0.0.1:${vm.port}`, token: 'bench', org: 'home', bucket: 'linky', measurement: 'linky', batchSize: 5000, maxRetries: 2, retryBaseMs: 100, timeoutMs: 30_000 };
+    const settings = {
+      url: `http://127.0.0.1:${vm.port}`,
+      token: 'bench',
+      org: 'home',
+      bucket: 'linky',
+      measurement: 'linky',
+      batchSize: 5000,
+      maxRetries: 2,
+      retryBaseMs: 100,
+      timeoutMs: 30_000,
+    };
     for (const label of ['first write', 'same points again']) {
       const sink = new InfluxSink(settings);
       const t0 = performance.now();

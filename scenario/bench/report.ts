@@ -34,7 +34,16 @@ async function fillStore(stateDir: string, months: number): Promise<number> {
     const m = simulatedMaxPower(PDL, day, TZ);
     max.push({ usagePoint: PDL, kind: 'max_power', day, start, end, value: m.value, unit: 'VA', at: m.instantIso });
     for (const p of simulatedCurve(PDL, day, 30, TZ)) {
-      curve.push({ usagePoint: PDL, kind: 'load_curve', day, start: p.startIso, end: p.instantIso, value: p.value, unit: 'W', energyWh: p.energyWh });
+      curve.push({
+        usagePoint: PDL,
+        kind: 'load_curve',
+        day,
+        start: p.startIso,
+        end: p.instantIso,
+        value: p.value,
+        unit: 'W',
+        energyWh: p.energyWh,
+      });
     }
   }
   const now = new Date();
@@ -52,7 +61,16 @@ async function renderMs(file: string): Promise<number | string> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-bench-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   try {
@@ -85,7 +103,9 @@ export async function benchReport(): Promise<Record<string, number | string>> {
       const renders: Array<number | string> = [];
       for (let i = 0; i < 3; i++) renders.push(await renderMs(out));
       const numbers = renders.filter((r): r is number => typeof r === 'number').sort((a, b) => a - b);
-      figures[`${months} months: first full render in Chromium, median of 3 (s)`] = numbers.length ? +(numbers[1]! / 1000).toFixed(2) : renders[0]!;
+      figures[`${months} months: first full render in Chromium, median of 3 (s)`] = numbers.length
+        ? +(numbers[1]! / 1000).toFixed(2)
+        : renders[0]!;
     } finally {
       fs.rmSync(stateDir, { recursive: true, force: true });
     }

@@ -59,7 +59,9 @@ export async function benchStats(): Promise<Record<string, number | string>> {
   };
   for (const calc of CALCS) {
     const old = await medianMs(15, () => statisticsBetween(points, calc, RANGE[0], RANGE[1], opts));
-    const fast = await medianMs(calc === 'std' || calc === 'variance' ? 15 : 200, () => statisticsBetween(index, calc, RANGE[0], RANGE[1], opts));
+    const fast = await medianMs(calc === 'std' || calc === 'variance' ? 15 : 200, () =>
+      statisticsBetween(index, calc, RANGE[0], RANGE[1], opts),
+    );
     result[`statisticsBetween ${calc} over 3 years, median ms per call`] = sideBySide(old, fast);
   }
 
@@ -70,7 +72,16 @@ export async function benchStats(): Promise<Record<string, number | string>> {
     const curve: Reading[] = [];
     for (const day of eachDay('2022-06-01', addDays('2025-05-31', 1))) {
       for (const p of simulatedCurve(PDL, day, 30, TZ)) {
-        curve.push({ usagePoint: PDL, kind: 'load_curve', day, start: p.startIso, end: p.instantIso, value: p.value, unit: 'W', energyWh: p.energyWh });
+        curve.push({
+          usagePoint: PDL,
+          kind: 'load_curve',
+          day,
+          start: p.startIso,
+          end: p.instantIso,
+          value: p.value,
+          unit: 'W',
+          energyWh: p.energyWh,
+        });
       }
     }
     await store.put(PDL, 'load_curve', curve, [], '2025-05-31', new Date());

@@ -72,7 +72,10 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
       .option('budget', { type: 'number', describe: 'Metering calls allowed per PDL and per day [JEELINKY_DAILY_CALL_BUDGET; default 50]' })
       .option('refresh', { type: 'string', array: true, describe: 'Ask again for these days even if complete: YYYY-MM-DD or FROM..TO' })
       .option('retry-blacklisted', { type: 'boolean', describe: 'Ask again for days given up after 7 fruitless tries' })
-      .option('wipe-cache', { type: 'boolean', describe: 'Forget every stored reading first (asks for confirmation; tells the cost in calls)' })
+      .option('wipe-cache', {
+        type: 'boolean',
+        describe: 'Forget every stored reading first (asks for confirmation; tells the cost in calls)',
+      })
       .option('yes', { type: 'boolean', describe: 'Do not ask for confirmation (--wipe-cache)' })
       .example('$0 backfill --dry-run', 'Show how many calls and days the whole history needs')
       .example('$0 backfill', 'Start; each daily "jeelinky run" then continues until the history is complete')
@@ -92,7 +95,11 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
       const cost = fullRefetchCalls(kinds, today);
       const question = `This forgets every stored reading in ${config.stateDir} (tokens are kept). Fetching everything again costs about ${cost} metering calls (${Math.ceil(cost / Math.max(1, config.dailyCallBudget || cost))} day(s) at the budget of ${config.dailyCallBudget || 'unlimited'}). Continue? [y/N] `;
       if (!argv.yes) {
-        if (!process.stdin.isTTY) throw new ConfigError(`--wipe-cache needs a confirmation: add --yes (a full refetch costs about ${cost} calls)`, 'confirmation_needed');
+        if (!process.stdin.isTTY)
+          throw new ConfigError(
+            `--wipe-cache needs a confirmation: add --yes (a full refetch costs about ${cost} calls)`,
+            'confirmation_needed',
+          );
         if (!(await confirm(question))) {
           process.stderr.write('Nothing wiped.\n');
           return;
@@ -108,29 +115,36 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
 
     const sinks = argv['dry-run'] ? createSinks(config, argv).filter((s) => s.name === 'jeedom') : createSinks(config, argv);
     const events = terminalEvents(config.tz, Boolean(argv.json));
-    const report = await withInterruptSignals((signal) => runScenario(
-      {
-        fetchKinds: kinds,
-        since,
-        rememberSince: !argv['dry-run'],
-        dryRun: argv['dry-run'],
-        refreshDays: parseRefreshDays(argv.refresh, now, config.tz),
-        retryBlacklisted: argv['retry-blacklisted'],
-        retryUnavailable: argv['retry-blacklisted'],
-        forceSinks: ['jeedom'],
-        // Documented: a backfill stopped by the budget exits 75 (the daily run, exit 0).
-        budgetStopFails: true,
-      },
-      { config, events, sinks, signal },
-    ), { beforeLine: events.interrupted });
-    const used = await withState(config, async (store) => (await new CallCounter(store).get(today)).perUsagePoint[report.usagePoint ?? ''] ?? 0);
+    const report = await withInterruptSignals(
+      (signal) =>
+        runScenario(
+          {
+            fetchKinds: kinds,
+            since,
+            rememberSince: !argv['dry-run'],
+            dryRun: argv['dry-run'],
+            refreshDays: parseRefreshDays(argv.refresh, now, config.tz),
+            retryBlacklisted: argv['retry-blacklisted'],
+            retryUnavailable: argv['retry-blacklisted'],
+            forceSinks: ['jeedom'],
+            // Documented: a backfill stopped by the budget exits 75 (the daily run, exit 0).
+            budgetStopFails: true,
+          },
+          { config, events, sinks, signal },
+        ),
+      { beforeLine: events.interrupted },
+    );
+    const used = await withState(
+      config,
+      async (store) => (await new CallCounter(store).get(today)).perUsagePoint[report.usagePoint ?? ''] ?? 0,
+    );
     // A one-off --budget limits this run only; the daily runs that go on spend the daily budget.
     const dailyBudget = argv.budget === undefined ? config.dailyCallBudget : configFromArgs(argv).dailyCallBudget;
     const summary = backfillSummary(report, { run: config.dailyCallBudget, daily: dailyBudget }, used);
     const { readings: _sinkOnly, ...printable } = report;
     if (argv.json) printJson({ ...printable, budget: summary });
-    else process.stdout.write(renderBackfill(report, summary, config.tz, Boolean(argv['dry-run'])) + '\n');
-    for (const line of failureLines(report)) if (!line.includes('budget')) process.stderr.write(line + '\n');
+    else process.stdout.write(`${renderBackfill(report, summary, config.tz, Boolean(argv['dry-run']))}\n`);
+    for (const line of failureLines(report)) if (!line.includes('budget')) process.stderr.write(`${line}\n`);
     process.exitCode = report.exitCode === ExitCode.OK ? 0 : report.exitCode;
   },
 };
@@ -153,7 +167,14 @@ export interface BudgetSummary {
 export function backfillSummary(report: RunReport, budget: { run: number; daily: number }, usedToday: number): BudgetSummary {
   const remaining = report.kinds.reduce((a, k) => a + Math.max(0, k.plannedCalls - k.calls), 0);
   const left = budget.run > 0 ? Math.max(0, budget.run - usedToday) : null;
-  return { dailyBudget: budget.daily, runBudget: budget.run, usedToday, leftToday: left, callsRemaining: remaining, runsNeeded: dailyRunsNeeded(remaining, budget.daily) };
+  return {
+    dailyBudget: budget.daily,
+    runBudget: budget.run,
+    usedToday,
+    leftToday: left,
+    callsRemaining: remaining,
+    runsNeeded: dailyRunsNeeded(remaining, budget.daily),
+  };
 }
 
 function renderBackfill(report: RunReport, b: BudgetSummary, tz: string, dryRun: boolean): string {
@@ -161,15 +182,23 @@ function renderBackfill(report: RunReport, b: BudgetSummary, tz: string, dryRun:
   if (dryRun) {
     lines.push('Plan (no call made):');
     for (const k of report.kinds) {
-      lines.push(`  ${KIND_INFO[k.kind].label.padEnd(23)} ${k.from} → ${k.to} (end excluded): ${k.plannedCalls} call(s)${k.status === 'not_available' ? ' — not available for this PDL' : ''}`);
+      lines.push(
+        `  ${KIND_INFO[k.kind].label.padEnd(23)} ${k.from} → ${k.to} (end excluded): ${k.plannedCalls} call(s)${k.status === 'not_available' ? ' — not available for this PDL' : ''}`,
+      );
     }
     for (const s of report.sinks) {
-      lines.push(`  ${s.sink.padEnd(23)} ${s.pending ?? 0} write(s) it lacks for the stored readings${s.skipped ? ` (${s.skipped} already there)` : ''}, plus what the calls bring`);
+      lines.push(
+        `  ${s.sink.padEnd(23)} ${s.pending ?? 0} write(s) it lacks for the stored readings${s.skipped ? ` (${s.skipped} already there)` : ''}, plus what the calls bring`,
+      );
       for (const w of s.warnings ?? []) lines.push(`    warning: ${w}`);
     }
   } else lines.push(renderRunReport(report, tz));
-  const budget = b.runBudget > 0 ? `${b.usedToday}/${b.runBudget} calls used today for this PDL, ${b.leftToday} left` : 'no budget for this run';
-  const runs = b.runsNeeded !== null && b.callsRemaining ? `: about ${b.runsNeeded} daily run(s) at the daily budget of ${b.dailyBudget} ("jeelinky run" continues the backfill)` : '';
+  const budget =
+    b.runBudget > 0 ? `${b.usedToday}/${b.runBudget} calls used today for this PDL, ${b.leftToday} left` : 'no budget for this run';
+  const runs =
+    b.runsNeeded !== null && b.callsRemaining
+      ? `: about ${b.runsNeeded} daily run(s) at the daily budget of ${b.dailyBudget} ("jeelinky run" continues the backfill)`
+      : '';
   lines.push(`Budget: ${budget}. ${b.callsRemaining} call(s) still to make${runs}.`);
   return lines.join('\n');
 }

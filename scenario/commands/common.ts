@@ -24,10 +24,23 @@ export interface CommonArgs {
 }
 
 /** The settings every such command takes as flags (their help comes from plugin/settings.ts). */
-export const COMMON_SETTING_FLAGS = ['stateDir', 'authUrl', 'apiUrl', 'clientId', 'sandbox', 'userAgent', 'paceMs', 'usagePoint', 'tz'] as const satisfies readonly SettingKey[];
+export const COMMON_SETTING_FLAGS = [
+  'stateDir',
+  'authUrl',
+  'apiUrl',
+  'clientId',
+  'sandbox',
+  'userAgent',
+  'paceMs',
+  'usagePoint',
+  'tz',
+] as const satisfies readonly SettingKey[];
 
 export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
-  return withSettingOptions(y, COMMON_SETTING_FLAGS).option('json', { type: 'boolean', describe: 'Print the result as JSON on stdout' }) as Argv<T & CommonArgs>;
+  return withSettingOptions(y, COMMON_SETTING_FLAGS).option('json', {
+    type: 'boolean',
+    describe: 'Print the result as JSON on stdout',
+  }) as Argv<T & CommonArgs>;
 }
 
 const WHOLE: NumberRule = { min: 0, expect: 'a whole number, 0 or more' };

@@ -22,9 +22,7 @@ interface DateArgs {
   '--'?: Array<string | number>;
 }
 
-export type DateResult =
-  | { expr: string; iso: string; epoch: number }
-  | { expr: string; invalid: true; error: string };
+export type DateResult = { expr: string; iso: string; epoch: number } | { expr: string; invalid: true; error: string };
 
 function usage(message: string): JeelinkyError {
   return new JeelinkyError(message, { code: 'usage', exitCode: ExitCode.USAGE });
@@ -49,9 +47,7 @@ export function parseNow(value: string, tz: string): Date {
       // falls through to the usage error
     }
   }
-  throw usage(
-    `--now "${value}" is not an ISO-8601 date: write it like 2025-10-26T02:30:00+01:00 (or without offset, read in --tz)`,
-  );
+  throw usage(`--now "${value}" is not an ISO-8601 date: write it like 2025-10-26T02:30:00+01:00 (or without offset, read in --tz)`);
 }
 
 /**
@@ -100,7 +96,7 @@ export const dateCommand: CommandModule<object, DateArgs> = {
     }
     const results = resolveDates(exprs, now, tz);
     if (argv.json) printJson(results);
-    else process.stdout.write(results.map((r) => ('iso' in r ? r.iso : 'invalid')).join('\n') + '\n');
+    else process.stdout.write(`${results.map((r) => ('iso' in r ? r.iso : 'invalid')).join('\n')}\n`);
     for (const r of results) {
       if ('invalid' in r) process.stderr.write(`jeelinky: ${r.error.replace(/\s*\n\s*/g, ' ')}\n`);
     }

@@ -40,9 +40,20 @@ const DEMO_PDL = '00000000000001';
  * state never needs the contract (the simulator is gone by then: nothing may go to the real proxy).
  */
 const DEMO_SETTINGS = {
-  offpeakHours: '22h00-06h00', currentPlan: 'HPHC',
-  priceBase: '0.2016', priceHp: '0.2146', priceHc: '0.1696', subscriptionBase: '15.65', subscriptionHphc: '15.96', subscriptionTempo: '15.50',
-  priceTempoBlueHp: '0.1552', priceTempoBlueHc: '0.1288', priceTempoWhiteHp: '0.1792', priceTempoWhiteHc: '0.1447', priceTempoRedHp: '0.6586', priceTempoRedHc: '0.1518',
+  offpeakHours: '22h00-06h00',
+  currentPlan: 'HPHC',
+  priceBase: '0.2016',
+  priceHp: '0.2146',
+  priceHc: '0.1696',
+  subscriptionBase: '15.65',
+  subscriptionHphc: '15.96',
+  subscriptionTempo: '15.50',
+  priceTempoBlueHp: '0.1552',
+  priceTempoBlueHc: '0.1288',
+  priceTempoWhiteHp: '0.1792',
+  priceTempoWhiteHc: '0.1447',
+  priceTempoRedHp: '0.6586',
+  priceTempoRedHc: '0.1518',
 };
 /** The demo's calendar file in its state directory. */
 const DEMO_TEMPO_FILE = 'tempo-demo.csv';
@@ -56,14 +67,21 @@ async function setUpDemoTempo(stateDir: string, from: string, to: string): Promi
   const rte = await startTempoSimulator({ days: shiftedSeasonDays(from, to) });
   try {
     const config = resolveConfig({ stateDir, paceMs: 0, retryBaseMs: 50 }, {});
-    const cal = await loadTempoCalendar({ config, days: { from, to }, now: new Date(), env: { JEELINKY_TEMPO_SOURCE: 'rte', JEELINKY_TEMPO_URL: rte.url } });
+    const cal = await loadTempoCalendar({
+      config,
+      days: { from, to },
+      now: new Date(),
+      env: { JEELINKY_TEMPO_SOURCE: 'rte', JEELINKY_TEMPO_URL: rte.url },
+    });
     if (cal.error) throw new Error(`demo Tempo calendar failed: ${cal.error.message}`);
-    const lines = ['# DEMO DATA, not RTE\'s colours for these dates: RTE\'s 2021-2022 season moved onto them by whole weeks (jeelinky demo).'];
+    const lines = [
+      "# DEMO DATA, not RTE's colours for these dates: RTE's 2021-2022 season moved onto them by whole weeks (jeelinky demo).",
+    ];
     for (const [day] of shiftedSeasonDays(from, to)) {
       const c = cal.colourOf(day);
       if (c) lines.push(`${day},${c}`);
     }
-    fs.writeFileSync(path.join(stateDir, DEMO_TEMPO_FILE), lines.join('\n') + '\n', { mode: 0o600 });
+    fs.writeFileSync(path.join(stateDir, DEMO_TEMPO_FILE), `${lines.join('\n')}\n`, { mode: 0o600 });
     return lines.length - 1;
   } finally {
     await rte.close();
@@ -90,7 +108,11 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       const firstDay = addDays(localDay(new Date(), 'Europe/Paris'), -days - 1);
       const tempoDays = await setUpDemoTempo(stateDir, firstDay, addDays(localDay(new Date(), 'Europe/Paris'), 1));
       // Windows, prices (BASE, HP/HC and Tempo's six) and the demo calendar, in the demo state's config.json.
-      fs.writeFileSync(path.join(stateDir, 'config.json'), JSON.stringify({ ...DEMO_SETTINGS, tempoSource: 'file', tempoFile: path.join(stateDir, DEMO_TEMPO_FILE) }, null, 2), { mode: 0o600 });
+      fs.writeFileSync(
+        path.join(stateDir, 'config.json'),
+        JSON.stringify({ ...DEMO_SETTINGS, tempoSource: 'file', tempoFile: path.join(stateDir, DEMO_TEMPO_FILE) }, null, 2),
+        { mode: 0o600 },
+      );
       const config = resolveConfig(
         { authUrl: sim.url, apiUrl: sim.url, stateDir, paceMs: 0, retryBaseMs: 50, kinds: [...READING_KINDS] },
         {}, // the demo ignores the user's JEELINKY_* settings: it must not touch a real state
@@ -98,19 +120,36 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       const quiet = Boolean(argv.json);
       const events = terminalEvents(config.tz, quiet);
       process.stderr.write(quiet ? '' : `Simulator of the proxy and Enedis listening on ${sim.url}\n`);
-      const pairing = await runScenario({ code: true, firstConnexion: true }, { config, events, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))) });
+      const pairing = await runScenario(
+        { code: true, firstConnexion: true },
+        { config, events, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))) },
+      );
       if (!pairing.ok) throw new Error(`demo pairing failed: ${pairing.error?.message}`);
       const today = localDay(new Date(), config.tz);
       const report = await runScenario({ since: addDays(today, -days) }, { config, events });
       const summary = await summarise(stateDir, addDays(today, -days), today);
       // The HTML report of the simulated data, where it outlives the temporary state.
-      const page = await writeReportFromState({ stateDir, tz: config.tz, usagePoint: DEMO_PDL, out: path.join(os.tmpdir(), 'jeelinky-demo-report.html') });
-      const tempo = { demo: true, days_with_colour: tempoDays, file: DEMO_TEMPO_FILE, try: argv['keep-state'] ? `jeelinky tariff --plan TEMPO --state-dir ${stateDir}` : 'jeelinky demo --keep-state, then jeelinky tariff --plan TEMPO --state-dir <the state kept>' };
+      const page = await writeReportFromState({
+        stateDir,
+        tz: config.tz,
+        usagePoint: DEMO_PDL,
+        out: path.join(os.tmpdir(), 'jeelinky-demo-report.html'),
+      });
+      const tempo = {
+        demo: true,
+        days_with_colour: tempoDays,
+        file: DEMO_TEMPO_FILE,
+        try: argv['keep-state']
+          ? `jeelinky tariff --plan TEMPO --state-dir ${stateDir}`
+          : 'jeelinky demo --keep-state, then jeelinky tariff --plan TEMPO --state-dir <the state kept>',
+      };
       if (argv.json) printJson({ ...summary, meteringCalls: report.meteringCalls, exitCode: report.exitCode, report: page, tempo });
       else {
-        process.stdout.write(renderRunReport(report, config.tz) + '\n\n' + renderSummary(summary) + '\n');
+        process.stdout.write(`${renderRunReport(report, config.tz)}\n\n${renderSummary(summary)}\n`);
         process.stdout.write(`Report of these days (open it in a browser): ${page.path}\n`);
-        process.stdout.write(`Tempo colours: ${tempoDays} days of DEMO colours (RTE's 2021-2022 season moved onto these dates), with Tempo prices in the demo's config.json.\n`);
+        process.stdout.write(
+          `Tempo colours: ${tempoDays} days of DEMO colours (RTE's 2021-2022 season moved onto these dates), with Tempo prices in the demo's config.json.\n`,
+        );
         if (argv['keep-state']) process.stdout.write(`State kept in ${stateDir} (use --state-dir ${stateDir} with status).\n`);
         process.stdout.write(`Try Tempo: ${tempo.try}\n`);
       }

@@ -17,4 +17,17 @@ import { tariffCommand } from './tariff.js';
 import { tempoCommand } from './tempo.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs' CommandModule is generic in each command's argv; the list mixes them.
-export const commands: CommandModule<any, any>[] = [runCommand, pairCommand, statusCommand, backfillCommand, demoCommand, reportCommand, publishCommand, jeedomCommand, dateCommand, tariffCommand, tempoCommand, statsCommand];
+export const commands: CommandModule<any, any>[] = [
+  runCommand,
+  pairCommand,
+  statusCommand,
+  backfillCommand,
+  demoCommand,
+  reportCommand,
+  publishCommand,
+  jeedomCommand,
+  dateCommand,
+  tariffCommand,
+  tempoCommand,
+  statsCommand,
+];

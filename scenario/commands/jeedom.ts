@@ -53,10 +53,17 @@ export function jeedomOverrides(argv: JeedomConnectionArgs): ConfigOverrides {
 }
 
 export function jeedomClientFromArgs(argv: JeedomArgs): { client: JeedomClient; usagePoint?: string } {
-  const config = resolveConfig({ ...jeedomOverrides(argv), ...overridesFromArgs(argv as Record<string, unknown>, ['usagePoint', 'stateDir']) });
-  if (!config.jeedomUrl) throw new ConfigError('no Jeedom URL: set JEELINKY_JEEDOM_URL or pass --jeedom-url (e.g. http://192.168.1.20)', 'jeedom_url');
+  const config = resolveConfig({
+    ...jeedomOverrides(argv),
+    ...overridesFromArgs(argv as Record<string, unknown>, ['usagePoint', 'stateDir']),
+  });
+  if (!config.jeedomUrl)
+    throw new ConfigError('no Jeedom URL: set JEELINKY_JEEDOM_URL or pass --jeedom-url (e.g. http://192.168.1.20)', 'jeedom_url');
   if (!config.jeedomApiKey) {
-    throw new ConfigError('no Jeedom API key: set JEELINKY_JEEDOM_APIKEY or pass --jeedom-apikey (Réglages → Système → Configuration → API)', 'jeedom_apikey');
+    throw new ConfigError(
+      'no Jeedom API key: set JEELINKY_JEEDOM_APIKEY or pass --jeedom-apikey (Réglages → Système → Configuration → API)',
+      'jeedom_apikey',
+    );
   }
   return { client: new JeedomClient({ url: config.jeedomUrl, apikey: config.jeedomApiKey }), usagePoint: config.usagePoint };
 }
@@ -78,13 +85,16 @@ function render(report: SetupReport, url: string): string {
       ? `Jeedom ${url} (timezone ${report.timezone}), no PDL yet: the device waits for pairing (logicalId ${UNPAIRED_LOGICAL_ID}) and is bound to your PDL when it becomes known`
       : `Jeedom ${url} (timezone ${report.timezone}), PDL ${report.usagePoint}`,
   );
-  lines.push(`Device ${report.device.humanName}${report.device.id ? ` (id ${report.device.id})` : ''}, logicalId ${report.device.logicalId}`);
-  for (const c of report.changes) lines.push(`  ${SYMBOL[c.action] ?? c.action}${c.target}${c.details?.length ? `: ${c.details.join(', ')}` : ''}`);
+  lines.push(
+    `Device ${report.device.humanName}${report.device.id ? ` (id ${report.device.id})` : ''}, logicalId ${report.device.logicalId}`,
+  );
+  for (const c of report.changes)
+    lines.push(`  ${SYMBOL[c.action] ?? c.action}${c.target}${c.details?.length ? `: ${c.details.join(', ')}` : ''}`);
   for (const w of report.warnings) lines.push(`  ! ${w}`);
   if (!report.changed) lines.push('Nothing to change: the device and its commands are as jeelinky needs them.');
   else if (report.dryRun) lines.push(`${report.changes.length} change(s) would be made (dry run: nothing written).`);
   else lines.push(`${report.changes.length} change(s) made.`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const setupCommand: CommandModule<object, JeedomArgs> = {
@@ -97,7 +107,10 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
       .option('statistics', { type: 'boolean', default: true, describe: 'Also the six stats_*_kwh commands (--no-statistics to skip)' })
       .option('json', { type: 'boolean', describe: 'Print the report as JSON' })
       .example('$0 jeedom setup --equipment "[Maison][Linky]" --dry-run', 'See what setup would do')
-      .example('JEELINKY_JEEDOM_URL=http://192.168.1.20 JEELINKY_JEEDOM_APIKEY=… $0 jeedom setup --usage-point 12345678901234', '') as Argv<JeedomArgs>,
+      .example(
+        'JEELINKY_JEEDOM_URL=http://192.168.1.20 JEELINKY_JEEDOM_APIKEY=… $0 jeedom setup --usage-point 12345678901234',
+        '',
+      ) as Argv<JeedomArgs>,
   handler: async (argv) => {
     const { client, usagePoint } = jeedomClientFromArgs(argv);
     // Two setups at once would both see "no device" and create two: one jeelinky run at a time.
@@ -106,7 +119,10 @@ const setupCommand: CommandModule<object, JeedomArgs> = {
     try {
       const targets = await setupTargets(client, usagePoint, stateDir);
       if (targets.length > 1 && argv.equipment) {
-        throw new ConfigError(`--equipment names one device, and your consent covers ${targets.length} PDLs: add --usage-point <PDL> to say which one it is for`, 'equipment_ambiguous');
+        throw new ConfigError(
+          `--equipment names one device, and your consent covers ${targets.length} PDLs: add --usage-point <PDL> to say which one it is for`,
+          'equipment_ambiguous',
+        );
       }
       const reports: object[] = [];
       for (const pdl of targets) {
@@ -141,7 +157,10 @@ async function setupTargets(client: JeedomClient, usagePoint: string | undefined
   if (tokens?.usagePoints.length) return tokens.usagePoints.map((p) => assertUsagePoint(p));
   const bound = await boundUsagePoints(client);
   if (bound.length > 1) {
-    throw new ConfigError(`Jeedom already has the devices of ${bound.length} PDLs (${bound.map(maskUsagePoint).join(', ')}): pass --usage-point <PDL> to say which one to check`, 'usage_point');
+    throw new ConfigError(
+      `Jeedom already has the devices of ${bound.length} PDLs (${bound.map(maskUsagePoint).join(', ')}): pass --usage-point <PDL> to say which one to check`,
+      'usage_point',
+    );
   }
   return bound.length === 1 ? bound : [null];
 }

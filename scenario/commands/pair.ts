@@ -14,17 +14,25 @@ import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js'
 export const pairCommand: CommandModule<object, CommonArgs> = {
   command: 'pair',
   describe: 'Pair with your Linky in one go: show the URL and code, then wait for your consent',
-  builder: (y) => withCommonOptions(y).example('$0 pair', 'Open the URL it prints, sign in to Enedis, accept; it waits and saves the tokens'),
+  builder: (y) =>
+    withCommonOptions(y).example('$0 pair', 'Open the URL it prints, sign in to Enedis, accept; it waits and saves the tokens'),
   handler: async (argv) => {
     const config = configFromArgs(argv);
     const events = terminalEvents(config.tz, false);
-    const tokens = await withInterruptSignals((signal) => withState(config, async (store) => {
-      const session = new LinkySession(config, store, { signal });
-      const pairing = await session.startPairing();
-      if (argv.json) process.stderr.write(JSON.stringify({ userCode: pairing.userCode, verificationUriComplete: pairing.verificationUriComplete, expiresAt: pairing.expiresAt }) + '\n');
-      events.pairingCode?.(pairing);
-      return waitForTokens(session, pairing, { config, events, signal });
-    }), { beforeLine: events.interrupted });
+    const tokens = await withInterruptSignals(
+      (signal) =>
+        withState(config, async (store) => {
+          const session = new LinkySession(config, store, { signal });
+          const pairing = await session.startPairing();
+          if (argv.json)
+            process.stderr.write(
+              `${JSON.stringify({ userCode: pairing.userCode, verificationUriComplete: pairing.verificationUriComplete, expiresAt: pairing.expiresAt })}\n`,
+            );
+          events.pairingCode?.(pairing);
+          return waitForTokens(session, pairing, { config, events, signal });
+        }),
+      { beforeLine: events.interrupted },
+    );
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (argv.json) printJson(tokenSummary(tokens));
     else {

@@ -18,7 +18,6 @@ import { withSinkOptions, type InfluxArgs, type MqttArgs } from './sink-options.
 import { jeedomOverrides, withJeedomSinkOptions } from './jeedom.js';
 import type { SectionArgs } from '../../plugin/settings.js';
 
-
 interface PublishArgs extends CommonArgs, MqttArgs, InfluxArgs, SectionArgs<'jeedom'> {
   sink?: string[];
   since?: string;
@@ -29,8 +28,17 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
   describe: 'Deliver stored readings to the sinks (Jeedom, MQTT, InfluxDB) without calling Enedis',
   builder: (y) =>
     withJeedomSinkOptions(withSinkOptions(withCommonOptions(y)))
-      .option('sink', { type: 'string', array: true, choices: [...SINK_NAMES], describe: 'Only these sinks (default: every configured one)' })
-      .option('since', { type: 'string', describe: 'Send again everything from this day on, delivered or not: YYYY-MM-DD or an expression ("-30 days"); default: only what a sink has not had' })
+      .option('sink', {
+        type: 'string',
+        array: true,
+        choices: [...SINK_NAMES],
+        describe: 'Only these sinks (default: every configured one)',
+      })
+      .option('since', {
+        type: 'string',
+        describe:
+          'Send again everything from this day on, delivered or not: YYYY-MM-DD or an expression ("-30 days"); default: only what a sink has not had',
+      })
       .example('$0 publish', 'Deliver what a sink missed while it was down')
       .example('$0 publish --sink mqtt --since 2024-01-01', 'Send everything since 2024 to MQTT again'),
   handler: async (argv) => {
@@ -49,21 +57,27 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
       );
     }
     const events = terminalEvents(config.tz, Boolean(argv.json));
-    const report = await withInterruptSignals((signal) => publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress, signal }), { beforeLine: events.interrupted });
+    const report = await withInterruptSignals(
+      (signal) => publishFromStore(config, sinks, { since, now, onProgress: events.sinkProgress, signal }),
+      { beforeLine: events.interrupted },
+    );
     if (argv.json) printJson(report);
     else {
-      process.stdout.write(`PDL ${report.usagePoint}, days ${report.from} to ${addDays(report.to, -1)}${report.forced ? ' (all readings)' : ' (not yet delivered)'}:\n`);
+      process.stdout.write(
+        `PDL ${report.usagePoint}, days ${report.from} to ${addDays(report.to, -1)}${report.forced ? ' (all readings)' : ' (not yet delivered)'}:\n`,
+      );
       for (const s of report.sinks) {
         process.stdout.write(
           s.error?.code === 'interrupted'
             ? `${s.sink.padEnd(8)} interrupted: ${s.written} written; the rest stays pending for the next run\n`
             : s.error
-            ? `${s.sink.padEnd(8)} not delivered (readings kept): ${s.error.message}\n`
-            : `${s.sink.padEnd(8)} ${s.written} written, ${s.skipped} already there, ${s.corrected} corrected${s.failed ? `, ${s.failed} failed` : ''}\n`,
+              ? `${s.sink.padEnd(8)} not delivered (readings kept): ${s.error.message}\n`
+              : `${s.sink.padEnd(8)} ${s.written} written, ${s.skipped} already there, ${s.corrected} corrected${s.failed ? `, ${s.failed} failed` : ''}\n`,
         );
       }
     }
-    for (const s of report.sinks) if (s.error && s.error.code !== 'interrupted') process.stderr.write(`jeelinky: ${s.sink}: ${s.error.message}\n`);
+    for (const s of report.sinks)
+      if (s.error && s.error.code !== 'interrupted') process.stderr.write(`jeelinky: ${s.sink}: ${s.error.message}\n`);
     process.exitCode = report.exitCode;
   },
 };

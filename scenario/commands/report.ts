@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { resolveDayRange } from '../dates.js';
-import {  writeReportFromState } from '../../plugin/runner/report.js';
+import { writeReportFromState } from '../../plugin/runner/report.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 
@@ -15,13 +15,15 @@ interface ReportArgs extends CommonArgs {
   pdl?: string;
 }
 
-
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report',
   describe: 'Write one self-contained HTML page of charts from the stored readings (no API call, opens offline)',
   builder: (y) =>
     withCommonOptions(y)
-      .option('since', { type: 'string', describe: 'First day: YYYY-MM-DD or an expression ("-3 months"); default: 12 months before --until' })
+      .option('since', {
+        type: 'string',
+        describe: 'First day: YYYY-MM-DD or an expression ("-3 months"); default: 12 months before --until',
+      })
       .option('until', { type: 'string', describe: 'Last day included: YYYY-MM-DD or an expression; default: the newest stored day' })
       .option('out', { type: 'string', describe: 'File to write; default ./jeelinky-report-<last 4 digits of the PDL>.html' })
       .option('pdl', { type: 'string', describe: 'PDL to report on when the consent covers several (same as --usage-point)' })

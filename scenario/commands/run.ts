@@ -42,7 +42,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('max-power', { type: 'boolean', describe: 'Fetch daily maximum power (VA, with its time)' })
       .option('load-curve', { type: 'boolean', describe: 'Fetch the consumption load curve (W average and Wh per interval)' })
       .option('production', { type: 'boolean', describe: 'Fetch daily production (Wh) and the production load curve' })
-      .option('since', { type: 'string', describe: 'First day to fetch: YYYY-MM-DD or an expression ("-30 days"); default: 7 days ago or the day after the newest stored' })
+      .option('since', {
+        type: 'string',
+        describe: 'First day to fetch: YYYY-MM-DD or an expression ("-30 days"); default: 7 days ago or the day after the newest stored',
+      })
       .example('$0 run', 'The daily job: refresh if needed, fetch every enabled kind up to yesterday')
       .example('$0 run --code', 'Pairing step 1: print the URL and code to approve')
       .example('$0 run --first-connexion', 'Pairing step 2: collect the tokens once approved')
@@ -66,15 +69,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     // The pairing URL and code go to stdout with the report (a Jeedom scenario logs stdout).
     const { pairingCode: _printedWithReport, ...events } = terminalEvents(config.tz, false);
-    const report = await withInterruptSignals((signal) => runScenario(options, { config, events, sinks: createSinks(config, argv), signal }), { beforeLine: events.interrupted });
+    const report = await withInterruptSignals(
+      (signal) => runScenario(options, { config, events, sinks: createSinks(config, argv), signal }),
+      { beforeLine: events.interrupted },
+    );
     const { readings: _sinkOnly, ...printable } = report;
 
     if (argv.json) printJson(printable);
     else {
       const text = renderRunReport(report, config.tz);
-      if (text) process.stdout.write(text + '\n');
+      if (text) process.stdout.write(`${text}\n`);
     }
-    for (const line of failureLines(report)) process.stderr.write(line + '\n');
+    for (const line of failureLines(report)) process.stderr.write(`${line}\n`);
     process.exitCode = report.exitCode === ExitCode.OK ? 0 : report.exitCode;
   },
 };

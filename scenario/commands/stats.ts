@@ -68,7 +68,10 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
         choices: ['jeedom', 'local'] as const,
         describe: 'Where the history comes from [default: jeedom when JEELINKY_JEEDOM_URL is set, else local]',
       })
-      .option('unit', { choices: ['Wh', 'kWh'] as const, describe: 'kWh divides a Wh figure by 1000, as the seed\'s "/1000" [default: as stored]' })
+      .option('unit', {
+        choices: ['Wh', 'kWh'] as const,
+        describe: 'kWh divides a Wh figure by 1000, as the seed\'s "/1000" [default: as stored]',
+      })
       .option('now', { type: 'string', describe: 'Reference time of the expressions, ISO-8601 [default: the current time]' })
       .example('$0 stats -- "#[Linky][Linky][value]#" sum "first day of last month 00:00:00" "last day of last month 23:59:59"', '')
       .example('$0 stats --source local --unit kWh -- daily_consumption sum "monday last week 00:00" "sunday last week 23:59"', '')
@@ -94,8 +97,16 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
 
     let result: SourceStats;
     if (source === 'jeedom') {
-      if (!config.jeedomUrl) throw new ConfigError('--source jeedom needs the box: set JEELINKY_JEEDOM_URL or pass --jeedom-url (e.g. http://192.168.1.20)', 'jeedom_url');
-      if (!config.jeedomApiKey) throw new ConfigError('no Jeedom API key: set JEELINKY_JEEDOM_APIKEY or pass --jeedom-apikey (Réglages → Système → Configuration → API)', 'jeedom_apikey');
+      if (!config.jeedomUrl)
+        throw new ConfigError(
+          '--source jeedom needs the box: set JEELINKY_JEEDOM_URL or pass --jeedom-url (e.g. http://192.168.1.20)',
+          'jeedom_url',
+        );
+      if (!config.jeedomApiKey)
+        throw new ConfigError(
+          'no Jeedom API key: set JEELINKY_JEEDOM_APIKEY or pass --jeedom-apikey (Réglages → Système → Configuration → API)',
+          'jeedom_apikey',
+        );
       const client = new JeedomClient({ url: config.jeedomUrl, apikey: config.jeedomApiKey });
       try {
         // The box's zone, not --tz: Jeedom resolves the expressions in its own configured zone.
@@ -108,14 +119,20 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       }
     } else {
       if (!series) {
-        throw new ConfigError(`with --source local, <command> is one of ${LOCAL_SERIES_NAMES.join(', ')} ("${name}" is a Jeedom name: use --source jeedom)`, 'bad_series');
+        throw new ConfigError(
+          `with --source local, <command> is one of ${LOCAL_SERIES_NAMES.join(', ')} ("${name}" is a Jeedom name: use --source jeedom)`,
+          'bad_series',
+        );
       }
       const tz = config.tz;
       const now = argv.now !== undefined ? parseNow(argv.now, tz) : new Date();
       // A bad expression is the first thing to report, before any question about the store.
       for (const bound of [start, end]) resolveBound(bound, { now, tz });
       if (!fs.existsSync(config.stateDir)) {
-        throw new ConfigError(`no local store in ${config.stateDir}: run "jeelinky run" first, or point JEELINKY_STATE_DIR at it`, 'state_missing');
+        throw new ConfigError(
+          `no local store in ${config.stateDir}: run "jeelinky run" first, or point JEELINKY_STATE_DIR at it`,
+          'state_missing',
+        );
       }
       const usagePoint = await usagePointOf(config.usagePoint, config.stateDir, true);
       if (!usagePoint) throw new ConfigError('no PDL: pair first ("jeelinky pair") or pass --usage-point', 'usage_point');
@@ -150,6 +167,6 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
         startLocal: result.start.local,
         endLocal: result.end.local,
       });
-    } else process.stdout.write(text + '\n');
+    } else process.stdout.write(`${text}\n`);
   },
 };

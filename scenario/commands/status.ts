@@ -42,7 +42,8 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   builder: (y) =>
     withCommonOptions(y).option('gaps', {
       type: 'boolean',
-      describe: 'Per kind, the state of every day Enedis keeps: complete, not yet published, retrying, given up after 7 tries, never asked, before history',
+      describe:
+        'Per kind, the state of every day Enedis keeps: complete, not yet published, retrying, given up after 7 tries, never asked, before history',
     }),
   handler: async (argv) => {
     const config = configFromArgs(argv);
@@ -81,14 +82,26 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       if (pdl) {
         const daily = await readings.readings(pdl, 'daily_consumption', addDays(today, -FIGURE_DAYS), today);
         const records = await readings.dayRecords(pdl, 'daily_consumption', addDays(today, -FIGURE_DAYS), today);
-        const newestComplete = [...records].filter(([, r]) => r.status === 'complete').map(([d]) => d).sort().at(-1);
+        const newestComplete = [...records]
+          .filter(([, r]) => r.status === 'complete')
+          .map(([d]) => d)
+          .sort()
+          .at(-1);
         const lastReading = daily.find((r) => r.day === newestComplete);
         if (daily.length) {
           figures = {
             at: now.toISOString(),
             lastDay: newestComplete && lastReading ? { day: newestComplete, kwh: lastReading.value / 1000 } : null,
             figures: seedFigures(dailyPoints(daily.map((r) => ({ day: r.day, value: r.value }))), now, config.tz).map(
-              ({ logicalId, start, end, kwh, days, periodDays }) => ({ logicalId, start, end, kwh, days, periodDays, partial: kwh !== null && days < periodDays }),
+              ({ logicalId, start, end, kwh, days, periodDays }) => ({
+                logicalId,
+                start,
+                end,
+                kwh,
+                days,
+                periodDays,
+                partial: kwh !== null && days < periodDays,
+              }),
             ),
           };
         }
@@ -104,7 +117,10 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         accessTokenValid: tokens?.accessTokenExpiresAt ? Date.parse(tokens.accessTokenExpiresAt) > now.getTime() : false,
         refreshToken: tokens ? maskSecret(tokens.refreshToken) : null,
         lastRefreshAt: tokens?.refreshedAt ?? null,
-        pairingInProgress: pairing && Date.parse(pairing.expiresAt) > now.getTime() ? { userCode: pairing.userCode, verificationUriComplete: pairing.verificationUriComplete, expiresAt: pairing.expiresAt } : null,
+        pairingInProgress:
+          pairing && Date.parse(pairing.expiresAt) > now.getTime()
+            ? { userCode: pairing.userCode, verificationUriComplete: pairing.verificationUriComplete, expiresAt: pairing.expiresAt }
+            : null,
         pendingRetry: retry ? { retryAt: retry.retryAt, reason: retry.reason, code: retry.code } : null,
         callsToday: { metering: calls.metering, auth: calls.auth },
         kinds,
@@ -120,18 +136,28 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       `Paired:       ${status.paired ? `yes, PDL ${status.usagePoints.join(', ') || '(none announced)'}` : 'no — run "jeelinky pair"'}`,
     ];
     if (status.paired) {
-      lines.push(`Access token: ${status.accessTokenValid ? 'valid' : 'expired (renewed at the next run)'} until ${fmt(status.accessTokenExpiresAt)}`);
+      lines.push(
+        `Access token: ${status.accessTokenValid ? 'valid' : 'expired (renewed at the next run)'} until ${fmt(status.accessTokenExpiresAt)}`,
+      );
       lines.push(`Refresh token: ${status.refreshToken}${status.lastRefreshAt ? `, last used ${fmt(status.lastRefreshAt)}` : ''}`);
     }
-    if (status.pairingInProgress) lines.push(`Pairing:      code ${status.pairingInProgress.userCode} waiting for approval until ${fmt(status.pairingInProgress.expiresAt)}`);
+    if (status.pairingInProgress)
+      lines.push(
+        `Pairing:      code ${status.pairingInProgress.userCode} waiting for approval until ${fmt(status.pairingInProgress.expiresAt)}`,
+      );
     for (const k of status.kinds) {
       const label = KIND_INFO[k.kind].label.padEnd(23);
-      lines.push(`${label} ${k.lastDay ? `newest day ${k.lastDay}` : 'nothing stored yet'}${k.enabled ? '' : ' (not in JEELINKY_KINDS)'}${k.unavailable ? ` — not available: ${k.unavailable}` : ''}`);
+      lines.push(
+        `${label} ${k.lastDay ? `newest day ${k.lastDay}` : 'nothing stored yet'}${k.enabled ? '' : ' (not in JEELINKY_KINDS)'}${k.unavailable ? ` — not available: ${k.unavailable}` : ''}`,
+      );
     }
     if (status.figures) {
       // A figure built on fewer days than its period says so: "this year" from 7 stored days is not a year.
       const f = Object.fromEntries(
-        status.figures.figures.map((x) => [x.logicalId, x.kwh === null ? '—' : `${x.kwh.toFixed(1)}${x.partial ? ` (partial: ${x.days} of ${x.periodDays} days)` : ''}`]),
+        status.figures.figures.map((x) => [
+          x.logicalId,
+          x.kwh === null ? '—' : `${x.kwh.toFixed(1)}${x.partial ? ` (partial: ${x.days} of ${x.periodDays} days)` : ''}`,
+        ]),
       );
       const last = status.figures.lastDay;
       lines.push(
@@ -139,14 +165,20 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       );
     }
     lines.push(`Calls today:  ${status.callsToday.metering} metering, ${status.callsToday.auth} pairing/refresh`);
-    lines.push(status.pendingRetry ? `Pending retry: after ${fmt(status.pendingRetry.retryAt)} (${status.pendingRetry.reason})` : 'Pending retry: none');
+    lines.push(
+      status.pendingRetry
+        ? `Pending retry: after ${fmt(status.pendingRetry.retryAt)} (${status.pendingRetry.reason})`
+        : 'Pending retry: none',
+    );
     for (const g of status.gaps ?? []) {
       lines.push(`\n${KIND_INFO[g.kind].label} — ${g.from} → ${g.to} (end excluded)`);
       for (const state of GAP_STATES) {
         if (!g.counts[state]) continue;
-        lines.push(`  ${GAP_LABELS[state].padEnd(28)} ${String(g.counts[state]).padStart(5)} day(s)${state === 'complete' ? '' : `: ${formatRanges(g.ranges[state])}`}`);
+        lines.push(
+          `  ${GAP_LABELS[state].padEnd(28)} ${String(g.counts[state]).padStart(5)} day(s)${state === 'complete' ? '' : `: ${formatRanges(g.ranges[state])}`}`,
+        );
       }
     }
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
   },
 };

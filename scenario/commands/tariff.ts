@@ -5,16 +5,12 @@
  * and a refusal or an outage there only adds a note.
  */
 import type { CommandModule } from 'yargs';
-import {  UsageError } from '../../plugin/errors.js';
-import { 
-  parsePlan,
-  type Plan,
-  type TariffPeriod } from '../../plugin/tariff/index.js';
+import { UsageError } from '../../plugin/errors.js';
+import { parsePlan, type Plan, type TariffPeriod } from '../../plugin/tariff/index.js';
 import { resolveDayRange } from '../dates.js';
 import { computeTariff, type TariffOutput } from '../../plugin/runner/tariff.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
-
 
 // ------------------------------------------------------------------ rendering
 
@@ -43,13 +39,24 @@ function periodRows(list: TariffPeriod[]): string[][] {
 export function renderTariff(out: TariffOutput, by: 'day' | 'month'): string {
   const lines: string[] = [];
   lines.push(`PDL ${out.usage_point} · ${out.from} → ${out.to} · current plan ${out.current_plan} (${out.plan_source})`);
-  lines.push(`Off-peak windows (${out.windows_source}): ${out.windows.map((w) => `${w.from ? `from ${w.from} ` : ''}${w.windows || 'none'}`).join(' · ') || 'none'}`);
+  lines.push(
+    `Off-peak windows (${out.windows_source}): ${out.windows.map((w) => `${w.from ? `from ${w.from} ` : ''}${w.windows || 'none'}`).join(' · ') || 'none'}`,
+  );
   lines.push('');
   if (by === 'day') {
     lines.push(
       table(
         ['day', 'HP kWh', 'HC kWh', 'curve kWh', 'daily kWh', 'diff Wh', 'BASE €', 'HP/HC €'],
-        out.days.map((d) => [d.date + (d.complete ? '' : ' *'), kwh(d.hp_wh), kwh(d.hc_wh), kwh(d.total_wh), kwh(d.daily_wh), d.difference_wh === null ? '—' : String(d.difference_wh), euro(d.cost_base), euro(d.cost_hphc)]),
+        out.days.map((d) => [
+          d.date + (d.complete ? '' : ' *'),
+          kwh(d.hp_wh),
+          kwh(d.hc_wh),
+          kwh(d.total_wh),
+          kwh(d.daily_wh),
+          d.difference_wh === null ? '—' : String(d.difference_wh),
+          euro(d.cost_base),
+          euro(d.cost_hphc),
+        ]),
       ),
     );
     if (out.days.some((d) => !d.complete)) lines.push('* load curve incomplete that day');
@@ -60,11 +67,17 @@ export function renderTariff(out: TariffOutput, by: 'day' | 'month'): string {
   lines.push(table(['year', 'days', 'HP kWh', 'HC kWh', 'curve kWh', 'daily kWh', 'BASE €', 'HP/HC €'], periodRows(out.years)));
   const c = out.comparison;
   lines.push('');
-  lines.push(`${out.from} → ${out.to}: ${c.current_plan} (current) ${euro(c.cost_current)} € · ${c.other_plan} ${euro(c.cost_other)} €` + (c.difference === null ? '' : ` · the ${c.difference >= 0 ? 'current plan saves' : 'other plan would save'} ${euro(Math.abs(c.difference))} €`));
+  lines.push(
+    `${out.from} → ${out.to}: ${c.current_plan} (current) ${euro(c.cost_current)} € · ${c.other_plan} ${euro(c.cost_other)} €${c.difference === null ? '' : ` · the ${c.difference >= 0 ? 'current plan saves' : 'other plan would save'} ${euro(Math.abs(c.difference))} €`}`,
+  );
   const y = c.last_12_months;
   lines.push(
     `Last 12 months (${y.from} → ${y.to}, ${y.days_with_curve}/${y.days_in_period} days): BASE ${euro(y.cost_base)} € · HP/HC ${euro(y.cost_hphc)} €` +
-      (y.cheaper === null ? ' · cannot tell which plan is cheaper (prices or windows missing)' : y.cheaper === 'equal' ? ' · both cost the same' : ` · ${y.cheaper === 'HPHC' ? 'HP/HC' : 'BASE'} is cheaper by ${euro(y.saving)} €`),
+      (y.cheaper === null
+        ? ' · cannot tell which plan is cheaper (prices or windows missing)'
+        : y.cheaper === 'equal'
+          ? ' · both cost the same'
+          : ` · ${y.cheaper === 'HPHC' ? 'HP/HC' : 'BASE'} is cheaper by ${euro(y.saving)} €`),
   );
   if (out.tempo) lines.push('', ...renderTempo(out.tempo, out.current_plan));
   for (const n of out.notes) lines.push(`note: ${n}`);
@@ -78,7 +91,7 @@ function renderTempo(t: NonNullable<TariffOutput['tempo']>, current: Plan): stri
   const rows = (list: typeof t.months) =>
     list.map((m) => [
       m.period,
-      `${m.blue_days}/${m.white_days}/${m.red_days}` + (m.days_without_colour ? ` ?${m.days_without_colour}` : ''),
+      `${m.blue_days}/${m.white_days}/${m.red_days}${m.days_without_colour ? ` ?${m.days_without_colour}` : ''}`,
       kwh(m.blue_hp_wh),
       kwh(m.blue_hc_wh),
       kwh(m.white_hp_wh),
@@ -90,16 +103,32 @@ function renderTempo(t: NonNullable<TariffOutput['tempo']>, current: Plan): stri
     ]);
   const head = ['Tempo', 'B/W/R days', 'blue HP', 'blue HC', 'white HP', 'white HC', 'red HP', 'red HC', 'no colour', 'Tempo €'];
   lines.push(table(head, [...rows(t.months), ...rows(t.seasons)]));
-  lines.push('Tempo days run 06:00 → 06:00 (the night is HC of the day before); energies in kWh' + (t.partial ? '; * partial: days without colour or price left out' : ''));
+  lines.push(
+    `Tempo days run 06:00 → 06:00 (the night is HC of the day before); energies in kWh${t.partial ? '; * partial: days without colour or price left out' : ''}`,
+  );
   const c = t.comparison;
-  const partial = c.partial ? ` (the ${c.compared_days} of ${c.days_with_curve} days whose colours are known; ${c.days_without_colour} day(s) without colour)` : '';
-  lines.push(`Last 12 months (${c.from} → ${c.to})${partial}: BASE ${euro(c.cost_base)} € · HP/HC ${euro(c.cost_hphc)} € · Tempo ${euro(c.cost_tempo)} €`);
+  const partial = c.partial
+    ? ` (the ${c.compared_days} of ${c.days_with_curve} days whose colours are known; ${c.days_without_colour} day(s) without colour)`
+    : '';
+  lines.push(
+    `Last 12 months (${c.from} → ${c.to})${partial}: BASE ${euro(c.cost_base)} € · HP/HC ${euro(c.cost_hphc)} € · Tempo ${euro(c.cost_tempo)} €`,
+  );
   if (c.cost_tempo !== null && current !== 'TEMPO') {
     const vs = current === 'BASE' ? c.tempo_saving_vs_base : c.tempo_saving_vs_hphc;
-    lines.push(`With Tempo you would have paid ${euro(c.cost_tempo)} €` + (vs === null ? '' : `: ${euro(Math.abs(vs))} € ${vs >= 0 ? 'less' : 'more'} than ${current === 'HPHC' ? 'HP/HC' : 'BASE'}`));
+    lines.push(
+      `With Tempo you would have paid ${euro(c.cost_tempo)} €${vs === null ? '' : `: ${euro(Math.abs(vs))} € ${vs >= 0 ? 'less' : 'more'} than ${current === 'HPHC' ? 'HP/HC' : 'BASE'}`}`,
+    );
   }
-  lines.push(c.cheapest === null ? 'Cheapest: cannot tell (a price is missing)' : c.cheapest === 'equal' ? 'Cheapest: a tie' : `Cheapest: ${c.cheapest === 'HPHC' ? 'HP/HC' : c.cheapest === 'TEMPO' ? 'Tempo' : 'BASE'}`);
-  lines.push(`Red days: ${c.red_days}, ${pct(c.red_energy_share)} of the energy, ${pct(c.red_cost_share)} of the Tempo cost (${euro(c.red_cost)} €)`);
+  lines.push(
+    c.cheapest === null
+      ? 'Cheapest: cannot tell (a price is missing)'
+      : c.cheapest === 'equal'
+        ? 'Cheapest: a tie'
+        : `Cheapest: ${c.cheapest === 'HPHC' ? 'HP/HC' : c.cheapest === 'TEMPO' ? 'Tempo' : 'BASE'}`,
+  );
+  lines.push(
+    `Red days: ${c.red_days}, ${pct(c.red_energy_share)} of the energy, ${pct(c.red_cost_share)} of the Tempo cost (${euro(c.red_cost)} €)`,
+  );
   return lines;
 }
 
@@ -115,15 +144,28 @@ interface TariffArgs extends CommonArgs {
 
 export const tariffCommand: CommandModule<object, TariffArgs> = {
   command: 'tariff',
-  describe: 'HP/HC split of the load curve, costs under BASE and HP/HC (and Tempo: colours from RTE or your file, six sub-counters), and which plan is cheaper',
+  describe:
+    'HP/HC split of the load curve, costs under BASE and HP/HC (and Tempo: colours from RTE or your file, six sub-counters), and which plan is cheaper',
   builder: (y) =>
     withCommonOptions(y)
-      .option('since', { type: 'string', describe: 'First day: YYYY-MM-DD or an expression ("first day of -11 months"); default: 12 whole months up to --until' })
+      .option('since', {
+        type: 'string',
+        describe: 'First day: YYYY-MM-DD or an expression ("first day of -11 months"); default: 12 whole months up to --until',
+      })
       .option('until', { type: 'string', describe: 'Last day (included); default: the newest day with a load curve' })
       .option('by', { type: 'string', choices: ['day', 'month'], describe: 'Table rows (default: day up to 62 days, else month)' })
-      .option('offpeak-hours', { type: 'string', describe: 'Off-peak windows "22h00-06h00;12h30-14h30" [JEELINKY_OFFPEAK_HOURS; default: the contract\'s]' })
-      .option('plan', { type: 'string', describe: 'Current plan BASE, HPHC or TEMPO [JEELINKY_CURRENT_PLAN; default: the contract\'s option, else BASE]' })
-      .option('refresh-contract', { type: 'boolean', describe: 'Ask the proxy for the contract again (after a change of option or windows)' })
+      .option('offpeak-hours', {
+        type: 'string',
+        describe: 'Off-peak windows "22h00-06h00;12h30-14h30" [JEELINKY_OFFPEAK_HOURS; default: the contract\'s]',
+      })
+      .option('plan', {
+        type: 'string',
+        describe: "Current plan BASE, HPHC or TEMPO [JEELINKY_CURRENT_PLAN; default: the contract's option, else BASE]",
+      })
+      .option('refresh-contract', {
+        type: 'boolean',
+        describe: 'Ask the proxy for the contract again (after a change of option or windows)',
+      })
       .option('refresh-addresses', { type: 'boolean', describe: 'Ask the proxy for the address again (after a move)' })
       .example('$0 tariff', 'Last 12 months, by month, with the plan comparison')
       .example('$0 tariff --since 2024-01-01 --until 2024-01-31 --json', 'One month, day by day, as JSON'),
@@ -150,6 +192,6 @@ export const tariffCommand: CommandModule<object, TariffArgs> = {
     });
     if (argv.json) return printJson(out);
     const by = (argv.by as 'day' | 'month' | undefined) ?? (out.days.length <= 62 ? 'day' : 'month');
-    process.stdout.write(renderTariff(out, by) + '\n');
+    process.stdout.write(`${renderTariff(out, by)}\n`);
   },
 };

@@ -44,7 +44,10 @@ export const tempoCommand: CommandModule<object, TempoArgs> = {
   describe: "Tempo colours (RTE): today's, tomorrow's, the season's red and white days left, and days without colour",
   builder: (y) =>
     withCommonOptions(y)
-      .option('since', { type: 'string', describe: 'First day to check for a colour: YYYY-MM-DD or an expression [default: the first day of the season]' })
+      .option('since', {
+        type: 'string',
+        describe: 'First day to check for a colour: YYYY-MM-DD or an expression [default: the first day of the season]',
+      })
       .option('until', { type: 'string', describe: 'Last day to check (included) [default: tomorrow]' })
       .option('now', { type: 'string', describe: 'Reference time, ISO-8601 [default: the current time]' })
       .example('$0 tempo', "Today's and tomorrow's colour and the season's counts")
@@ -82,10 +85,12 @@ export const tempoCommand: CommandModule<object, TempoArgs> = {
       calls: cal.calls,
     };
     if (argv.json) printJson(out);
-    else process.stdout.write(renderTempo(out) + '\n');
+    else process.stdout.write(`${renderTempo(out)}\n`);
     if (cal.error) {
       const action = cal.error.exitCode === ExitCode.ACTION_NEEDED || cal.error.exitCode === ExitCode.BUG;
-      process.stderr.write(`jeelinky: ${action ? '' : 'warning: '}${out.error!.message}${action ? '' : ' (the days above without colour stay so until a later run)'}\n`);
+      process.stderr.write(
+        `jeelinky: ${action ? '' : 'warning: '}${out.error!.message}${action ? '' : ' (the days above without colour stay so until a later run)'}\n`,
+      );
       if (action) process.exitCode = cal.error.exitCode;
     }
   },
@@ -114,7 +119,9 @@ export function renderTempo(out: TempoOutput): string {
     `in effect now (a Tempo day runs 06:00 → 06:00): the day of ${out.in_effect.day}, ${shown(out.in_effect.colour)}`,
     `season ${s.season}: red ${s.red.used} used, ${s.red.remaining} left of ${s.red.quota} · white ${s.white.used} used, ${s.white.remaining} left of ${s.white.quota} · blue ${s.blue.used}` +
       (s.unknown ? ` (${s.unknown} past day(s) without colour: the counts may be short)` : ''),
-    out.missing.length ? `days without colour (${out.missing.length} of ${out.from} → ${out.to}): ${spans(out.missing).join(', ')}` : `every day from ${out.from} to ${out.to} has its colour`,
+    out.missing.length
+      ? `days without colour (${out.missing.length} of ${out.from} → ${out.to}): ${spans(out.missing).join(', ')}`
+      : `every day from ${out.from} to ${out.to} has its colour`,
   ];
   return lines.join('\n');
 }

@@ -48,7 +48,16 @@ export async function harness(
   const clock = new FakeClock(Date.parse(isoNow));
   const sim = await startEnedisSimulator({ now: clock.now, limitPerMinute: 0, enedisQuota: false, ...simOptions });
   const config = resolveConfig(
-    { authUrl: sim.url, apiUrl: sim.url, stateDir: tempDir(), paceMs: 0, retryBaseMs: 10, lockWaitMs: 5000, dailyCallBudget: 0, ...configOverrides },
+    {
+      authUrl: sim.url,
+      apiUrl: sim.url,
+      stateDir: tempDir(),
+      paceMs: 0,
+      retryBaseMs: 10,
+      lockWaitMs: 5000,
+      dailyCallBudget: 0,
+      ...configOverrides,
+    },
     {},
   );
   const run = (options: RunOptions = {}) => runScenario(options, { config, now: clock.now, sleep: clock.sleep });
@@ -111,7 +120,9 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
 
 /** Starts the CLI without waiting: its pid (to send it signals) and its result. */
 export function spawnCli(args: string[], env: Record<string, string>): { pid: number; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [...nodeArgs(env), ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+  const child = spawn(process.execPath, [...nodeArgs(env), ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

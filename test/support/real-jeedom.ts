@@ -55,7 +55,9 @@ function script(env: NodeJS.ProcessEnv, name: string, args: string[] = []): void
     execFileSync(path.join(KIT, name), args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
   } catch (e) {
     const err = e as { stderr?: Buffer; stdout?: Buffer; message: string };
-    throw new Error(`real Jeedom: ${name} failed: ${(err.stderr?.toString() || err.stdout?.toString() || err.message).trim().split('\n').slice(-5).join(' | ')}`);
+    throw new Error(
+      `real Jeedom: ${name} failed: ${(err.stderr?.toString() || err.stdout?.toString() || err.message).trim().split('\n').slice(-5).join(' | ')}`,
+    );
   }
 }
 
@@ -69,7 +71,11 @@ export function startRealJeedom(slot: number, opts: { workers?: number } = {}): 
   if (realJeedomMissing) throw new Error(realJeedomMissing);
   const env = boxEnv(slot, opts.workers);
   script(env, 'setup.sh');
-  const box = JSON.parse(fs.readFileSync(path.join(env.JEEDOM_HOME!, 'box.json'), 'utf8')) as { apiUrl: string; apiKey: string; timezone: string };
+  const box = JSON.parse(fs.readFileSync(path.join(env.JEEDOM_HOME!, 'box.json'), 'utf8')) as {
+    apiUrl: string;
+    apiKey: string;
+    timezone: string;
+  };
   return {
     url: box.apiUrl,
     apikey: box.apiKey,

@@ -20,7 +20,9 @@ const PATTERNS: Array<[string, RegExp]> = [
 
 function files(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 export function setup(): void {
@@ -37,9 +39,15 @@ export function teardown(): void {
     scanned++;
     for (const [what, re] of PATTERNS) {
       const m = re.exec(text);
-      if (m) hits.push(`${path.relative(ARTIFACTS, file)}: ${what} near "${text.slice(Math.max(0, m.index - 40), m.index).replace(/\s+/g, ' ')}…"`);
+      if (m)
+        hits.push(
+          `${path.relative(ARTIFACTS, file)}: ${what} near "${text.slice(Math.max(0, m.index - 40), m.index).replace(/\s+/g, ' ')}…"`,
+        );
     }
   }
-  fs.writeFileSync(path.join(ARTIFACTS, 'secret-scan.txt'), `${scanned} file(s) scanned, ${hits.length} secret(s) found\n${hits.join('\n')}\n`);
+  fs.writeFileSync(
+    path.join(ARTIFACTS, 'secret-scan.txt'),
+    `${scanned} file(s) scanned, ${hits.length} secret(s) found\n${hits.join('\n')}\n`,
+  );
   if (hits.length) throw new Error(`secret scan: ${hits.length} secret(s) in clear in the test outputs:\n${hits.join('\n')}`);
 }

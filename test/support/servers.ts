@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -17,7 +17,10 @@ export const MOSQUITTO_PASSWD = '/usr/bin/mosquitto_passwd';
 export const VICTORIA_METRICS = '/usr/bin/victoria-metrics';
 
 function requireBinary(file: string): void {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run "npm run test-setup" (apt-get install ${path.basename(file) === 'victoria-metrics' ? 'victoria-metrics' : 'mosquitto'})`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `${file} is missing: run "npm run test-setup" (apt-get install ${path.basename(file) === 'victoria-metrics' ? 'victoria-metrics' : 'mosquitto'})`,
+    );
 }
 
 export async function freePort(): Promise<number> {
@@ -74,10 +77,40 @@ export interface BrokerOptions {
 export function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
   const f = (n: string) => path.join(dir, n);
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=jeelinky test CA']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=jeelinky test CA',
+  ]);
   run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1']);
   fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('ext.cnf')]);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+  ]);
   return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
 }
 
@@ -103,12 +136,17 @@ export async function startMosquitto(options: BrokerOptions = {}): Promise<Broke
     lines.push(`certfile ${c.cert}`, `keyfile ${c.key}`);
   }
   const conf = path.join(dir, 'mosquitto.conf');
-  fs.writeFileSync(conf, lines.join('\n') + '\n');
+  fs.writeFileSync(conf, `${lines.join('\n')}\n`);
   for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644); // test-only keys and passwords
   let log = '';
   const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d) => (log += d));
-  await waitFor('mosquitto', () => tcpOpen(port), child, () => log);
+  await waitFor(
+    'mosquitto',
+    () => tcpOpen(port),
+    child,
+    () => log,
+  );
   return {
     port,
     dir,
@@ -121,10 +159,18 @@ export async function startMosquitto(options: BrokerOptions = {}): Promise<Broke
 }
 
 /** Everything retained under `filter`, as the broker hands it to a new subscriber. */
-export async function retainedMessages(port: number, filter: string, options: IClientOptions = {}): Promise<Map<string, { payload: string; retain: boolean }>> {
+export async function retainedMessages(
+  port: number,
+  filter: string,
+  options: IClientOptions = {},
+): Promise<Map<string, { payload: string; retain: boolean }>> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, ...options });
   const got = new Map<string, { payload: string; retain: boolean }>();
-  client.on('message', (topic, payload, packet) => topic.startsWith('jeelinky-test/') || got.set(topic, { payload: payload.toString(), retain: packet.retain }));
+  client.on(
+    'message',
+    (topic, payload, packet) =>
+      topic.startsWith('jeelinky-test/') || got.set(topic, { payload: payload.toString(), retain: packet.retain }),
+  );
   await client.subscribeAsync(filter, { qos: 1 });
   // Retained messages arrive right after SUBACK; a round trip through the broker marks the end.
   const marker = `jeelinky-test/marker/${Math.random()}`;
@@ -140,7 +186,10 @@ export async function retainedMessages(port: number, filter: string, options: IC
 }
 
 /** A live subscriber that records every message (retain flag as delivered) until stopped. */
-export async function subscriber(port: number, filter: string): Promise<{ messages: Array<{ topic: string; payload: string; retain: boolean }>; stop(): Promise<void> }> {
+export async function subscriber(
+  port: number,
+  filter: string,
+): Promise<{ messages: Array<{ topic: string; payload: string; retain: boolean }>; stop(): Promise<void> }> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
   const messages: Array<{ topic: string; payload: string; retain: boolean }> = [];
   client.on('message', (topic, payload, packet) => messages.push({ topic, payload: payload.toString(), retain: packet.retain }));
@@ -166,7 +215,14 @@ export async function startVictoriaMetrics(options: { dedup?: boolean } = {}): P
   // InfluxDB overwrites a point with the same series and timestamp.
   const child = spawn(
     VICTORIA_METRICS,
-    [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, ...(options.dedup === false ? [] : ['-dedup.minScrapeInterval=1ms']), '-retentionPeriod=100y', '-search.disableCache', '-loggerLevel=ERROR'],
+    [
+      `-httpListenAddr=127.0.0.1:${port}`,
+      `-storageDataPath=${dir}`,
+      ...(options.dedup === false ? [] : ['-dedup.minScrapeInterval=1ms']),
+      '-retentionPeriod=100y',
+      '-search.disableCache',
+      '-loggerLevel=ERROR',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   child.stderr!.on('data', (d) => (log += d));

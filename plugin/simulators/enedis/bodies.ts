@@ -70,8 +70,7 @@ export const enedisErrors = {
   /** 400 [inf] */
   endFormat: () => e('Invalid_request', 'end date parameter must be in the format yyyy-mm-dd.'),
   /** 400 */
-  beforeActivation: () =>
-    e('ADAM-ERR0123', "The requested period cannot be anterior to the meter's last activation date", BLUECODER_URI),
+  beforeActivation: () => e('ADAM-ERR0123', "The requested period cannot be anterior to the meter's last activation date", BLUECODER_URI),
   /** 400 */
   historyDeadline: () => e('ADAM-ERR0125', 'The start date must be greater than the history deadline.'),
   /** 400 */

@@ -143,7 +143,7 @@ function consumptionPower(c: DayContext, h: number, slot: number): number {
 }
 
 function productionPower(c: DayContext, t: number, slot: number): number {
-  const utcHour = ((t / 3_600_000) % 24 + 24) % 24;
+  const utcHour = (((t / 3_600_000) % 24) + 24) % 24;
   const noon = 11.8; // solar noon in UTC for metropolitan France
   const x = (utcHour - (noon - c.dayLength / 2)) / c.dayLength;
   if (x <= 0 || x >= 1) return 0;
@@ -171,9 +171,8 @@ export function daySlots(pdl: string, day: string, tz: string = DEFAULT_TZ, dire
   const zone = zoneOf(tz);
   for (let k = 0; k < n; k++) {
     const t = start + k * SLOT_MS;
-    const p = direction === 'consumption'
-      ? consumptionPower(ctx, wallHour(t + SLOT_MS / 2, zone), k)
-      : productionPower(ctx, t + SLOT_MS / 2, k);
+    const p =
+      direction === 'consumption' ? consumptionPower(ctx, wallHour(t + SLOT_MS / 2, zone), k) : productionPower(ctx, t + SLOT_MS / 2, k);
     energy[k] = Math.max(direction === 'consumption' ? 1 : 0, Math.round((p * SLOT_MINUTES) / 60));
   }
   const value = { start, energy };
@@ -247,7 +246,12 @@ export function simulatedDaily(usagePoint: string, day: string, tz: string = DEF
   return daySlots(usagePoint, day, tz, direction).energy.reduce((a, b) => a + b, 0);
 }
 
-export function simulatedProductionCurve(usagePoint: string, day: string, intervalMinutes: number = 30, tz: string = DEFAULT_TZ): SimCurvePoint[] {
+export function simulatedProductionCurve(
+  usagePoint: string,
+  day: string,
+  intervalMinutes: number = 30,
+  tz: string = DEFAULT_TZ,
+): SimCurvePoint[] {
   return simulatedCurve(usagePoint, day, intervalMinutes, tz, 'production');
 }
 
@@ -271,7 +275,9 @@ export function simulatedMaxPower(usagePoint: string, day: string, tz: string = 
 
 /** `YYYY-MM-DD` of an instant in `tz`. */
 export function localDay(t: number | Date, tz: string = DEFAULT_TZ): string {
-  return moment(t instanceof Date ? t.getTime() : t).tz(tz).format('YYYY-MM-DD');
+  return moment(t instanceof Date ? t.getTime() : t)
+    .tz(tz)
+    .format('YYYY-MM-DD');
 }
 
 /** Days of [start; end[ as `YYYY-MM-DD` strings. */

@@ -20,14 +20,7 @@ import {
   type SimCurvePoint,
   type SimMaxPower,
 } from './profile.js';
-import {
-  DEVICE_CODE_GRANT,
-  PRODUCTION_CLIENT_ID,
-  QUOTA_CONTENT_TYPE,
-  VIA_HEADER,
-  enedisErrors,
-  proxyErrors,
-} from './bodies.js';
+import { DEVICE_CODE_GRANT, PRODUCTION_CLIENT_ID, QUOTA_CONTENT_TYPE, VIA_HEADER, enedisErrors, proxyErrors } from './bodies.js';
 import { userAgentAccepted } from './version.js';
 
 export interface SimMeter {
@@ -142,8 +135,16 @@ export const CUSTOMER_ROUTES = {
   contact_data: 'customers_cd/v5/contact_data',
 } as const;
 
-export interface DailyItem { value: string; date: string }
-export interface CurveItem { value: string; date: string; interval_length: string; measure_type: 'B' }
+export interface DailyItem {
+  value: string;
+  date: string;
+}
+export interface CurveItem {
+  value: string;
+  date: string;
+  interval_length: string;
+  measure_type: 'B';
+}
 export type IntervalItem = DailyItem | CurveItem;
 
 export interface EnedisSimulator {
@@ -220,8 +221,7 @@ function normaliseKind(kind: SimKindAlias): SimKind {
 }
 
 const isCurve = (k: SimKind) => k === 'consumption_load_curve' || k === 'production_load_curve';
-const directionOf = (k: SimKind): Direction =>
-  k === 'daily_production' || k === 'production_load_curve' ? 'production' : 'consumption';
+const directionOf = (k: SimKind): Direction => (k === 'daily_production' || k === 'production_load_curve' ? 'production' : 'consumption');
 
 function readingType(k: SimKind): Record<string, string> {
   if (isCurve(k)) return { measurement_kind: 'power', unit: 'W', aggregate: 'average' };
@@ -294,9 +294,8 @@ class Simulator implements EnedisSimulator {
     this.tz = opts.tz ?? DEFAULT_TZ;
     this.clientId = opts.clientId ?? PRODUCTION_CLIENT_ID;
     this.limit = opts.limitPerMinute ?? 12;
-    this.quota = opts.enedisQuota === false
-      ? false
-      : { perSecond: opts.enedisQuota?.perSecond ?? 5, perHour: opts.enedisQuota?.perHour ?? 10_000 };
+    this.quota =
+      opts.enedisQuota === false ? false : { perSecond: opts.enedisQuota?.perSecond ?? 5, perHour: opts.enedisQuota?.perHour ?? 10_000 };
     this.late = new Set(opts.latePublicationDays ?? []);
     for (const m of opts.meters ?? [{ usagePoint: '00000000000001' }]) this.addMeter(m);
     this.server = http.createServer((req, res) => {
@@ -338,8 +337,7 @@ class Simulator implements EnedisSimulator {
 
   private addMeter(m: SimMeter): void {
     if (!/^\d{14}$/.test(m.usagePoint)) throw new Error(`simulator: usagePoint must be 14 digits, got '${m.usagePoint}'`);
-    const activationDate = m.activationDate
-      ?? moment.tz(this.nowMs(), this.tz).subtract(5, 'years').format('YYYY-MM-DD');
+    const activationDate = m.activationDate ?? moment.tz(this.nowMs(), this.tz).subtract(5, 'years').format('YYYY-MM-DD');
     this.meters.set(m.usagePoint, { ...m, activationDate });
   }
 
@@ -431,9 +429,7 @@ class Simulator implements EnedisSimulator {
 
   pendingUserCodes(): string[] {
     const now = this.nowMs();
-    return [...this.userCodes.entries()]
-      .filter(([, v]) => now < v.expiresAt)
-      .map(([k]) => `${k.slice(0, 4)}-${k.slice(4)}`);
+    return [...this.userCodes.entries()].filter(([, v]) => now < v.expiresAt).map(([k]) => `${k.slice(0, 4)}-${k.slice(4)}`);
   }
 
   meteringCalls(): RecordedCall[] {
@@ -626,9 +622,11 @@ class Simulator implements EnedisSimulator {
     if (path === '/device') return get(() => this.html(200, 'DomoticzLinky', 'Entrez le code affiché par votre plugin.'));
     if (path === '/auth/verify_code') return get(() => this.browserVerify(query));
     if (path.startsWith('/data/proxy/')) {
-      return get(() => (versionOk ? this.dataProxy(req, path.slice('/data/proxy/'.length), query, ip) : this.err(proxyErrors.versionMismatch())));
+      return get(() =>
+        versionOk ? this.dataProxy(req, path.slice('/data/proxy/'.length), query, ip) : this.err(proxyErrors.versionMismatch()),
+      );
     }
-    return this.html(404, 'Not Found', 'La page que vous recherchez n\'existe pas.');
+    return this.html(404, 'Not Found', "La page que vous recherchez n'existe pas.");
   }
 
   private err(body: unknown, status = 400): Answer {
@@ -666,7 +664,7 @@ class Simulator implements EnedisSimulator {
   }
 
   private browserVerify(query: Record<string, string>): Answer {
-    if (!query.code) return this.html(400, 'invalid_request', 'Aucun code n\'a été entré');
+    if (!query.code) return this.html(400, 'invalid_request', "Aucun code n'a été entré");
     try {
       this.approve(query.code, this.opts.autoApprove?.usagePoints);
     } catch {
@@ -837,39 +835,43 @@ class Simulator implements EnedisSimulator {
         return {
           customer: {
             customer_id: customerId,
-            usage_points: [{
-              usage_point: usagePoint,
-              contracts: {
-                segment: 'C5',
-                subscribed_power: m.subscribedPower,
-                last_activation_date: offset(m.activationDate),
-                distribution_tariff: m.distributionTariff,
-                offpeak_hours: m.offpeakHours,
-                contract_type: 'CARD-S',
-                contract_status: 'SERVC',
-                last_distribution_tariff_change_date: offset(m.activationDate),
+            usage_points: [
+              {
+                usage_point: usagePoint,
+                contracts: {
+                  segment: 'C5',
+                  subscribed_power: m.subscribedPower,
+                  last_activation_date: offset(m.activationDate),
+                  distribution_tariff: m.distributionTariff,
+                  offpeak_hours: m.offpeakHours,
+                  contract_type: 'CARD-S',
+                  contract_status: 'SERVC',
+                  last_distribution_tariff_change_date: offset(m.activationDate),
+                },
               },
-            }],
+            ],
           },
         };
       case 'addresses':
         return {
           customer: {
             customer_id: customerId,
-            usage_points: [{
-              usage_point: {
-                ...usagePoint,
-                usage_point_addresses: {
-                  street: '1 rue de l\'Exemple',
-                  locality: null,
-                  postal_code: '00000',
-                  insee_code: '00000',
-                  city: 'VILLE-EXEMPLE',
-                  country: 'France',
-                  geo_points: { latitude: '45.000000', longitude: '3.000000', altitude: '250' },
+            usage_points: [
+              {
+                usage_point: {
+                  ...usagePoint,
+                  usage_point_addresses: {
+                    street: "1 rue de l'Exemple",
+                    locality: null,
+                    postal_code: '00000',
+                    insee_code: '00000',
+                    city: 'VILLE-EXEMPLE',
+                    country: 'France',
+                    geo_points: { latitude: '45.000000', longitude: '3.000000', altitude: '250' },
+                  },
                 },
               },
-            }],
+            ],
           },
         };
       case 'identity':
