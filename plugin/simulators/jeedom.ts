@@ -566,7 +566,8 @@ export async function startJeedomSimulator(opts: JeedomSimulatorOptions = {}): P
     const eq = eqLogics.get(c.eqLogic_id);
     if (c.type !== 'info' || !eq || eq.isEnable !== '1') return;
     const deny = str(c.configuration.denyValues);
-    if (deny?.split(';').includes(str(rawValue))) return;
+    // biome-ignore lint/complexity/useOptionalChain: deny is '' when nothing is denied, which ?. would split into [''].
+    if (deny && deny.split(';').includes(str(rawValue))) return;
     const value = formatValue(c, rawValue);
     const previous = cache.get(c.id);
     const repeat = previous !== undefined && String(previous.value) === String(value);
