@@ -11,7 +11,7 @@ import { closest } from './suggest.js';
 import { isAccessProblem, stateAccessError } from './store/access.js';
 import { READING_KINDS, type ReadingKind } from './readings.js';
 import { assertZone, DEFAULT_TZ } from './time/local.js';
-import { CONFIG_FILE_KEYS, setting, SETTINGS, type SettingDescriptor, type SettingKey } from './settings.js';
+import { CONFIG_FILE_KEYS, SETTINGS, type SettingDescriptor } from './settings.js';
 
 export const PROXY = {
   production: {
@@ -261,35 +261,5 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   };
 }
 
-/**
- * One setting of a module outside this file, resolved as every setting is: the flag when given,
- * else the JEELINKY_* variable, else the config.json key. `parse` turns the text (or the file's
- * JSON value) into the setting and throws ConfigError naming `envName` when it cannot.
- */
-export function pickSetting<T>(
-  flagValue: T | undefined,
-  envName: string,
-  fileKey: string,
-  config: Pick<JeelinkyConfig, 'fileSettings'>,
-  parse: (name: string, raw: string) => T,
-  env: NodeJS.ProcessEnv = process.env,
-): T | undefined {
-  if (flagValue !== undefined) return flagValue;
-  const fromEnv = env[envName];
-  if (fromEnv !== undefined && fromEnv !== '') return parse(envName, fromEnv);
-  const fromFile = config.fileSettings[fileKey];
-  if (fromFile === undefined || fromFile === null) return undefined;
-  return parse(`${fileKey} (config.json)`, typeof fromFile === 'string' ? fromFile : JSON.stringify(fromFile));
-}
-
-/** pickSetting for a setting of the table (plugin/settings.ts): its variable and config.json key come from there. */
-export function readSetting<T>(
-  key: SettingKey,
-  flagValue: T | undefined,
-  config: Pick<JeelinkyConfig, 'fileSettings'>,
-  parse: (name: string, raw: string) => T,
-  env: NodeJS.ProcessEnv = process.env,
-): T | undefined {
-  const s = setting(key);
-  return pickSetting(flagValue, s.env, s.key, config, parse, env);
-}
+// pickSetting and readSetting live with the table (plugin/settings.ts, no I/O) so that pure modules can use them.
+export { pickSetting, readSetting } from './settings.js';

@@ -485,3 +485,36 @@ type ValueOf<T extends SettingType> = T extends 'number' ? number : T extends 'b
 export type SectionArgs<S extends SettingSection> = {
   [D in Extract<Described, { section: S; flag: string }> as D['flag']]?: ValueOf<D['type']>;
 };
+
+/**
+ * One setting of a module outside this file, resolved as every setting is: the flag when given,
+ * else the JEELINKY_* variable, else the config.json key. `parse` turns the text (or the file's
+ * JSON value) into the setting and throws ConfigError naming `envName` when it cannot.
+ */
+export function pickSetting<T>(
+  flagValue: T | undefined,
+  envName: string,
+  fileKey: string,
+  config: { fileSettings: Record<string, unknown> },
+  parse: (name: string, raw: string) => T,
+  env: NodeJS.ProcessEnv = process.env,
+): T | undefined {
+  if (flagValue !== undefined) return flagValue;
+  const fromEnv = env[envName];
+  if (fromEnv !== undefined && fromEnv !== '') return parse(envName, fromEnv);
+  const fromFile = config.fileSettings[fileKey];
+  if (fromFile === undefined || fromFile === null) return undefined;
+  return parse(`${fileKey} (config.json)`, typeof fromFile === 'string' ? fromFile : JSON.stringify(fromFile));
+}
+
+/** pickSetting for a setting of the table (plugin/settings.ts): its variable and config.json key come from there. */
+export function readSetting<T>(
+  key: SettingKey,
+  flagValue: T | undefined,
+  config: { fileSettings: Record<string, unknown> },
+  parse: (name: string, raw: string) => T,
+  env: NodeJS.ProcessEnv = process.env,
+): T | undefined {
+  const s = setting(key);
+  return pickSetting(flagValue, s.env, s.key, config, parse, env);
+}

@@ -66,9 +66,7 @@ const FORBIDDEN_PACKAGES = [
  * which lives in plugin/config.ts next to the config.json reader (node:fs); it leaves with the one
  * table of settings (issue 15, point 3).
  */
-const TOLERATED: Record<string, string> = {
-  'plugin/config.ts': 'pickSetting moves out of config.ts with the settings table (issue 15, point 3)',
-};
+const TOLERATED: Record<string, string> = {};
 
 export interface ImportStatement {
   specifier: string;
@@ -185,19 +183,8 @@ describe('boundary rule: the pure cores import nothing that does I/O', () => {
     expect(boundaryViolations(files, PURE, readRepo).map(describeViolation)).toEqual([]);
   });
 
-  it('every tolerated exception is still reached by a pure core (remove it from TOLERATED once it is not)', () => {
-    const files = PURE.flatMap(listTs);
-    for (const tolerated of Object.keys(TOLERATED)) {
-      const reached = files.some((f) =>
-        importsOf(readRepo(f)!).some(
-          (i) =>
-            !i.typeOnly &&
-            i.specifier.startsWith('.') &&
-            rel(path.resolve(ROOT, path.dirname(f), i.specifier)).replace(/\.js$/, '.ts') === tolerated,
-        ),
-      );
-      expect(reached, tolerated).toBe(true);
-    }
+  it('no exception is tolerated: every pure core is free of I/O, config.ts included', () => {
+    expect(TOLERATED).toEqual({});
   });
 
   it('the rule catches a direct I/O import, one through a shared module and a dynamic import; it lets import type through', () => {

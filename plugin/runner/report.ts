@@ -20,7 +20,7 @@ import {
   type ReportTariffInput,
   type ReportTempoInput,
 } from '../report/index.js';
-import { buildTariffReport, chooseSchedule, planOfContract, resolveTariffSettings } from '../tariff/index.js';
+import { buildTariffReport, chooseSchedule, planOfContract, resolveTariffSettings, type TariffInput } from '../tariff/index.js';
 import { ReadingsStore } from '../store/readings.js';
 import { StateStore } from '../store/state.js';
 import { TokenState } from '../store/tokens.js';
@@ -91,17 +91,7 @@ function tariffFor(
   const choice = chooseSchedule(settings, contract, { from: input.from, to: until });
   if (choice.source === 'none') return undefined;
   const plan = settings.currentPlan ?? planOfContract(contract) ?? 'BASE';
-  const report = buildTariffReport({
-    from: input.from,
-    to: until,
-    curve: input.readings.load_curve ?? [],
-    daily: input.readings.daily_consumption ?? [],
-    schedule: choice.schedule,
-    prices: settings.prices,
-    plan,
-    tz: input.tz,
-  });
-  return reportTariffInput(report);
+  return reportTariffInput(storedTariffReport(input, until, choice.schedule, settings.prices, plan));
 }
 
 /**
@@ -122,16 +112,28 @@ async function tempoFor(
   const until = addDays(input.to, -1);
   const cal = await loadCalendarFor(config, { from: addDays(input.from, -1), to: until }, now, { env });
   const choice = chooseSchedule(settings, contract, { from: input.from, to: until });
-  const report = buildTariffReport({
+  const report = storedTariffReport(input, until, choice.schedule, settings.prices, plan, cal.colourOf);
+  return reportTempoInput(report, cal.colourOf, input.from, until, '€', calendarNote(cal));
+}
+
+/** The tariff module's report over the page's readings, [input.from; until] (the HP/HC part and the Tempo part share it). */
+function storedTariffReport(
+  input: Omit<ReportInput, 'generatedAt'>,
+  until: string,
+  schedule: TariffInput['schedule'],
+  prices: TariffInput['prices'],
+  plan: TariffInput['plan'],
+  colourOf?: TariffInput['colourOf'],
+): ReturnType<typeof buildTariffReport> {
+  return buildTariffReport({
     from: input.from,
     to: until,
     curve: input.readings.load_curve ?? [],
     daily: input.readings.daily_consumption ?? [],
-    schedule: choice.schedule,
-    prices: settings.prices,
+    schedule,
+    prices,
     plan,
     tz: input.tz,
-    colourOf: cal.colourOf,
+    colourOf,
   });
-  return reportTempoInput(report, cal.colourOf, input.from, until, '€', calendarNote(cal));
 }

@@ -13,7 +13,8 @@
  * |                                 |                       | (Tempo keys tempo_blue_hp … subscription_tempo) |
  * | JEELINKY_CURRENT_PLAN           | currentPlan           | BASE, HPHC or TEMPO                       |
  */
-import { readSetting, type JeelinkyConfig } from '../config.js';
+import type { JeelinkyConfig } from '../config.js';
+import { readSetting } from '../settings.js';
 import { setting, type SettingKey } from '../settings.js';
 import type { Contract } from '../enedis/customers.js';
 import { parseEuros } from './money.js';
