@@ -95,6 +95,13 @@ export interface HistoryWriteSummary extends WriteTally {
   via?: 'jeelinky::writeHistory' | 'cmd::event';
 }
 
+/** One point acknowledged by Jeedom: counted as written, or as corrected when it replaced another value. */
+function countWritten(summary: HistoryWriteSummary, p: { logicalId: string; correction: boolean }): void {
+  const key = p.correction ? 'corrected' : 'written';
+  summary.byCommand[p.logicalId]![key]++;
+  summary[key]++;
+}
+
 export interface JeedomPoint {
   logicalId: string;
   /** `YYYY-MM-DD HH:MM:SS` in the box timezone. */
@@ -456,13 +463,7 @@ async function writePoints(
     const tally = summary.byCommand[p.logicalId]!;
     try {
       if (!dryRun) await client.event(device.cmds.get(p.logicalId)!.id, p.value, p.datetime);
-      if (p.correction) {
-        tally.corrected++;
-        summary.corrected++;
-      } else {
-        tally.written++;
-        summary.written++;
-      }
+      countWritten(summary, p);
     } catch (err) {
       if (err instanceof TemporaryError) {
         fatal ??= err;
@@ -538,16 +539,7 @@ async function writeBatches(
         chunk.map((p) => ({ cmd_id: idOf(p.logicalId), datetime: p.datetime, value: p.value })),
         i === requests.length - 1 ? currents : [],
       );
-      for (const p of chunk) {
-        const tally = summary.byCommand[p.logicalId]!;
-        if (p.correction) {
-          tally.corrected++;
-          summary.corrected++;
-        } else {
-          tally.written++;
-          summary.written++;
-        }
-      }
+      for (const p of chunk) countWritten(summary, p);
     } catch (err) {
       if (err instanceof TemporaryError || err instanceof InterruptedError) {
         fatal = err;
