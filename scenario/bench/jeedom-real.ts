@@ -12,11 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import moment from 'moment-timezone';
 import { JeedomClient } from '../../plugin/jeedom/client.js';
 import { readingsToPoints, writeReadings } from '../../plugin/jeedom/history.js';
 import { ensureVirtualDevice, loadVirtualDevice } from '../../plugin/jeedom/virtual.js';
-import type { Reading } from '../../plugin/readings.js';
+import { syntheticCurve } from './jeedom.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KIT = process.env.JEELINKY_JEEDOM_KIT ?? path.resolve(ROOT, '..', 'shared', 'jeedom');
@@ -25,26 +24,6 @@ const PDL_BATCH = '12345678901234';
 const PDL_EVENT = '12345678901235';
 const TZ = 'Europe/Paris';
 const SAMPLE_POINTS = Number(process.env.JEELINKY_BENCH_EVENT_SAMPLE ?? 3000);
-
-function curve(pdl: string, intervals: number): Reading[] {
-  const out: Reading[] = [];
-  let t = moment.tz('2023-01-01', TZ).valueOf();
-  for (let i = 0; i < intervals; i++, t += 1_800_000) {
-    const value = 200 + ((i * 37) % 900);
-    const start = moment.tz(t, TZ);
-    out.push({
-      usagePoint: pdl,
-      kind: 'load_curve',
-      day: start.format('YYYY-MM-DD'),
-      start: start.format(),
-      end: moment.tz(t + 1_800_000, TZ).format(),
-      value,
-      unit: 'W',
-      energyWh: value / 2,
-    });
-  }
-  return out;
-}
 
 function kit(env: NodeJS.ProcessEnv, name: string, args: string[] = []): void {
   execFileSync(path.join(KIT, name), args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
@@ -59,9 +38,9 @@ export async function benchJeedomReal(): Promise<Record<string, number | string>
     JEEDOM_HTTP_PORT: String(8791 + SLOT),
     JEEDOM_DB_PORT: String(3391 + SLOT),
   };
-  const all = curve(PDL_BATCH, 2 * 17_520);
+  const all = syntheticCurve(PDL_BATCH, 2 * 17_520);
   const points = readingsToPoints(all, TZ).points.length;
-  const sample = curve(PDL_EVENT, Math.ceil(SAMPLE_POINTS / 2));
+  const sample = syntheticCurve(PDL_EVENT, Math.ceil(SAMPLE_POINTS / 2));
   const out: Record<string, number | string> = {
     'points (2 years of 30-min load curve, W and Wh)': points,
     'cmd::event path measured on a sample of (points)': readingsToPoints(sample, TZ).points.length,

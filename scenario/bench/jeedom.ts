@@ -17,15 +17,15 @@ const TZ = 'Europe/Paris';
 // 17,502 half-hours: the October change merges 2 of them, leaving 35,000 points (W and Wh).
 const INTERVALS = 17_502;
 
-/** Consecutive 30-minute consumption intervals, W integers (Wh = W / 2). */
-function curve(): Reading[] {
+/** Consecutive 30-minute consumption intervals from 2023-01-01 (Paris), W integers (Wh = W / 2). */
+export function syntheticCurve(usagePoint: string, intervals: number): Reading[] {
   const out: Reading[] = [];
   let t = moment.tz('2023-01-01', TZ).valueOf();
-  for (let i = 0; i < INTERVALS; i++, t += 1_800_000) {
+  for (let i = 0; i < intervals; i++, t += 1_800_000) {
     const value = 200 + ((i * 37) % 900);
     const start = moment.tz(t, TZ);
     out.push({
-      usagePoint: PDL,
+      usagePoint,
       kind: 'load_curve',
       day: start.format('YYYY-MM-DD'),
       start: start.format(),
@@ -49,7 +49,7 @@ async function setUp(latencyMs: number) {
 export async function benchJeedom(): Promise<Record<string, number | string>> {
   const latencyMs = Number(process.env.JEELINKY_BENCH_JEEDOM_LATENCY_MS ?? 1);
   const concurrency = Number(process.env.JEELINKY_BENCH_JEEDOM_CONCURRENCY ?? 4);
-  const readings = curve();
+  const readings = syntheticCurve(PDL, INTERVALS);
   const { points } = readingsToPoints(readings, TZ);
 
   // jeelinky's writer: one history read per command and month, then the missing points pipelined.
