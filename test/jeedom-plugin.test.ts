@@ -15,17 +15,16 @@
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { deviceLogicalId } from '../plugin/jeedom/virtual.js';
 import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
-import { issuedSecrets, PDL, ROOT, tempDir } from './support/core.js';
+import { launchChromium } from './support/browser.js';
+import { issuedSecrets, PDL, ROOT } from './support/core.js';
 import { KIT, realJeedomMissing, startRealJeedom, type RealJeedom } from './support/real-jeedom.js';
 
 if (realJeedomMissing) console.warn(`jeedom-plugin.test.ts: ${realJeedomMissing}`);
 
-const CHROMIUM = '/usr/bin/chromium';
 // Written with each run under test-artifacts/; docs/screenshots/ holds a copy of them for the README.
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
 
@@ -252,27 +251,12 @@ describe.skipIf(Boolean(realJeedomMissing))('the jeelinky Jeedom plugin on a rea
   });
 
   it('screenshots of the plugin pages, from the real core in headless Chromium (admin/admin)', async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run "npm run test-setup" or "apt-get install chromium"`);
     const base = box.url.replace(/\/core\/api\/jeeApi\.php$/, '');
     // What a box that has been up for a while shows: no first-use welcome, no "starting" banner
     // (jeeCron.php writes tmp/started; the kit runs no cron), and a drawn minute.
     php(`config::save('jeedom::firstUse', 0); touch(jeedom::getTmpFolder() . '/started');`);
     setConfig('dailyTime', '08:35');
-    const userDataDir = tempDir('jeelinky-chromium-');
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1400, height: 1000 },
-    });
+    const { context, userDataDir } = await launchChromium({ width: 1400, height: 1000 }, 'the plugin page tests');
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${base}/index.php`);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, writeReportFile, type ReportModel, type ReportTariffInput } from '../plugin/report/index.js';
 import type { Reading, ReadingKind } from '../plugin/readings.js';
@@ -15,9 +15,9 @@ import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { computeTariff } from '../plugin/runner/tariff.js';
 import { shiftedSeasonDays, startTempoSimulator } from '../plugin/simulators/tempo.js';
+import { launchChromium } from './support/browser.js';
 import { harness, issuedSecrets, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const NOW = '2024-11-05T10:00:00+01:00';
 const SINCE = '2024-03-25';
@@ -31,26 +31,9 @@ let userDataDir: string;
 const work = tempDir('jeelinky-report-test-');
 
 async function launch(): Promise<BrowserContext> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: the report tests need Debian's chromium (run "npm run test-setup" or "apt-get install chromium")`,
-    );
-  }
-  userDataDir = tempDir('jeelinky-chromium-');
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
+  const launched = await launchChromium({ width: 1280, height: 900 }, 'the report tests');
+  userDataDir = launched.userDataDir;
+  return launched.context;
 }
 
 async function fill(sim: Parameters<typeof harness>[1]): Promise<Harness> {
