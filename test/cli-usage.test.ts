@@ -12,8 +12,7 @@ import { CONFIG_FILE_KEYS } from '../plugin/config.js';
 import { INFLUX_SETTINGS } from '../plugin/sinks/influx.js';
 import { MQTT_SETTINGS } from '../plugin/sinks/mqtt-config.js';
 import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
-import { rootSpec, type CommandSpec } from '../scenario/argv-check.js';
-import { commands } from '../scenario/commands/index.js';
+import { commandsFromHelp } from './support/cli-help.js';
 import { CLI, cliEnv, PDL, ROOT, runCli, tempDir, type CliResult } from './support/core.js';
 
 let sim: EnedisSimulator;
@@ -64,10 +63,6 @@ async function refusedBeforeAnything(args: string[], extraEnv: Record<string, st
   return r;
 }
 
-function leaves(spec: CommandSpec): CommandSpec[] {
-  return spec.subcommands.length ? spec.subcommands.flatMap(leaves) : [spec];
-}
-
 describe('an unknown or misspelt flag stops the command before anything runs', () => {
   it('backfill --dryrun makes no call and spends no budget', async () => {
     const r = await refusedBeforeAnything(['backfill', '--dryrun']);
@@ -85,7 +80,7 @@ describe('an unknown or misspelt flag stops the command before anything runs', (
   });
 
   it('every command refuses a bogus flag, a misspelt one and a stray word', async () => {
-    const all = leaves(rootSpec(commands));
+    const all = await commandsFromHelp(env);
     expect(all.map((s) => s.path)).toEqual(
       expect.arrayContaining([
         'jeelinky run',
@@ -103,7 +98,7 @@ describe('an unknown or misspelt flag stops the command before anything runs', (
         new RegExp(`^jeelinky: unknown flag --zzz-bogus for ${spec.path}: "${spec.path} --help" lists its flags\\n$`),
       );
       // The command's own first flag with its second letter dropped: the line names the right one.
-      const flag = [...spec.flags.keys()].find((f) => f.length >= 4 && f !== 'help' && f !== 'version')!;
+      const flag = spec.flags.find((f) => f.length >= 4 && f !== 'help' && f !== 'version')!;
       const slip = flag.slice(0, 1) + flag.slice(2);
       const misspelt = await refusedBeforeAnything([...words, `--${slip}`]);
       expect(misspelt.stderr).toBe(`jeelinky: unknown flag --${slip}: did you mean --${flag}?\n`);
