@@ -6,8 +6,8 @@
 import type { JeelinkyConfig } from '../config.js';
 import { ExitCode, InterruptedError, isJeelinkyError, PairingError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import { LinkySession } from '../enedis/session.js';
-import { READING_KINDS } from '../readings.js';
-import type { RunOutcome } from '../sinks/sink.js';
+import { READING_KINDS, type ReadingKind } from '../readings.js';
+import type { RunOutcome, Sink } from '../sinks/sink.js';
 import { acquireStateLock } from '../store/lock.js';
 import { ReadingsStore } from '../store/readings.js';
 import { StateStore } from '../store/state.js';
@@ -90,7 +90,21 @@ export async function waitForTokens(session: LinkySession, pairing: Pairing, ctx
   }
 }
 
-/** Runs the asked steps (or the daily job) under the lock and returns a report; never throws for known failures. */
+/** What every phase of a run works on: the run's session and store, what was asked, the report so far. */
+interface RunPhase {
+  session: LinkySession;
+  store: StateStore;
+  options: RunOptions;
+  ctx: RunContext;
+  report: RunReport;
+  now: () => Date;
+}
+
+/**
+ * Runs the asked steps (or the daily job) under the lock and returns a report; never throws for known failures.
+ * Phases: steps (pairing, refresh, fetch) → day figures for the sinks → deliveries → retry flag →
+ * summary figures → sinks' run status.
+ */
 export async function runScenario(options: RunOptions, ctx: RunContext): Promise<RunReport> {
   const now = ctx.now ?? (() => new Date());
   const report: RunReport = {
@@ -112,86 +126,19 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
   try {
     await withState(ctx.config, async (store) => {
       const session = new LinkySession(ctx.config, store, { now, sleep: ctx.sleep, signal: ctx.signal });
+      const run: RunPhase = { session, store, options, ctx, report, now };
       try {
-        await runSteps(session, store, options, ctx, report);
+        await runSteps(run);
       } catch (e) {
         fail(e);
       }
       const sinks = ctx.sinks ?? [];
-      // Before the deliveries: the day figures and their context, computed once for every sink.
-      let tariffDays: RunOutcome['tariffDays'];
-      let tempo: RunOutcome['tempo'];
-      let tariff: TariffContext | undefined;
-      if (sinks.length && report.usagePoint && !options.dryRun && !ctx.signal?.aborted) {
-        const t = await computeRunTariffDays(session, store, {
-          config: ctx.config,
-          usagePoint: report.usagePoint,
-          now: now(),
-          fresh: report.readings ?? [],
-          forcedSince: options.forceSinks?.length ? options.since : undefined,
-          // A run that already failed (consent revoked, Enedis down) does not try the contract too.
-          paired: report.exitCode === ExitCode.OK && Boolean(await session.tokens.getTokens()),
-        });
-        tariffDays = t.days;
-        tempo = t.tempo;
-        tariff = t.context;
-        report.tariff = t.summary;
-      }
-      if (sinks.length && report.usagePoint) {
-        // Whatever the fetch gave, the store may hold readings a sink has not had yet.
-        report.sinks = await (options.dryRun ? countPending : deliverToSinks)(store, sinks, {
-          usagePoint: report.usagePoint,
-          kinds: READING_KINDS,
-          fromDay:
-            options.since && options.forceSinks?.length ? options.since : addDays(localDay(now(), ctx.config.tz), -DELIVERY_HORIZON_DAYS),
-          force: (sink) => Boolean(options.forceSinks?.includes(sink.name)),
-          toDay: addDays(localDay(now(), ctx.config.tz), 1),
-          tz: ctx.config.tz,
-          now: now(),
-          onProgress: ctx.events?.sinkProgress,
-          signal: ctx.signal,
-          tariff,
-        });
-        // A sink that needs a person (bad API key) fails the run; one that is down does not:
-        // its readings stay pending and the next run delivers them.
-        for (const r of report.sinks)
-          if (r.error?.exitCode === ExitCode.ACTION_NEEDED || r.error?.exitCode === ExitCode.BUG)
-            report.exitCode = worse(report.exitCode, r.error.exitCode);
-      }
-      // The seed's relaunchScenario, made precise: a retry-at time, cleared by a clean run.
-      if (report.exitCode === ExitCode.TEMPORARY) {
-        const retryAt = report.retryAt ?? new Date(now().getTime() + 3600_000).toISOString();
-        report.retryAt = retryAt;
-        const reason = report.error ?? report.kinds.find((k) => k.error)?.error ?? { code: 'temporary', message: 'temporary failure' };
-        await session.tokens.setRetry({ retryAt, reason: reason.message, code: reason.code, setAt: now().toISOString() });
-      } else if (report.exitCode === ExitCode.OK && report.steps.some((s) => s.startsWith('fetch'))) {
-        await session.tokens.clearRetry();
-      }
+      const dayFigures = sinks.length ? await computeSinkDayFigures(run) : undefined;
+      if (sinks.length) await deliverPending(run, sinks, dayFigures?.context);
+      await recordRetry(run);
       report.ok = report.exitCode === ExitCode.OK;
       report.finishedAt = now().toISOString();
-      // The forum scenario's six figures, kept in the local store's summary (status shows them)
-      // and handed to the sinks (Jeedom's stats_*_kwh commands).
-      const recentDaily =
-        report.usagePoint && !options.dryRun
-          ? (
-              await new ReadingsStore(store).readings(
-                report.usagePoint,
-                'daily_consumption',
-                addDays(localDay(now(), ctx.config.tz), -400),
-                localDay(now(), ctx.config.tz),
-              )
-            ).map((r) => ({ day: r.day, value: r.value }))
-          : undefined;
-      if (recentDaily?.length && report.usagePoint) {
-        report.figures = seedFigures(dailyPoints(recentDaily), now(), ctx.config.tz).map(({ logicalId, start, end, kwh, days }) => ({
-          logicalId,
-          start,
-          end,
-          kwh,
-          days,
-        }));
-        await store.write(`summary:${report.usagePoint}`, { at: report.finishedAt, figures: report.figures });
-      }
+      const recentDaily = await recordSummaryFigures(run);
       if (sinks.length && (options.dryRun || ctx.signal?.aborted)) {
         // Stopped by a signal: no run status is published, the sinks are only closed.
         for (const sink of sinks) await sink.close().catch(() => undefined);
@@ -206,8 +153,8 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           tokens: (await session.tokens.getTokens()) ?? undefined,
           pairing: await session.tokens.getPairing(),
           recentDaily,
-          tariffDays,
-          tempo,
+          tariffDays: dayFigures?.days,
+          tempo: dayFigures?.tempo,
         });
       }
     });
@@ -224,11 +171,103 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
   return report;
 }
 
-async function runSteps(session: LinkySession, store: StateStore, options: RunOptions, ctx: RunContext, report: RunReport): Promise<void> {
-  const explicit = options.code || options.firstConnexion || options.refreshToken || (options.fetchKinds?.length ?? 0) > 0;
-  let refreshed = false;
-  let rotated = false;
+/** Before the deliveries: the HP/HC, cost and Tempo day figures and their context, computed once for every sink. */
+async function computeSinkDayFigures({
+  session,
+  store,
+  options,
+  ctx,
+  report,
+  now,
+}: RunPhase): Promise<{ days: RunOutcome['tariffDays']; tempo: RunOutcome['tempo']; context: TariffContext | undefined } | undefined> {
+  if (!report.usagePoint || options.dryRun || ctx.signal?.aborted) return undefined;
+  const t = await computeRunTariffDays(session, store, {
+    config: ctx.config,
+    usagePoint: report.usagePoint,
+    now: now(),
+    fresh: report.readings ?? [],
+    forcedSince: options.forceSinks?.length ? options.since : undefined,
+    // A run that already failed (consent revoked, Enedis down) does not try the contract too.
+    paired: report.exitCode === ExitCode.OK && Boolean(await session.tokens.getTokens()),
+  });
+  report.tariff = t.summary;
+  return { days: t.days, tempo: t.tempo, context: t.context };
+}
 
+/** Whatever the fetch gave, the store may hold readings a sink has not had yet: deliver (or, dry run, count) them. */
+async function deliverPending(
+  { store, options, ctx, report, now }: RunPhase,
+  sinks: Sink[],
+  tariff: TariffContext | undefined,
+): Promise<void> {
+  if (!report.usagePoint) return;
+  const today = localDay(now(), ctx.config.tz);
+  report.sinks = await (options.dryRun ? countPending : deliverToSinks)(store, sinks, {
+    usagePoint: report.usagePoint,
+    kinds: READING_KINDS,
+    fromDay: options.since && options.forceSinks?.length ? options.since : addDays(today, -DELIVERY_HORIZON_DAYS),
+    force: (sink) => Boolean(options.forceSinks?.includes(sink.name)),
+    toDay: addDays(today, 1),
+    tz: ctx.config.tz,
+    now: now(),
+    onProgress: ctx.events?.sinkProgress,
+    signal: ctx.signal,
+    tariff,
+  });
+  // A sink that needs a person (bad API key) fails the run; one that is down does not:
+  // its readings stay pending and the next run delivers them.
+  for (const r of report.sinks)
+    if (r.error?.exitCode === ExitCode.ACTION_NEEDED || r.error?.exitCode === ExitCode.BUG)
+      report.exitCode = worse(report.exitCode, r.error.exitCode);
+}
+
+/** The forum scenario's relaunchScenario, made precise: a retry-at time, cleared by a clean fetching run. */
+async function recordRetry({ session, report, now }: RunPhase): Promise<void> {
+  if (report.exitCode === ExitCode.TEMPORARY) {
+    const retryAt = report.retryAt ?? new Date(now().getTime() + 3600_000).toISOString();
+    report.retryAt = retryAt;
+    const reason = report.error ?? report.kinds.find((k) => k.error)?.error ?? { code: 'temporary', message: 'temporary failure' };
+    await session.tokens.setRetry({ retryAt, reason: reason.message, code: reason.code, setAt: now().toISOString() });
+  } else if (report.exitCode === ExitCode.OK && report.steps.some((s) => s.startsWith('fetch'))) {
+    await session.tokens.clearRetry();
+  }
+}
+
+/**
+ * The forum scenario's six figures, kept in the local store's summary (status shows them); returns
+ * the ~13 months of daily consumption they come from, which the sinks also get (Jeedom's stats_*_kwh).
+ */
+async function recordSummaryFigures({ store, options, ctx, report, now }: RunPhase): Promise<RunOutcome['recentDaily']> {
+  if (!report.usagePoint || options.dryRun) return undefined;
+  const today = localDay(now(), ctx.config.tz);
+  const recentDaily = (await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(today, -400), today)).map(
+    (r) => ({ day: r.day, value: r.value }),
+  );
+  if (recentDaily.length) {
+    report.figures = seedFigures(dailyPoints(recentDaily), now(), ctx.config.tz).map(({ logicalId, start, end, kwh, days }) => ({
+      logicalId,
+      start,
+      end,
+      kwh,
+      days,
+    }));
+    await store.write(`summary:${report.usagePoint}`, { at: report.finishedAt, figures: report.figures });
+  }
+  return recentDaily;
+}
+
+/** The asked steps in the forum scenario's order: code, firstConnexion, refresh, then the fetch (or the daily job). */
+async function runSteps(run: RunPhase): Promise<void> {
+  const { options } = run;
+  const explicit = options.code || options.firstConnexion || options.refreshToken || (options.fetchKinds?.length ?? 0) > 0;
+  const tokenSteps = await runTokenSteps(run);
+  const kindsToFetch = explicit ? (options.fetchKinds ?? []) : run.ctx.config.kinds;
+  if (kindsToFetch.length === 0) await reportTokensOnly(run, tokenSteps);
+  else await fetchWithFreshTokens(run, kindsToFetch, tokenSteps);
+}
+
+/** Steps code, firstConnexion and refresh; says whether the access token was renewed and the refresh token rotated. */
+async function runTokenSteps({ session, options, ctx, report }: RunPhase): Promise<{ refreshed: boolean; rotated: boolean }> {
   if (options.code) {
     report.steps.push('code');
     const pairing = await session.startPairing();
@@ -254,29 +293,38 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
       `Paired: PDL ${tokens.usagePoints.join(', ') || '(none announced)'}; refresh token ${maskSecret(tokens.refreshToken)} saved.`,
     );
   }
-  if (options.refreshToken) {
-    report.steps.push('refresh');
-    const before = await session.requireTokens();
-    const after = await session.refresh();
-    refreshed = true;
-    rotated = after.refreshToken !== before.refreshToken;
-  }
+  if (!options.refreshToken) return { refreshed: false, rotated: false };
+  report.steps.push('refresh');
+  const before = await session.requireTokens();
+  const after = await session.refresh();
+  return { refreshed: true, rotated: after.refreshToken !== before.refreshToken };
+}
 
-  const kindsToFetch = explicit ? (options.fetchKinds ?? []) : ctx.config.kinds;
+/** No kind to fetch: the report still carries the token state, and the PDL when it is known, so sinks hear of the run. */
+async function reportTokensOnly(
+  { session, report }: RunPhase,
+  { refreshed, rotated }: { refreshed: boolean; rotated: boolean },
+): Promise<void> {
   const tokensNow = await session.tokens.getTokens();
-  if (kindsToFetch.length === 0) {
-    report.tokens = tokenSummary(tokensNow, refreshed, rotated);
-    // Sinks still hear about the run (Jeedom keeps the token state in its info commands).
-    if (tokensNow) {
-      try {
-        report.usagePoint = session.usagePointOf(tokensNow);
-      } catch {
-        // Several PDLs and none chosen: said by the next fetch, not by a pairing step.
-      }
+  report.tokens = tokenSummary(tokensNow, refreshed, rotated);
+  // Sinks still hear about the run (Jeedom keeps the token state in its info commands).
+  if (tokensNow) {
+    try {
+      report.usagePoint = session.usagePointOf(tokensNow);
+    } catch {
+      // Several PDLs and none chosen: said by the next fetch, not by a pairing step.
     }
-    return;
   }
-  // The daily job: refresh when the access token expires within 5 minutes (or nobody knows).
+}
+
+/** The daily job: refresh when the access token expires within 5 minutes (or nobody knows), then fetch the kinds. */
+async function fetchWithFreshTokens(
+  run: RunPhase,
+  kinds: ReadingKind[],
+  tokenSteps: { refreshed: boolean; rotated: boolean },
+): Promise<void> {
+  const { session, store, options, ctx, report } = run;
+  let { refreshed, rotated } = tokenSteps;
   const before = await session.requireTokens();
   const fresh = await session.freshTokens();
   if (fresh.refreshed) {
@@ -287,7 +335,7 @@ async function runSteps(session: LinkySession, store: StateStore, options: RunOp
   report.tokens = tokenSummary(fresh.tokens, refreshed, rotated);
   const usagePoint = session.usagePointOf(fresh.tokens);
   report.usagePoint = usagePoint;
-  const failures = await fetchKinds(session, new ReadingsStore(store), kindsToFetch, usagePoint, options, ctx, report);
+  const failures = await fetchKinds(session, new ReadingsStore(store), kinds, usagePoint, options, ctx, report);
   for (const failure of failures) {
     report.exitCode = worse(report.exitCode, failure.exitCode);
     if (failure instanceof TemporaryError && failure.retryAt && !report.retryAt) report.retryAt = failure.retryAt.toISOString();
