@@ -86,7 +86,14 @@ describe("localStatisticsBetween (indexed) gives the reference scan's figures", 
     }
     for (const name of ['load_curve_energy', 'load_curve_power', 'daily_consumption']) {
       // The reference over the whole store, read once; the windowed scan itself is checked on a sample.
-      const all: HistoryPoint[] = await localSeriesPoints(store, PDL, localSeries(name)!, '2022-01-01', '2026-01-01', TZ);
+      const all: HistoryPoint[] = await localSeriesPoints({
+        store,
+        usagePoint: PDL,
+        series: localSeries(name)!,
+        fromDay: '2022-01-01',
+        toDay: '2026-01-01',
+        tz: TZ,
+      });
       for (const [start, end] of ranges) {
         for (const calc of STAT_CALCS) {
           const fast = await localStatisticsBetween(store, PDL, name, calc, start, end, opts);

@@ -24,5 +24,6 @@ export {
   localSeriesPoints,
   resolveStatsCmd,
   type LocalStatsOptions,
+  type SeriesRange,
 } from './stats.js';
 export { loadTariffContext, storedDayTariffs, type LoadContextOptions, type LoadedContext } from './tariff-context.js';

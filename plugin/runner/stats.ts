@@ -47,17 +47,31 @@ function dayWindow(start: ResolvedBound, end: ResolvedBound): [string, string] |
   return lo < hi ? [lo, hi] : undefined;
 }
 
+/** A series of the local store over the days [fromDay, toDay[, as the Jeedom writer would store it. */
+export interface SeriesRange {
+  store: ReadingsStore;
+  usagePoint: string;
+  series: LocalSeries;
+  fromDay: string;
+  toDay: string;
+  tz: string;
+  /** Time of day of daily values (default `12:00:00`, as the writer). */
+  dailyTime?: string;
+  /** Needed by the tariff series (HP/HC, costs), computed from the tariff settings. */
+  tariffDays?: TariffDaysSource;
+}
+
 /** The points the Jeedom writer stores for a series, over the days [fromDay, toDay[. */
-export async function localSeriesPoints(
-  store: ReadingsStore,
-  usagePoint: string,
-  series: LocalSeries,
-  fromDay: string,
-  toDay: string,
-  tz: string,
-  dailyTime?: string,
-  tariffDays?: TariffDaysSource,
-): Promise<HistoryPoint[]> {
+export async function localSeriesPoints({
+  store,
+  usagePoint,
+  series,
+  fromDay,
+  toDay,
+  tz,
+  dailyTime,
+  tariffDays,
+}: SeriesRange): Promise<HistoryPoint[]> {
   if (series.tariff) {
     if (!tariffDays)
       throw new ConfigError(`${series.logicalId} is computed from the tariff settings: pass a TariffDaysSource`, 'bad_series');
@@ -89,17 +103,9 @@ const INDEX_CACHE_SIZE = 8;
  * the same months is answered from the index, and any write to them builds it again. Tariff series
  * depend on more than the store's months (settings, contract cache): those are read every time.
  */
-async function localSeriesHistory(
-  store: ReadingsStore,
-  usagePoint: string,
-  series: LocalSeries,
-  fromDay: string,
-  toDay: string,
-  tz: string,
-  dailyTime?: string,
-  tariffDays?: TariffDaysSource,
-): Promise<History> {
-  if (series.tariff) return localSeriesPoints(store, usagePoint, series, fromDay, toDay, tz, dailyTime, tariffDays);
+async function localSeriesHistory(range: SeriesRange): Promise<History> {
+  const { store, usagePoint, series, fromDay, toDay, tz, dailyTime } = range;
+  if (series.tariff) return localSeriesPoints(range);
   // Whole months: questions about the same months share one index. The extra days only add points
   // outside the asked range, which the naive-datetime bounds leave out.
   const from = `${fromDay.slice(0, 7)}-01`;
@@ -109,7 +115,7 @@ async function localSeriesHistory(
     version = store.contentVersion(usagePoint, series.kind, from, to); // before reading: never newer than the data
   } catch {
     // Unreadable state folder: the plain read below reports it properly.
-    return localSeriesPoints(store, usagePoint, series, fromDay, toDay, tz, dailyTime);
+    return localSeriesPoints({ ...range, tariffDays: undefined });
   }
   // The version names the month files, so another state folder never matches an entry.
   const key = JSON.stringify([usagePoint, series.logicalId, from, to, tz, dailyTime ?? '']);
@@ -119,7 +125,7 @@ async function localSeriesHistory(
     indexCache.set(key, hit);
     return hit.index;
   }
-  const index = new HistoryIndex(await localSeriesPoints(store, usagePoint, series, from, to, tz, dailyTime), tz);
+  const index = new HistoryIndex(await localSeriesPoints({ ...range, fromDay: from, toDay: to, tariffDays: undefined }), tz);
   indexCache.set(key, { version, index });
   if (indexCache.size > INDEX_CACHE_SIZE) indexCache.delete(indexCache.keys().next().value!);
   return index;
@@ -182,7 +188,18 @@ async function localStats(
   const e = resolveBound(end, { now: opts.now, tz: opts.tz });
   const window = dayWindow(s, e);
   const read = indexed ? localSeriesHistory : localSeriesPoints;
-  const points = window ? await read(store, usagePoint, series, window[0], window[1], opts.tz, opts.dailyTime, opts.tariffDays) : [];
+  const points = window
+    ? await read({
+        store,
+        usagePoint,
+        series,
+        fromDay: window[0],
+        toDay: window[1],
+        tz: opts.tz,
+        dailyTime: opts.dailyTime,
+        tariffDays: opts.tariffDays,
+      })
+    : [];
   const r = statisticsBetween(points, key, new Date(Date.parse(s.iso)), new Date(Date.parse(e.iso)), { now: opts.now, tz: opts.tz });
   return { calc: key, text: r.text, count: r.count, start: s, end: e, timezone: opts.tz, unit: series.unit, series: series.logicalId };
 }
