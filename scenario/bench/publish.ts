@@ -9,35 +9,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import moment from 'moment-timezone';
-import type { Reading } from '../../plugin/readings.js';
 import { InfluxSink } from '../../plugin/sinks/influx.js';
 import { MqttSink } from '../../plugin/sinks/mqtt.js';
 import { resolveMqttSettings } from '../../plugin/sinks/mqtt-config.js';
+import { syntheticCurve } from './jeedom.js';
 
 const PDL = '12345678901234';
 const TZ = 'Europe/Paris';
 const POINTS = 35_000;
-
-function curve(): Reading[] {
-  const out: Reading[] = [];
-  let t = moment.tz('2023-01-01', TZ).valueOf();
-  for (let i = 0; i < POINTS; i++, t += 1_800_000) {
-    const start = moment.tz(t, TZ);
-    const value = 200 + ((i * 37) % 900);
-    out.push({
-      usagePoint: PDL,
-      kind: 'load_curve',
-      day: start.format('YYYY-MM-DD'),
-      start: start.format(),
-      end: moment.tz(t + 1_800_000, TZ).format(),
-      value,
-      unit: 'W',
-      energyWh: value / 2,
-    });
-  }
-  return out;
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,7 +63,7 @@ const ctx = { usagePoint: PDL, tz: TZ, now: new Date('2025-01-01T12:00:00Z') };
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} points/s (${(ms / 1000).toFixed(2)} s)`;
 
 export async function benchPublish(): Promise<Record<string, number | string>> {
-  const readings = curve();
+  const readings = syntheticCurve(PDL, POINTS);
   const out: Record<string, number | string> = { 'load-curve readings': POINTS };
 
   const mosquitto = await server(

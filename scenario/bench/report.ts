@@ -14,10 +14,10 @@ import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { addDays, dayStart, eachDay, isoInZone } from '../../plugin/time/local.js';
 import { writeReportFromState } from '../../plugin/runner/report.js';
+import { CHROMIUM, launchHeadlessChromium } from './chromium.js';
 
 const PDL = '00000000000001';
 const TZ = 'Europe/Paris';
-const CHROMIUM = '/usr/bin/chromium';
 const LAST_DAY = '2024-12-31';
 
 /** Stores `months` of simulated daily consumption, max power and 30-minute load curve up to LAST_DAY. */
@@ -57,22 +57,8 @@ async function fillStore(stateDir: string, months: number): Promise<number> {
 /** Milliseconds from navigation start to the page's "every chart drawn" mark, in a fresh browser. */
 async function renderMs(file: string): Promise<number | string> {
   if (!fs.existsSync(CHROMIUM)) return `n/a (${CHROMIUM} missing)`;
-  const { chromium } = await import('playwright-core');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
+  const context = await launchHeadlessChromium(userDataDir, { width: 1280, height: 900 });
   try {
     const page = await context.newPage();
     await page.goto(pathToFileURL(file).href);

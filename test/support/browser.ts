@@ -1,24 +1,13 @@
 /**
  * Debian's Chromium, headless, for the tests that look at pages (the HTML report, the Jeedom
- * plugin's pages). The flags keep it off the network: this machine refuses outside connections,
- * and Chromium's background services would try them at every start.
+ * plugin's pages); the launch flags are shared with the report bench (scenario/bench/chromium.ts).
  */
 import fs from 'node:fs';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { CHROMIUM, launchHeadlessChromium } from '../../scenario/bench/chromium.js';
 import { tempDir } from './core.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM };
 
 /** A fresh profile in a temporary folder; `userDataDir` is the caller's to remove after `context.close()`. */
 export async function launchChromium(
@@ -29,6 +18,5 @@ export async function launchChromium(
     throw new Error(`${CHROMIUM} is missing: ${why} need Debian's chromium (run "npm run test-setup" or "apt-get install chromium")`);
   }
   const userDataDir = tempDir('jeelinky-chromium-');
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: FLAGS, viewport });
-  return { context, userDataDir };
+  return { context: await launchHeadlessChromium(userDataDir, viewport), userDataDir };
 }
