@@ -1,5 +1,5 @@
 /**
- * The scenario runner: the seed's step flags (code, firstConnexion, refresh, fetch) as functions,
+ * The scenario runner: the forum scenario's step flags (docs/origins.md §3) (code, firstConnexion, refresh, fetch) as functions,
  * and the daily job that chains them. The CLI (scenario/) only parses options, calls these and
  * renders the report; a Node script calls them the same way (import from "jeelinky").
  */
@@ -158,7 +158,7 @@ export async function runScenario(options: RunOptions, ctx: RunContext): Promise
           if (r.error?.exitCode === ExitCode.ACTION_NEEDED || r.error?.exitCode === ExitCode.BUG)
             report.exitCode = worse(report.exitCode, r.error.exitCode);
       }
-      // The seed's relaunchScenario, made precise: a retry-at time, cleared by a clean run.
+      // The forum scenario's relaunchScenario (docs/origins.md §5), made precise: a retry-at time, cleared by a clean run.
       if (report.exitCode === ExitCode.TEMPORARY) {
         const retryAt = report.retryAt ?? new Date(now().getTime() + 3600_000).toISOString();
         report.retryAt = retryAt;
