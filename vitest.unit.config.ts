@@ -10,6 +10,7 @@ export const UNIT_TESTS = [
   'test/stats.test.ts',
   'test/tariff-split.test.ts',
   'test/boundaries.test.ts',
+  'test/docs-citations.test.ts',
   'test/simulator-enedis.test.ts',
   'test/jeedom-client.test.ts',
   'test/jeedom-simulator.test.ts',

@@ -23,7 +23,7 @@ export interface ErrorDetails {
   /** A stable machine-readable code, e.g. `consent_missing`, shown in `--json` output. */
   code: string;
   exitCode: ExitCode;
-  /** When a temporary failure may be retried (the seed's relaunchScenario, made precise). */
+  /** When a temporary failure may be retried (the forum scenario's relaunchScenario, made precise: docs/origins.md §5). */
   retryAt?: Date;
   cause?: unknown;
 }

@@ -68,7 +68,7 @@ export const SETTINGS = [
     section: 'config',
     core: true,
     default: '0',
-    help: "Use the proxy's debug/sandbox host and client id (the seed's $debug)",
+    help: "Use the proxy's debug/sandbox host and client id (the forum scenario's $debug)",
   },
   {
     key: 'userAgent',

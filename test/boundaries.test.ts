@@ -64,7 +64,7 @@ const FORBIDDEN_PACKAGES = [
  * Shared library modules a pure core may still reach although they do I/O, each with the reason and
  * the way out. plugin/tariff/settings.ts uses pickSetting (flag > JEELINKY_* > config.json, pure),
  * which lives in plugin/config.ts next to the config.json reader (node:fs); it leaves with the one
- * table of settings (issue 15, point 3).
+ * table of settings (plugin/settings.ts).
  */
 const TOLERATED: Record<string, string> = {};
 

@@ -57,7 +57,7 @@ describe.skipIf(Boolean(realJeedomMissing))('on a real Jeedom 4.5.3 core', () =>
       startTime: '2000-01-01 00:00:00',
       endTime: '2100-01-01 00:00:00',
     });
-    return Array.isArray(rows) ? rows.length : 0; // "ok" when empty (reference: jeedom-api.md)
+    return Array.isArray(rows) ? rows.length : 0; // "ok" when empty (docs/jeedom-api.md §1)
   };
 
   it('setup before pairing, then --code, --first-connexion, setup again, the daily run twice: one device, exact history', async () => {

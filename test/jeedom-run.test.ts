@@ -1,6 +1,6 @@
 /**
  * The daily run into Jeedom, end to end over real sockets: the Enedis simulator feeds the runner,
- * the Jeedom simulator receives history, token state, the relaunch flag and the seed's figures.
+ * the Jeedom simulator receives history, token state, the relaunch flag and the forum scenario's figures.
  */
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,7 +63,7 @@ describe('daily run into a Jeedom virtual', () => {
     expect(jeedom.currentValue(cmd('refresh_token').id)?.value).toBe(tokens?.refreshToken);
     expect(jeedom.currentValue(cmd('usage_point_id').id)?.value).toBe(PDL);
     expect(String(jeedom.currentValue(cmd('relaunch').id)?.value)).toBe('0');
-    // "this month" of the seed: 1–4 November (Today excluded), in kWh.
+    // "this month" of the forum scenario: 1–4 November (Today excluded), in kWh.
     const store = new ReadingsStore(await StateStore.open(h.config.stateDir));
     const november = (await store.readings(PDL, 'daily_consumption', '2024-11-01', '2024-11-05')).reduce((a, d) => a + d.value, 0);
     expect(Number(jeedom.currentValue(cmd('stats_this_month_kwh').id)?.value)).toBeCloseTo(november / 1000, 3);

@@ -1,6 +1,6 @@
 /**
  * `ensureVirtualDevice` against the simulator: from nothing, twice (no change), dry run, adopting the
- * seed's hand-made virtual without losing a command or a history row, fixing lossy settings.
+ * forum scenario's hand-made virtual (docs/origins.md §2) without losing a command or a history row, fixing lossy settings.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
@@ -63,7 +63,7 @@ describe('jeedom setup', () => {
     expect(sim.eqLogics()).toEqual([]);
   });
 
-  it("adopts the seed's hand-made virtual: keeps user commands and history, fixes settings, never sends a cmd list", async () => {
+  it("adopts the forum scenario's hand-made virtual: keeps user commands and history, fixes settings, never sends a cmd list", async () => {
     const o = sim.addObject({ name: 'Automatismes généraux' });
     const e = sim.addEqLogic({ name: 'EnedisDomoticz', object_id: o.id });
     const value = sim.addCmd({

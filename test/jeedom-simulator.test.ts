@@ -1,5 +1,5 @@
 /**
- * The Jeedom simulator against the reference's [verified] facts, spoken to over raw HTTP so that the
+ * The Jeedom simulator against the facts docs/jeedom-api.md marks [checked], spoken to over raw HTTP so that the
  * wire shapes (envelope, "ok", codes, HTTP 200) are what is checked, not the client's reading of them.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Every failure class of the reference's error tables (§6), over real HTTP: one clear message,
+ * Every failure class of the error tables of docs/enedis-api.md §6, over real HTTP: one clear message,
  * the right exit code, a persisted retry time for temporary failures, nothing lost.
  */
 import http from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * The Enedis/proxy simulator against the reference fixtures, over real HTTP on 127.0.0.1.
+ * The Enedis/proxy simulator against the recorded answers of test/fixtures/enedis (docs/enedis-api.md §8), over real HTTP on 127.0.0.1.
  * Shapes are compared key by key and type by type with the fixtures' bodies.
  */
 import { readFileSync } from 'node:fs';

@@ -128,7 +128,7 @@ describe('the same question gives the same answer from the local store and from 
     expect(dst.start.iso).toBe('2024-10-27T00:00:00+02:00');
     expect(dst.end.iso).toBe('2024-10-27T23:59:59+01:00');
 
-    // "Yesterday" of the seed is the day before yesterday: Enedis publishes a day late.
+    // "Yesterday" of the forum scenario is the day before yesterday: Enedis publishes a day late.
     const day = await q('daily_consumption', 'sum', '2 days ago 00:00', '2 days ago 23:59');
     expect(day.text).toBe(h.sim.expectedValue('daily_consumption', PDL, '2024-11-03')!.toFixed(2));
 

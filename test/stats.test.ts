@@ -1,5 +1,5 @@
 /**
- * Jeedom's statistics semantics (jeedom-api.md §5), on hand-computed examples.
+ * Jeedom's statistics semantics (docs/jeedom-api.md §5), on hand-computed examples.
  */
 import { describe, expect, it } from 'vitest';
 import { DateExpressionError } from '../plugin/errors.js';
@@ -16,7 +16,7 @@ import {
 
 const opts = { now: new Date('2025-06-04T10:00:00+02:00'), tz: 'Europe/Paris' };
 
-// The reference's own example: 22.125 is stored, 22.13 is aggregated.
+// The example of docs/jeedom-api.md §5: 22.125 is stored, 22.13 is aggregated.
 const FOUR: HistoryPoint[] = [
   { datetime: '2025-06-03 10:00:00', value: '20.5' },
   { datetime: '2025-06-03 10:30:00', value: '21.25' },
@@ -112,7 +112,7 @@ describe('statisticsBetween', () => {
     expect([count.value, count.text]).toEqual([0, '0']);
   });
 
-  it('resolves the seed bounds in the box zone and returns them', () => {
+  it('resolves the forum scenario bounds in the box zone and returns them', () => {
     // One point a day, 1000 Wh each, from April 1 to June 4 2025.
     const daily: HistoryPoint[] = [];
     for (let d = Date.UTC(2025, 3, 1); d <= Date.UTC(2025, 5, 4); d += 86400000) {
@@ -123,7 +123,7 @@ describe('statisticsBetween', () => {
     expect(lastMonth.count).toBe(31);
     expect(lastMonth.start).toEqual({ local: '2025-05-01 00:00:00', iso: '2025-05-01T00:00:00+02:00' });
     expect(lastMonth.end).toEqual({ local: '2025-05-31 23:59:59', iso: '2025-05-31T23:59:59+02:00' });
-    // "this week" of the seed on Wednesday June 4: Monday June 2 to today 00:00 inclusive.
+    // "this week" of the forum scenario on Wednesday June 4: Monday June 2 to today 00:00 inclusive.
     expect(statisticsBetween(daily, 'sum', 'previous monday 00:00:00', 'Today', opts).value).toBe(3000);
   });
 

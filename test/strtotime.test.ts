@@ -1,5 +1,5 @@
 /**
- * The seed's date expressions (its six statisticsbetween figures), resolved on chosen days, with
+ * The forum scenario's date expressions (its six statisticsbetween figures, docs/origins.md §6), resolved on chosen days, with
  * the values PHP 8.2 gives (checked with php-cli when written; the differential test re-checks the
  * whole family). Plus the PHP quirks that matter for those figures.
  */
@@ -37,7 +37,7 @@ const EXPECTED: Record<string, string[]> = {
     '2025-01-01T00:00:00+01:00',
     '2025-06-04T00:00:00+02:00',
   ],
-  // Monday 2025-06-02: "previous monday" is a week ago, so the seed's "this week" then spans 8 days.
+  // Monday 2025-06-02: "previous monday" is a week ago, so the forum scenario's "this week" then spans 8 days.
   '2025-06-02T10:00:00+02:00': [
     '2025-05-31T00:00:00+02:00',
     '2025-05-31T23:59:00+02:00',
@@ -91,7 +91,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
 };
 
-describe('the seed expressions', () => {
+describe('the forum scenario expressions', () => {
   for (const [now, values] of Object.entries(EXPECTED)) {
     it(`resolve as PHP does with now = ${now}`, () => {
       expect(SEED.map((e) => resolve(e, now))).toEqual(values);

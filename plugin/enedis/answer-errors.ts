@@ -3,7 +3,7 @@
  * `{"error","error_description"}`, but proxies and gateways in the wild (and the DomoticzLinky
  * proxy before 2024, with HTTP 200) also send `{"code","message"}`, `{"status":500,"message"}`,
  * `{"error":{"code","message"}}`, `{"errors":[…]}`, Apigee's `{"fault":{…}}`, French keys, or wrap
- * Enedis' body (`{"error":"result_400","enedis_return":{…}}`, reference §6.3). The caller classifies
+ * Enedis' body (`{"error":"result_400","enedis_return":{…}}`, docs/enedis-api.md §6.3). The caller classifies
  * by the code first, the wording second, and treats what it does not know as temporary.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The proxy's device-code flow (RFC 8628 as the DomoticzLinky proxy implements it, reference §2):
+ * The proxy's device-code flow (RFC 8628 as the DomoticzLinky proxy implements it, docs/enedis-api.md §2):
  * device code, polling for tokens, refresh. Pure protocol: saving what comes back is the caller's
  * job (plugin/enedis/session.ts saves tokens before doing anything else with them).
  */
@@ -54,7 +54,7 @@ export function proxyError(answer: RawAnswer): { error: string; description: str
   return parsed.success ? { error: parsed.data.error, description: parsed.data.error_description ?? '' } : undefined;
 }
 
-/** Errors every proxy route can give (reference §2.6, §2.3): turned into typed errors. */
+/** Errors every proxy route can give (docs/enedis-api.md §2.6, §2.3): turned into typed errors. */
 export function commonProxyFailure(answer: RawAnswer, what: string): JeelinkyError {
   if (answer.format !== 'json') return notJsonError(answer, what);
   const err = proxyError(answer);
@@ -98,7 +98,7 @@ export async function requestDeviceCode(http: ProxyHttp, ep: AuthEndpoint): Prom
     throw commonProxyFailure(answer, 'device code request');
   }
   const d = parsed.data;
-  // The proxy sends no verification_uri_complete: the page takes ?code=<user_code> (reference §2.1).
+  // The proxy sends no verification_uri_complete: the page takes ?code=<user_code> (docs/enedis-api.md §2.1).
   const complete =
     d.verification_uri_complete ??
     `${d.verification_uri}${d.verification_uri.includes('?') ? '&' : '?'}code=${encodeURIComponent(d.user_code)}`;
@@ -136,7 +136,7 @@ export async function pollDeviceToken(http: ProxyHttp, ep: AuthEndpoint, deviceC
     case 'invalid_grant':
     case 'expired_token':
     case 'access_denied':
-      // The proxy says invalid_grant for an expired, refused or already collected code (§2.3).
+      // The proxy says invalid_grant for an expired, refused or already collected code (docs/enedis-api.md §2.3).
       throw new PairingError(
         'the proxy no longer knows this device code (expired after 5 minutes, refused, or its tokens were already collected): start pairing again with "jeelinky run --code" or "jeelinky pair"',
         'device_code_invalid',

@@ -1,9 +1,9 @@
 /**
- * Contract and address of a PDL (reference §7): `customers_upc/v5/usage_points/contracts` and
+ * Contract and address of a PDL (docs/enedis-api.md §7): `customers_upc/v5/usage_points/contracts` and
  * `customers_upa/v5/usage_points/addresses` through the proxy, validated, and cached in the state
  * store so that they cost one call each until the user asks for a refresh.
  *
- * Whether the proxy's Enedis subscription covers these routes is unconfirmed (reference §11): a
+ * Whether the proxy's Enedis subscription covers these routes is unconfirmed (docs/enedis-api.md §10): a
  * refusal (403/404) is an outcome, not an error, and callers fall back to the user's own windows.
  */
 import { z } from 'zod';

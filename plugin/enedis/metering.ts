@@ -1,5 +1,5 @@
 /**
- * The five metering routes through the proxy (reference §3), their range limits, the validation of
+ * The five metering routes through the proxy (docs/enedis-api.md §3), their range limits, the validation of
  * their answers and their conversion into Readings with exact instants and explicit units.
  */
 import moment from 'moment-timezone';
@@ -27,11 +27,11 @@ export interface Route {
   maxDays: number;
   /** History depth from the call date, in months (plus HISTORY_EXTRA_DAYS). */
   depthMonths: number;
-  /** Curves: the step the reference documents (§3.3, PT30M), used for a point without interval_length. */
+  /** Curves: the usual step (docs/enedis-api.md §3.3, PT30M), used for a point without interval_length. */
   step?: string;
 }
 
-/** Enedis keeps N months + 15 days before the call date (reference §4). */
+/** Enedis keeps N months + 15 days before the call date (docs/enedis-api.md §4). */
 export const HISTORY_EXTRA_DAYS = 15;
 
 /**
@@ -135,7 +135,7 @@ export function classifyMeteringAnswer(
   }
   if (answer.status === 409 || /quota_reached|quota reached|call_number/i.test(JSON.stringify(answer.body))) {
     if (!/Q3|Q4/.test(JSON.stringify(answer.body))) {
-      // A gateway's own daily quota (the second seed's 50 calls per day per PDL, 24 h ban past it).
+      // A gateway's own daily quota (EnedisGateway2MQTT's: 50 calls per day per PDL, 24 h ban past it; docs/enedis-api.md §6.3).
       const reset =
         typeof (answer.body as { quota_reset_at?: unknown })?.quota_reset_at === 'string'
           ? new Date((answer.body as { quota_reset_at: string }).quota_reset_at)
@@ -149,7 +149,7 @@ export function classifyMeteringAnswer(
     }
   }
   // Whatever the shape ({error,error_description}, {code,message}, {status,message}, nested,
-  // French keys…): classified by its code first, its wording second (reference §6).
+  // French keys…): classified by its code first, its wording second (docs/enedis-api.md §6).
   const err = errorInBody(answer.body);
   if (!err) {
     throw new ProtocolError(
@@ -199,7 +199,7 @@ export function classifyMeteringAnswer(
       'unknown_usage_point',
     );
   }
-  // The access token: the proxy's own words (§6.2), and invalid_grant, which an OAuth server says
+  // The access token: the proxy's own words (docs/enedis-api.md §6.2), and invalid_grant, which an OAuth server says
   // of a grant it no longer honours — a refresh, then one more try, sorts both out or says so.
   if (c === 'INVALID-TOKEN' || c === 'INVALID-GRANT' || /access token not found|access token timed out|token (has )?expired/i.test(said)) {
     return { kind: 'access_token_rejected' };
@@ -218,7 +218,7 @@ export function classifyMeteringAnswer(
   }
   if (c === '429' || status === 429 || /quota (Q3|Q4)/i.test(said)) {
     // Enedis quotas are per application, shared by every user of the proxy, and come without
-    // Retry-After. Q3 (5/s) clears in a moment; Q4 (10 000/h) needs at least an hour (reference §6.3).
+    // Retry-After. Q3 (5/s) clears in a moment; Q4 (10 000/h) needs at least an hour (docs/enedis-api.md §6.3).
     const q4 = /Q4/i.test(said);
     throw new TemporaryError(
       `${what}: Enedis quota ${q4 ? 'Q4 (calls per hour, shared by every user of the proxy)' : 'Q3 (calls per second)'} reached; run again ${q4 ? 'in an hour' : 'in a few minutes'}`,
@@ -288,7 +288,7 @@ interface Dropped {
 }
 
 /**
- * Converts the API's items into readings with exact instants (reference §3.3 and §5). An item with
+ * Converts the API's items into readings with exact instants (docs/enedis-api.md §3.3, §5). An item with
  * an unreadable date or outside `range` ([start; end[, local days) is left out with a warning, as
  * long as they are few (tolerableDrops); a curve point without interval_length takes the route's
  * documented step, with a warning.

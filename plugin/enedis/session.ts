@@ -174,7 +174,7 @@ export class LinkySession {
       refreshedAt: now.toISOString(),
       rotations: old.rotations + (rotated ? 1 : 0),
       // The refresh answer carries no usage_points_id (Era B): keep the list first received,
-      // never erase it as the seed did.
+      // never erase it as the forum scenario did (docs/origins.md §7).
     };
     await this.tokens.saveTokens(tokens);
     return tokens;
@@ -199,7 +199,7 @@ export class LinkySession {
 
   /**
    * One metering call for [startDay; endDay[. When the proxy no longer knows the access token,
-   * refreshes once and tries once more (reference §6.2).
+   * refreshes once and tries once more (docs/enedis-api.md §6.2).
    */
   async fetchMetering(kind: ReadingKind, usagePoint: string, startDay: string, endDay: string): Promise<MeteringOutcome> {
     return this.authorizedGet(ROUTES[kind].path, { start: startDay, end: endDay, usage_point_id: usagePoint }, (answer) =>

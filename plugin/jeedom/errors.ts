@@ -5,7 +5,7 @@
  */
 import { ConfigError, ExitCode, JeelinkyError, ProtocolError, TemporaryError } from '../errors.js';
 
-/** Wire codes of Jeedom's JSON-RPC errors (reference §1). */
+/** Wire codes of Jeedom's JSON-RPC errors (docs/jeedom-api.md §1). */
 export const JeedomRpcCode = {
   INVALID_REQUEST: 1,
   BAD_APIKEY: 2,

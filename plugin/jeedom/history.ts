@@ -2,9 +2,9 @@
  * The idempotent history writer: readings → `cmd::event {id, value, datetime}` on the virtual's info
  * commands, writing only what is missing or different.
  *
- * Datetimes (reference §3, §4): `YYYY-MM-DD HH:MM:SS` in the box's own timezone, read from its config.
+ * Datetimes (docs/jeedom-api.md §3, §4): `YYYY-MM-DD HH:MM:SS` in the box's own timezone, read from its config.
  * - Daily energy (consumption, production) and the tariff's day figures (hp_energy, hc_energy,
- *   cost; writeDayValues): `<day> 12:00:00` (the seed's choice; configurable).
+ *   cost; writeDayValues): `<day> 12:00:00` (the forum scenario's choice, docs/origins.md §4; configurable).
  * - Max power: the instant it happened (`at`).
  * - Load curves: the START of the interval. Jeedom's statistics take both bounds inclusive, so with
  *   start stamps `statisticsBetween(cmd, sum, D 00:00, D 23:59:59)` sums exactly day D's intervals;
@@ -44,7 +44,7 @@ import { historySettingsProblems, loadVirtualDevice, specOf, type VirtualDevice 
 const DT = 'YYYY-MM-DD HH:mm:ss';
 
 export interface HistoryWriteOptions {
-  /** Time of day for daily values, `HH:MM:SS` (default `12:00:00`, as the seed). */
+  /** Time of day for daily values, `HH:MM:SS` (default `12:00:00`, as the forum scenario). */
   dailyTime?: string;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
@@ -568,7 +568,7 @@ async function writeBatches(
   }
 }
 
-/** The token state kept in the virtual's (non-historised) info commands, as the seed does. */
+/** The token state kept in the virtual's (non-historised) info commands, as the forum scenario does (docs/origins.md §2). */
 export interface TokenState {
   device_code?: string;
   access_token?: string;

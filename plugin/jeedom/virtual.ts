@@ -1,7 +1,7 @@
 /**
  * The Jeedom virtual device (plugin "Virtuel") that receives one PDL's token state and readings.
  *
- * Safe recipe from reference §2, which this module follows to the letter:
+ * Safe recipe of docs/jeedom-api.md §2, which this module follows to the letter:
  * - the device is found by its logicalId (`jeelinky_<PDL>`), never created twice (an
  *   `eqLogic::save` without id duplicates it);
  * - a device set up before pairing, when no PDL is known yet, carries `jeelinky_unpaired`; it is
@@ -33,7 +33,7 @@ export interface CommandSpec {
   meaning: string;
 }
 
-/** Settings every historised numeric command must keep (reference §4, "What a backfilling client must do"). */
+/** Settings every historised numeric command must keep (docs/jeedom-api.md §4, "What a backfilling client must do"). */
 export const HISTORY_CONFIGURATION = {
   historizeMode: 'none',
   historyPurge: 'never',
@@ -174,7 +174,7 @@ export const READING_COMMANDS: CommandSpec[] = [
   },
 ];
 
-/** The seed's six figures (issue 4), refreshed by the daily run; the last value only. */
+/** The forum scenario's six figures (docs/origins.md §6), refreshed by the daily run; the last value only. */
 export const STATISTICS_COMMANDS: CommandSpec[] = [
   {
     logicalId: 'stats_day_kwh',
@@ -183,7 +183,7 @@ export const STATISTICS_COMMANDS: CommandSpec[] = [
     unite: 'kWh',
     historized: false,
     visible: true,
-    meaning: 'consumption of the last published day (the day before yesterday as the seed computes it)',
+    meaning: 'consumption of the last published day (the day before yesterday as the forum scenario computes it)',
   },
   {
     logicalId: 'stats_this_week_kwh',
@@ -328,7 +328,7 @@ export const TEMPO_COMMANDS: CommandSpec[] = [
 /**
  * The jeelinky Jeedom plugin's device (eqType jeelinky) gets what Jeedom users expect: French
  * display names at creation and Jeedom 4.5's generic types (core/config/jeedom.config.php) where
- * one fits. The logicalIds stay the contract; the Virtuel path keeps the seed's names.
+ * one fits. The logicalIds stay the contract; the Virtuel path keeps the forum scenario's names (docs/origins.md §2).
  */
 export const PLUGIN_COMMAND_LOOK: Record<string, { name: string; genericType?: string }> = {
   device_code: { name: "Code d'appairage" },
@@ -466,7 +466,7 @@ export function historySettingsProblems(cmd: JeedomCmd, spec: CommandSpec): stri
   return commandFixes(cmd, spec).details;
 }
 
-/** How a new command looks: the seed's name on a Virtuel; French name, generic type and only fetched kinds visible on the plugin's device. */
+/** How a new command looks: the forum scenario's name on a Virtuel; French name, generic type and only fetched kinds visible on the plugin's device. */
 interface CreationLook {
   eqType: JeedomEqType;
   kinds?: readonly ReadingKind[];
@@ -522,7 +522,7 @@ export interface EnsureVirtualOptions {
   /** The PDL; null before pairing: the device gets logicalId jeelinky_unpaired until the PDL is known. */
   usagePoint: string | null;
   dryRun?: boolean;
-  /** Also the six statistics commands of issue 4 (default true). */
+  /** Also the six statistics commands (docs/origins.md §6; default true). */
   statistics?: boolean;
   /** The kinds fetched: on the plugin's device, the commands of other kinds are created hidden. */
   kinds?: readonly ReadingKind[];
@@ -616,7 +616,7 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
           'jeedom_conflict',
         );
       }
-      // A virtual made by hand (the seed's EnedisDomoticz): adopt it. No `cmd` key: nothing is deleted.
+      // A virtual made by hand (the forum scenario's EnedisDomoticz, docs/origins.md §2): adopt it. No `cmd` key: nothing is deleted.
       changes.push({ action: 'adopt_device', target: matches[0]!.humanName, details: [`logicalId → ${logicalId}`] });
       device = dryRun ? { ...existing, logicalId } : await client.saveEqLogic({ id: existing.id, logicalId });
     } else {
@@ -692,7 +692,7 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
         `${dupes.length} commands carry logicalId ${spec.logicalId} (ids ${dupes.map((d) => d.id).join(', ')}): jeelinky uses id ${dupes[0]!.id}`,
       );
     if (!cmd) {
-      // A command made by hand with the seed's name and no logicalId: adopt it if it is compatible.
+      // A command made by hand with the forum scenario's name and no logicalId: adopt it if it is compatible.
       const candidate = cmds.find(
         (c) =>
           !c.logicalId && c.type === 'info' && (looseKey(c.name) === looseKey(spec.name) || looseKey(c.name) === looseKey(spec.logicalId)),

@@ -14,7 +14,7 @@ import { addDays, daysBetween, eachDay, localDay } from '../time/local.js';
 import { dayNeedsFetch, newestAskableEnd, planCalls } from './plan.js';
 import type { KindReport, RunContext, RunOptions, RunReport } from './types.js';
 
-/** Days the daily job always looks at (the seed fetched 7). */
+/** Days the daily job always looks at (the forum scenario fetched 7: docs/origins.md §4). */
 export const RECENT_WINDOW_DAYS = 7;
 
 export interface KindPlan {
@@ -82,7 +82,7 @@ export async function planKind(
   const today = localDay(now, tz);
   const route = ROUTES[kind];
   const meta = await store.meta(usagePoint, kind);
-  // End is exclusive: up to yesterday once Enedis has published it (08:00); the seed never reached it.
+  // End is exclusive: up to yesterday once Enedis has published it (08:00); the forum scenario never reached it.
   const to = newestAskableEnd(today, moment.tz(now, tz).hour());
   const floor = [depthStart(today, route.depthMonths), meta.historyStart ?? ''].sort().at(-1)!;
   const clamp = (d: string) => (d < floor ? floor : d);

@@ -1,7 +1,7 @@
 /**
  * The runner: jeelinky's use cases as functions, for the CLI (scenario/) and for Node scripts alike.
  *
- *   runScenario    the daily job, the seed's step flags, a backfill (RunOptions)
+ *   runScenario    the daily job, the forum scenario's step flags, a backfill (RunOptions)
  *   computeTariff  HP/HC, Tempo, costs and the plan comparison of the stored curve
  *   publishFromStore  re-send stored readings to Jeedom, MQTT, InfluxDB (no metering call)
  *   writeReportFromState  the HTML report

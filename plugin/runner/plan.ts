@@ -5,11 +5,11 @@
 import type { DayRecord } from '../store/readings.js';
 import { addDays, daysBetween } from '../time/local.js';
 
-/** Enedis publishes day J from J+1 08:00 local time (reference §4). */
+/** Enedis publishes day J from J+1 08:00 local time (docs/enedis-api.md §4). */
 export const PUBLICATION_HOUR = 8;
 /** Days this close to today may still be published late: re-asked even the same day, hourly. */
 export const RECENT_DAYS = 3;
-/** After this many fruitless attempts on different days, an old day is left alone (seed 004's blacklist). */
+/** After this many fruitless attempts on different days, an old day is left alone (EnedisGateway2MQTT's blacklist, docs/origins.md §8). */
 export const MAX_ATTEMPTS = 7;
 
 /** The exclusive end of what can be asked: today after 08:00, yesterday before. */

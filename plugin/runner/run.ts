@@ -1,5 +1,6 @@
 /**
- * The scenario runner: the seed's step flags (code, firstConnexion, refresh, fetch) as functions,
+ * The scenario runner: the forum scenario's step flags (code, firstConnexion, refresh, fetch;
+ * docs/origins.md §3) as functions,
  * and the daily job that chains them. The CLI (scenario/) only parses options, calls these and
  * renders the report; a Node script calls them the same way (import from "jeelinky").
  */
@@ -221,7 +222,7 @@ async function deliverPending(
       report.exitCode = worse(report.exitCode, r.error.exitCode);
 }
 
-/** The forum scenario's relaunchScenario, made precise: a retry-at time, cleared by a clean fetching run. */
+/** The forum scenario's relaunchScenario (docs/origins.md §5), made precise: a retry-at time, cleared by a clean fetching run. */
 async function recordRetry({ session, report, now }: RunPhase): Promise<void> {
   if (report.exitCode === ExitCode.TEMPORARY) {
     const retryAt = report.retryAt ?? new Date(now().getTime() + 3600_000).toISOString();

@@ -2,7 +2,7 @@
  * statisticsBetween over the two sources jeelinky knows, with the same answer when both hold the
  * same data:
  * - a Jeedom box: its own `cmd::getStatistique` over [start, end], the very primitive (history plus
- *   archive, 2-decimal cast) behind the scenario function statisticsBetween (reference §5); the
+ *   archive, 2-decimal cast) behind the scenario function statisticsBetween (docs/jeedom-api.md §5); the
  *   expressions are resolved here, as the scenario layer does, in the box's own timezone;
  * - the local readings store, offline: readings are turned into the points the Jeedom writer would
  *   store (plugin/jeedom/history.ts readingsToPoints: daily values at `<day> 12:00:00`, curves at

@@ -1,6 +1,6 @@
 /**
  * The Jeedom sink: readings into the history of the virtual device's info commands, then, at the
- * end of the run, the token state, the relaunch flag and the seed's six figures. The local state
+ * end of the run, the token state, the relaunch flag and the forum scenario's six figures. The local state
  * is the write-ahead copy: whatever Jeedom misses now, the next run brings it up to date.
  */
 import { parseInteger, readSetting, type JeelinkyConfig } from '../config.js';
@@ -113,7 +113,7 @@ export class JeedomSink implements Sink {
     }
     const device = await bindVirtualDevice(this.client, outcome.usagePoint);
     await this.writeTokens(device, outcome, outcome.usagePoint, pairing);
-    // The seed's relaunchScenario: set on a temporary failure, cleared by a clean run.
+    // The forum scenario's relaunchScenario (docs/origins.md §5): set on a temporary failure, cleared by a clean run.
     if (outcome.exitCode === ExitCode.TEMPORARY) await setRelaunch(this.client, device, true);
     else if (outcome.ok) await setRelaunch(this.client, device, false);
     if (outcome.recentDaily?.length) {

@@ -1,5 +1,5 @@
 /**
- * MQTT settings, named after the second seed's table (MQTT_HOST, MQTT_PORT, MQTT_PREFIX…) with the
+ * MQTT settings, named after EnedisGateway2MQTT's (docs/origins.md §8: MQTT_HOST, MQTT_PORT, MQTT_PREFIX…) with the
  * JEELINKY_ prefix, plus TLS and Home Assistant discovery. Each is a flag, a variable or a
  * config.json key, resolved in that order. The sink is configured when the host is set.
  */

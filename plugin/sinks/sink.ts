@@ -65,7 +65,7 @@ export interface RunOutcome {
   tokens?: Tokens;
   /** The pairing in progress (after `run --code`, until the consent is collected): Jeedom's device_code command. */
   pairing?: { deviceCode: string; expiresAt: string };
-  /** Daily consumption of the last ~13 months from the store, for summary figures (seed's six). */
+  /** Daily consumption of the last ~13 months from the store, for summary figures (the forum scenario's six, docs/origins.md §6). */
   recentDaily?: Array<{ day: string; value: number }>;
   /**
    * HP/HC energy and cost under the current plan of the recent days whose load curve is complete

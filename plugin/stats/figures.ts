@@ -1,5 +1,5 @@
 /**
- * The forum scenario's six figures, computed with the scenario's own statisticsbetween expressions
+ * The forum scenario's six figures (docs/origins.md §6), computed with the scenario's own statisticsbetween expressions
  * (so they mean exactly what its users are used to, PHP quirks included) over daily consumption.
  */
 import { statisticsBetween, type History, type HistoryPoint } from './statistics.js';
@@ -18,7 +18,7 @@ export interface SeedFigure {
 }
 
 /**
- * The seed's expressions. Enedis publishes a day the next morning, so its "yesterday" is the day
+ * The forum scenario's expressions. Enedis publishes a day the next morning, so its "yesterday" is the day
  * before yesterday; "this week", "this month" and "this year" stop at today 00:00. On a Monday,
  * PHP's "previous monday" is a week ago, so "this week" then covers the previous 7 days.
  */

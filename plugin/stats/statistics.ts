@@ -1,7 +1,7 @@
 /**
  * Jeedom's statistics over a command's history (`history::getStatistique` and the scenario
  * functions `statisticsBetween`, `averageBetween`, `minBetween`, `maxBetween`, `lastBetween`), as
- * pure functions over points, with Jeedom 4.5's exact semantics (reference: jeedom-api.md §5):
+ * pure functions over points, with Jeedom 4.5's exact semantics (docs/jeedom-api.md §5):
  * - rows are history plus archive: pass every point; duplicates count twice, as in Jeedom;
  * - both bounds are inclusive and compared as the naive local datetimes Jeedom stores;
  * - every value is cast to DECIMAL(12,2) (half away from zero) before aggregation; avg has 6

@@ -45,7 +45,7 @@ export function formatWindows(windows: Window[]): string {
 
 /**
  * Parses off-peak hours in every form met in practice: Enedis' `HC (22H00-6H00)`,
- * `HC (1H30-8H00;12H30-14H00)`, `HC (0H50-6H50)`, the v3 sandbox's `23h-7h`, the seed's
+ * `HC (1H30-8H00;12H30-14H00)`, `HC (0H50-6H50)`, the v3 sandbox's `23h-7h`, EnedisGateway2MQTT's
  * `22h00-06h00;12h30-14h30`, and `22:00-06:00`. `h` or `H`, 1–2 digit hours, `;` or `,` between
  * windows. Empty text (a BASE contract) gives no windows.
  */

@@ -3,7 +3,7 @@
  * and the off-peak schedule built from them and the contract.
  *
  * | variable                        | config.json key       | meaning                                   |
- * | JEELINKY_OFFPEAK_HOURS          | offpeakHours          | "22h00-06h00;12h30-14h30" (seed format)   |
+ * | JEELINKY_OFFPEAK_HOURS          | offpeakHours          | "22h00-06h00;12h30-14h30" (docs/origins.md §8) |
  * | JEELINKY_OFFPEAK_HOURS_HISTORY  | offpeakHoursHistory   | [{"from":"2024-01-01","windows":"…"}, …]  |
  * | JEELINKY_PRICE_BASE/_HP/_HC     | priceBase/priceHp/priceHc | € per kWh                             |
  * | JEELINKY_SUBSCRIPTION_BASE/_HPHC| subscriptionBase/subscriptionHphc | € per month                   |

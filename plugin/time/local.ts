@@ -81,7 +81,7 @@ const LABEL_RE = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::(\d{2})(?:[.,]\d+)?)?
 
 /**
  * The instants an Enedis date-time label may mean. Enedis writes local wall time
- * (`2024-10-27 02:30:00`, reference §3.3), but answers in the wild also come with `T`, without
+ * (`2024-10-27 02:30:00`, docs/enedis-api.md §3.3), but answers in the wild also come with `T`, without
  * seconds, with fractions of a second, or with an offset or `Z`: an offset fixes the instant
  * exactly (one candidate); wall time gives what instantsForWallTime gives. [] when unreadable.
  */
@@ -111,7 +111,7 @@ export interface LabelledPoint {
 /**
  * Turns a series of local wall-clock labels, in the order the API gives them, into instants.
  * In the repeated October hour a label matches two instants and only the order tells them apart:
- * take the earlier one unless the previous point is already at or past it (reference §5).
+ * take the earlier one unless the previous point is already at or past it (docs/enedis-api.md §5).
  * A label inside the spring gap cannot be a real instant: it is reported as a protocol error.
  */
 export function resolveLabelSeries(labels: string[], tz: string): number[] {

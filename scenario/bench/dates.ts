@@ -7,7 +7,7 @@ import { strtotimeSeconds } from '../../plugin/time/strtotime.js';
 
 const TZ = 'Europe/Paris';
 
-/** A mixed corpus: the seed's expressions, relative chains, weekdays, absolute dates, rejections. */
+/** A mixed corpus: the forum scenario's expressions (docs/origins.md §6), relative chains, weekdays, absolute dates, rejections. */
 const EXPRESSIONS = [
   '2 days ago 00:00',
   '2 days ago 23:59',

@@ -1,5 +1,5 @@
 /**
- * `jeelinky run`: the seed's scenario. Step flags run single steps (as the seed's $code,
+ * `jeelinky run`: the forum scenario (docs/origins.md §3). Step flags run single steps (as its $code,
  * $firstConnexion, $refreshToken, $getDailyConsumption…); no flag at all is the daily job.
  */
 import type { CommandModule } from 'yargs';

@@ -70,7 +70,7 @@ export const statsCommand: CommandModule<object, StatsArgs> = {
       })
       .option('unit', {
         choices: ['Wh', 'kWh'] as const,
-        describe: 'kWh divides a Wh figure by 1000, as the seed\'s "/1000" [default: as stored]',
+        describe: 'kWh divides a Wh figure by 1000, as the forum scenario\'s "/1000" [default: as stored]',
       })
       .option('now', { type: 'string', describe: 'Reference time of the expressions, ISO-8601 [default: the current time]' })
       .example('$0 stats -- "#[Linky][Linky][value]#" sum "first day of last month 00:00:00" "last day of last month 23:59:59"', '')

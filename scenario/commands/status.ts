@@ -77,7 +77,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         });
       }
       // The six figures, from what is stored now; "last day" is the newest complete day, not the
-      // seed's "2 days ago" (empty until Enedis has published it).
+      // forum scenario's "2 days ago" (empty until Enedis has published it).
       let figures = null;
       if (pdl) {
         const daily = await readings.readings(pdl, 'daily_consumption', addDays(today, -FIGURE_DAYS), today);

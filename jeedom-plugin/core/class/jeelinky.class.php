@@ -223,7 +223,7 @@ class jeelinky extends eqLogic {
 	/**
 	 * Every minute: the daily job once a day at or after the drawn minute (a box that was off at
 	 * that minute catches up), and again at the runner's retry time when a run failed temporarily
-	 * (the forum scenario's relaunch). The daily run also continues the backfill under the budget.
+	 * (the forum scenario's relaunch, docs/origins.md §5). The daily run also continues the backfill under the budget.
 	 */
 	public static function cron() {
 		if (!self::isPaired()) {
