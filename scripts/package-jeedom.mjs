@@ -27,6 +27,7 @@ fs.mkdirSync(top, { recursive: true });
 fs.cpSync(path.join(root, 'jeedom-plugin'), top, { recursive: true });
 
 const runner = path.join(top, 'resources', 'jeelinky');
+// Not dist/simulators: test doubles, which only `jeelinky demo` loads (on demand).
 for (const dir of ['plugin', 'scenario']) {
   fs.cpSync(path.join(root, 'dist', dir), path.join(runner, 'dist', dir), {
     recursive: true,

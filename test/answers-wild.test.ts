@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import moment from 'moment-timezone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEnedisSimulator, type EnedisSimulator, type IntervalItem } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator, type IntervalItem } from '../simulators/enedis.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { cliEnv, PDL, runCli, tempDir } from './support/core.js';

@@ -6,6 +6,7 @@
  * the import that reaches a forbidden module: an I/O folder of the library, an I/O module of Node, or
  * an I/O package, directly or through a shared module of the library (plugin/errors.ts…).
  * `import type` is allowed from anywhere: it is erased at compile time and loads nothing.
+ * A second rule: nothing under plugin/ imports simulators/ (the library never depends on its test doubles).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,6 @@ const FORBIDDEN_FILES = [
   'plugin/sinks',
   'plugin/runner',
   'plugin/report',
-  'plugin/simulators',
   'plugin/tempo/calendar.ts',
   'plugin/tempo/sources.ts',
   'plugin/tempo/settings.ts',
@@ -175,6 +175,46 @@ const readRepo = (file: string) => {
 };
 
 const describeViolation = (v: Violation) => `${v.file}:${v.line} imports '${v.specifier}' → ${v.via.join(' → ')}: ${v.reason}`;
+
+/**
+ * The library never depends on its test doubles: every import of a file under plugin/ (`import type`
+ * included: a declaration file naming simulators/ would break a consumer without them) that names a
+ * file under simulators/.
+ */
+export function simulatorImports(files: string[], read: (file: string) => string | undefined): string[] {
+  return files.flatMap((file) =>
+    importsOf(read(file) ?? '')
+      .filter((imp) => imp.specifier.startsWith('.'))
+      .map((imp) => ({ imp, target: rel(path.resolve(ROOT, path.dirname(file), imp.specifier)) }))
+      .filter(({ target }) => under(target, ['simulators']))
+      .map(({ imp, target }) => `${file}:${imp.line} imports '${imp.specifier}' → ${target}: a simulator (a test double)`),
+  );
+}
+
+describe('boundary rule: the library does not import the simulators', () => {
+  it('no file under plugin/ imports simulators/', () => {
+    const files = listTs('plugin');
+    expect(files.length).toBeGreaterThan(50);
+    expect(simulatorImports(files, readRepo)).toEqual([]);
+  });
+
+  it('the rule names the file and the import, static, re-exported, type-only or dynamic', () => {
+    const sources: Record<string, string> = {
+      'plugin/runner/a.ts': [
+        "import { startEnedisSimulator } from '../../simulators/enedis.js';",
+        "import { x } from './b.js';",
+        "export type { JeedomSimulator } from '../../simulators/jeedom.js';",
+        "const later = () => import('../../simulators/tempo.js');",
+        "import { y } from '../simulators/not-the-folder.js';",
+      ].join('\n'),
+    };
+    expect(simulatorImports(['plugin/runner/a.ts'], (f) => sources[f])).toEqual([
+      "plugin/runner/a.ts:1 imports '../../simulators/enedis.js' → simulators/enedis.js: a simulator (a test double)",
+      "plugin/runner/a.ts:3 imports '../../simulators/jeedom.js' → simulators/jeedom.js: a simulator (a test double)",
+      "plugin/runner/a.ts:4 imports '../../simulators/tempo.js' → simulators/tempo.js: a simulator (a test double)",
+    ]);
+  });
+});
 
 describe('boundary rule: the pure cores import nothing that does I/O', () => {
   it('no file of plugin/time, plugin/stats, plugin/tariff or plugin/tempo/colours.ts reaches the store, Enedis, Jeedom, the sinks, fs or the network', () => {

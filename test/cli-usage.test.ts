@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_FILE_KEYS } from '../plugin/config.js';
 import { INFLUX_SETTINGS } from '../plugin/sinks/influx.js';
 import { MQTT_SETTINGS } from '../plugin/sinks/mqtt-config.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
 import { commandsFromHelp } from './support/cli-help.js';
 import { CLI, cliEnv, PDL, ROOT, runCli, tempDir, type CliResult } from './support/core.js';
 

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { cliEnv, CLI, issuedSecrets, PDL, runCli, startCli, tempDir } from './support/core.js';

@@ -33,12 +33,6 @@ const SELF = 'test/docs-citations.test.ts';
 const NOT_YET_FIXED: Record<string, string> = {
   'plugin/jeedom/client.ts':
     'reference/jeedom-api.md → docs/jeedom-api.md; "ok" reference §1 → docs/jeedom-api.md §1; timezone reference §4 → docs/jeedom-api.md §4; eqLogic::save reference §2 → docs/jeedom-api.md §2',
-  'plugin/simulators/jeedom.ts':
-    'reference/jeedom-api.md → docs/jeedom-api.md; reference §3.8 → docs/jeedom-api.md §3 (step 8); reference §3 steps 4-5, 8 → docs/jeedom-api.md §3 (steps 4–5, 8)',
-  'plugin/simulators/enedis/bodies.ts':
-    'reference fixtures (reference/enedis-fixtures/*.json) → test/fixtures/enedis/*.json (docs/enedis-api.md §8); reference §11 → docs/enedis-api.md §10',
-  'plugin/simulators/enedis/server.ts': 'reference enedis-api.md §2–§7, checklist §10 → docs/enedis-api.md §2–§7, §9',
-  'plugin/simulators/enedis/version.ts': 'reference §2.6 → docs/enedis-api.md §2.6',
 };
 
 /** A `docs/<file>.md` citation and the sections that follow it: "§3", "§3, §4", "§2.6 and §2.3", "§2–§7". */

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { faultTally } from './support/fault-tally.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';

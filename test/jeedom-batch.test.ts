@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import type { JeedomRpcError } from '../plugin/jeedom/errors.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
 import { cliEnv, PDL, ROOT, runCli, tempDir } from './support/core.js';
 import { realJeedomMissing, startRealJeedom, type RealJeedom } from './support/real-jeedom.js';
 

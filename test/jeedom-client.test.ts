@@ -16,7 +16,7 @@ import {
   JeedomUnavailableError,
 } from '../plugin/jeedom/errors.js';
 import { resolveCmd, resolveEquipment } from '../plugin/jeedom/names.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 
 let sim: JeedomSimulator;
 let client: JeedomClient;

@@ -9,7 +9,7 @@ import { JeedomClient } from '../plugin/jeedom/client.js';
 import { JeedomWriteInterruptedError } from '../plugin/jeedom/errors.js';
 import { readingsToPoints, setRelaunch, writeReadings, writeTokenState } from '../plugin/jeedom/history.js';
 import { ensureVirtualDevice, loadVirtualDevice } from '../plugin/jeedom/virtual.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { curveDay, daily, energyOf, maxPower, PDL } from './jeedom-fixtures.js';
 
 let sim: JeedomSimulator;

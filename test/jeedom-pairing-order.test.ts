@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceLogicalId, UNPAIRED_LOGICAL_ID } from '../plugin/jeedom/virtual.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { cliEnv, PDL, runCli, tempDir } from './support/core.js';

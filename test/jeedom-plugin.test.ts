@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { deviceLogicalId } from '../plugin/jeedom/virtual.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
 import { launchChromium } from './support/browser.js';
 import { issuedSecrets, PDL, ROOT } from './support/core.js';
 import { KIT, realJeedomMissing, startRealJeedom, type RealJeedom } from './support/real-jeedom.js';

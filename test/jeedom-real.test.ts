@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { deviceLogicalId, UNPAIRED_LOGICAL_ID } from '../plugin/jeedom/virtual.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { cliEnv, PDL, runCli, tempDir } from './support/core.js';

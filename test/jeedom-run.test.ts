@@ -4,10 +4,10 @@
  */
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator } from '../simulators/enedis.js';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { ensureVirtualDevice, deviceLogicalId } from '../plugin/jeedom/virtual.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { JeedomSink } from '../plugin/sinks/jeedom.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { ALL_COMMANDS, ensureVirtualDevice, HISTORY_CONFIGURATION, loadVirtualDevice, READING_COMMANDS } from '../plugin/jeedom/virtual.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { PDL } from './jeedom-fixtures.js';
 
 let sim: JeedomSimulator;

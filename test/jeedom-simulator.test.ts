@@ -3,7 +3,7 @@
  * wire shapes (envelope, "ok", codes, HTTP 200) are what is checked, not the client's reading of them.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startJeedomSimulator, type JeedomSimulator, SIM_DEFAULT_APIKEY } from '../plugin/simulators/jeedom.js';
+import { startJeedomSimulator, type JeedomSimulator, SIM_DEFAULT_APIKEY } from '../simulators/jeedom.js';
 
 let sim: JeedomSimulator;
 let clockMs = Date.parse('2026-11-15T10:00:00Z');

@@ -14,7 +14,7 @@ import type { Reading, ReadingKind } from '../plugin/readings.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { computeTariff } from '../plugin/runner/tariff.js';
-import { shiftedSeasonDays, startTempoSimulator } from '../plugin/simulators/tempo.js';
+import { shiftedSeasonDays, startTempoSimulator } from '../simulators/tempo.js';
 import { launchChromium } from './support/browser.js';
 import { harness, issuedSecrets, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
-import { enedisErrors, proxyErrors } from '../plugin/simulators/enedis.js';
+import { enedisErrors, proxyErrors } from '../simulators/enedis.js';
 import { harness, PDL, type Harness } from './support/core.js';
 
 let h: Harness;

@@ -17,7 +17,7 @@ import {
   demoSimulatorOptions,
   type EnedisSimulator,
   type EnedisSimulatorOptions,
-} from '../plugin/simulators/enedis.js';
+} from '../simulators/enedis.js';
 
 interface Fixture {
   status: number;

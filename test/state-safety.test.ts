@@ -8,7 +8,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEnedisSimulator, type EnedisSimulator } from '../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
 import { acquireStateLock } from '../plugin/store/lock.js';
 import { StateStore } from '../plugin/store/state.js';
 import { localDay } from '../plugin/time/local.js';

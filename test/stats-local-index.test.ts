@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../plugin/readings.js';
-import { simulatedCurve, simulatedDaily } from '../plugin/simulators/enedis.js';
+import { simulatedCurve, simulatedDaily } from '../simulators/enedis.js';
 import { localSeriesPoints, localStatisticsBetween, localStatisticsBetweenByScan } from '../plugin/runner/stats.js';
 import { localSeries, resolveBound, STAT_CALCS, statisticsBetween, type HistoryPoint } from '../plugin/stats/index.js';
 import { ReadingsStore } from '../plugin/store/readings.js';

@@ -11,7 +11,7 @@ import { JeedomClient } from '../plugin/jeedom/client.js';
 import { writeReadings } from '../plugin/jeedom/history.js';
 import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
 import { READING_KINDS, type Reading } from '../plugin/readings.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { phpFloatToString, STAT_CALCS } from '../plugin/stats/index.js';
 import { SEED_FIGURES } from '../plugin/stats/figures.js';
 import { jeedomStatisticsBetween, localStatisticsBetween } from '../plugin/runner/stats.js';

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { ALL_COMMANDS, deviceLogicalId, ensureVirtualDevice, TARIFF_COMMANDS, wantedConfiguration } from '../plugin/jeedom/virtual.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../plugin/simulators/jeedom.js';
+import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { JeedomSink } from '../plugin/sinks/jeedom.js';
 import { createMqttSink } from '../plugin/sinks/mqtt.js';
 import { jeedomStatisticsBetween, localStatisticsBetween } from '../plugin/runner/stats.js';

@@ -26,7 +26,7 @@ import {
 } from '../plugin/tariff/index.js';
 import type { ColourOf, TempoColour } from '../plugin/tempo/colours.js';
 import { addDays, dayStart, eachDay, isoInZone } from '../plugin/time/local.js';
-import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../plugin/simulators/tempo.js';
+import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../simulators/tempo.js';
 import { cliEnv, harness, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
 
 const TZ = 'Europe/Paris';

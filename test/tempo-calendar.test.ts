@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTempoSimulator, TEMPO_SIM_CLIENT_ID, TEMPO_SIM_CLIENT_SECRET, type TempoSimulator } from '../plugin/simulators/tempo.js';
+import { startTempoSimulator, TEMPO_SIM_CLIENT_ID, TEMPO_SIM_CLIENT_SECRET, type TempoSimulator } from '../simulators/tempo.js';
 import { ROOT, runCli, tempDir } from './support/core.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'tempo', 'season-2021-2022.csv');

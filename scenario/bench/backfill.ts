@@ -11,7 +11,7 @@ import path from 'node:path';
 import { resolveConfig } from '../../plugin/config.js';
 import { dailyRunsNeeded } from '../../plugin/store/budget.js';
 import { ROUTES } from '../../plugin/enedis/metering.js';
-import { startEnedisSimulator } from '../../plugin/simulators/enedis.js';
+import { startEnedisSimulator } from '../../simulators/enedis.js';
 import type { ReadingKind } from '../../plugin/readings.js';
 import { daysBetween, localDay } from '../../plugin/time/local.js';
 import { depthStart } from '../../plugin/runner/fetch.js';

@@ -10,7 +10,7 @@ import { JeedomClient } from '../../plugin/jeedom/client.js';
 import { readingsToPoints, writeReadings } from '../../plugin/jeedom/history.js';
 import { ensureVirtualDevice, loadVirtualDevice } from '../../plugin/jeedom/virtual.js';
 import type { Reading } from '../../plugin/readings.js';
-import { startJeedomSimulator } from '../../plugin/simulators/jeedom.js';
+import { startJeedomSimulator } from '../../simulators/jeedom.js';
 
 const PDL = '12345678901234';
 const TZ = 'Europe/Paris';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Reading } from '../../plugin/readings.js';
-import { simulatedCurve, simulatedDaily, simulatedMaxPower } from '../../plugin/simulators/enedis.js';
+import { simulatedCurve, simulatedDaily, simulatedMaxPower } from '../../simulators/enedis.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
 import { addDays, dayStart, eachDay, isoInZone } from '../../plugin/time/local.js';

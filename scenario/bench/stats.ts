@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Reading } from '../../plugin/readings.js';
-import { simulatedCurve } from '../../plugin/simulators/enedis.js';
+import { simulatedCurve } from '../../simulators/enedis.js';
 import { localStatisticsBetween, localStatisticsBetweenByScan } from '../../plugin/runner/stats.js';
 import { HistoryIndex, statisticsBetween, type HistoryPoint } from '../../plugin/stats/index.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';

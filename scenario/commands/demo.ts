@@ -4,7 +4,7 @@
  * of every kind and prints what a real meter would give. Nothing leaves the machine.
  *
  * Tempo: it also starts the RTE calendar simulator, serving DEMO colours (RTE's real 2021-2022
- * season moved onto the demo's dates by whole weeks, plugin/simulators/tempo.ts), loads them
+ * season moved onto the demo's dates by whole weeks, simulators/tempo.ts), loads them
  * through the real calendar code, and leaves them in the state as the calendar file with Tempo
  * prices in its config.json, so that `jeelinky tariff --plan TEMPO --state-dir …` works offline on it.
  */
@@ -13,10 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { resolveConfig } from '../../plugin/config.js';
-import { ExitCode } from '../../plugin/errors.js';
+import { ConfigError, ExitCode } from '../../plugin/errors.js';
 import { READING_KINDS } from '../../plugin/readings.js';
-import { startEnedisSimulator } from '../../plugin/simulators/enedis.js';
-import { shiftedSeasonDays, startTempoSimulator } from '../../plugin/simulators/tempo.js';
 import { loadTempoCalendar } from '../../plugin/tempo/calendar.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
@@ -58,12 +56,37 @@ const DEMO_SETTINGS = {
 /** The demo's calendar file in its state directory. */
 const DEMO_TEMPO_FILE = 'tempo-demo.csv';
 
+type Simulators = typeof import('../../simulators/enedis.js') & typeof import('../../simulators/tempo.js');
+
+/**
+ * The simulators are test doubles outside the library (simulators/), and the Jeedom plugin's zip
+ * does not ship them: they are loaded only when `demo` runs, so that every other command works
+ * without them.
+ */
+async function loadSimulators(): Promise<Simulators> {
+  try {
+    const [enedis, tempo] = await Promise.all([import('../../simulators/enedis.js'), import('../../simulators/tempo.js')]);
+    return { ...enedis, ...tempo };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new ConfigError(
+      'jeelinky demo needs the simulators (dist/simulators/), which the Jeedom plugin does not ship: run the demo from the npm package',
+      'demo_unavailable',
+    );
+  }
+}
+
 /**
  * Loads the demo's Tempo colours from the RTE simulator (the real open-data client) and writes
  * them as the state's calendar file, labelled as demo data; config.json then names that file, so
  * that later commands on this state need no network. Returns how many days have a colour.
  */
-async function setUpDemoTempo(stateDir: string, from: string, to: string): Promise<number> {
+async function setUpDemoTempo(
+  { shiftedSeasonDays, startTempoSimulator }: Simulators,
+  stateDir: string,
+  from: string,
+  to: string,
+): Promise<number> {
   const rte = await startTempoSimulator({ days: shiftedSeasonDays(from, to) });
   try {
     const config = resolveConfig({ stateDir, paceMs: 0, retryBaseMs: 50 }, {});
@@ -98,7 +121,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .option('json', { type: 'boolean', describe: 'Print the summary as JSON' }),
   handler: async (argv) => {
     const days = Math.max(1, Math.min(400, Math.floor(argv.days ?? 30)));
-    const sim = await startEnedisSimulator({
+    const simulators = await loadSimulators();
+    const sim = await simulators.startEnedisSimulator({
       meters: [{ usagePoint: DEMO_PDL, production: true }],
       autoApprove: { usagePoints: [DEMO_PDL], afterPolls: 0 },
       limitPerMinute: 0,
@@ -106,7 +130,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-demo-'));
     try {
       const firstDay = addDays(localDay(new Date(), 'Europe/Paris'), -days - 1);
-      const tempoDays = await setUpDemoTempo(stateDir, firstDay, addDays(localDay(new Date(), 'Europe/Paris'), 1));
+      const tempoDays = await setUpDemoTempo(simulators, stateDir, firstDay, addDays(localDay(new Date(), 'Europe/Paris'), 1));
       // Windows, prices (BASE, HP/HC and Tempo's six) and the demo calendar, in the demo state's config.json.
       fs.writeFileSync(
         path.join(stateDir, 'config.json'),

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig, type ConfigOverrides, type JeelinkyConfig } from '../../plugin/config.js';
-import { startEnedisSimulator, type EnedisSimulator, type EnedisSimulatorOptions } from '../../plugin/simulators/enedis.js';
+import { startEnedisSimulator, type EnedisSimulator, type EnedisSimulatorOptions } from '../../simulators/enedis.js';
 import { runScenario, type RunOptions, type RunReport } from '../../plugin/runner/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,5 +1,5 @@
 /**
- * The proxy's User-Agent check (reference §2.6): the part after the first '/' is compared with
+ * The proxy's User-Agent check (docs/enedis-api.md §2.6): the part after the first '/' is compared with
  * VERSION_MIN by PHP's version_compare(). This is a faithful-enough subset of version_compare: it
  * takes the version token up to the first space (so `jeelinky/1.2.3 (+https://…)` reads `1.2.3`).
  */

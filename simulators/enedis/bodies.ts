@@ -1,6 +1,6 @@
 /**
- * Error bodies of the proxy and of Enedis, exactly as the reference fixtures give them
- * (reference/enedis-fixtures/*.json). Functions return fresh objects so callers may not alias them.
+ * Error bodies of the proxy and of Enedis, exactly as the recorded fixtures give them
+ * (test/fixtures/enedis/*.json, docs/enedis-api.md §8). Functions return fresh objects so callers may not alias them.
  */
 
 export const BLUECODER_URI = 'https://bluecoder.enedis.fr/api-doc/consulter-souscrire';
@@ -77,7 +77,7 @@ export const enedisErrors = {
   curveOver7Days: () => e('ADAM-DC-0015', 'The requested period must be less than 7 days for an access to the load curve.'),
   /** 400 */
   wrongDirection: () => e('ADAM-ERR0069', 'Le sens de la mesure ne correspond pas pour le PRM demandé.'),
-  /** 400 — the real text is unconfirmed (reference §11); this one follows the Enedis catalogue's wording. */
+  /** 400 — the real text is unconfirmed (docs/enedis-api.md §10); this one follows the Enedis catalogue's wording. */
   curveNotCollected: () => e('ADAM-ERR0075', 'The customer objected to the load curve recording.'),
   /** 403 */
   noConsent: () => e('ADAM-DC-0008', 'No consent can be found for this customer and this usage point.'),

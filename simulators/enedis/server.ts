@@ -1,6 +1,6 @@
 /**
  * A faithful simulator of today's DomoticzLinky device-code proxy ("Era B") and of the Enedis v5
- * metering routes it relays (reference enedis-api.md §2–§7, checklist §10), as a real HTTP server on
+ * metering routes it relays (docs/enedis-api.md §2–§7, §9), as a real HTTP server on
  * 127.0.0.1. Shared by the tests, the benchmark and `jeelinky demo`, so it only uses node:http and
  * the package's runtime dependencies, and never prints.
  */
@@ -12,7 +12,6 @@ import {
   DEFAULT_TZ,
   daysBetween,
   localDay,
-  rand01,
   simulatedCurve,
   simulatedDaily,
   simulatedMaxPower,
@@ -22,172 +21,20 @@ import {
 } from './profile.js';
 import { DEVICE_CODE_GRANT, PRODUCTION_CLIENT_ID, QUOTA_CONTENT_TYPE, VIA_HEADER, enedisErrors, proxyErrors } from './bodies.js';
 import { userAgentAccepted } from './version.js';
-
-export interface SimMeter {
-  /** 14 digits. */
-  usagePoint: string;
-  /** 'YYYY-MM-DD' local; a request starting before it fails as a whole (400 ADAM-ERR0123). */
-  activationDate?: string;
-  /** Load-curve storage step (default 30). */
-  intervalMinutes?: 30 | 60 | 10 | 15;
-  /** Has production routes; otherwise they answer ADAM-ERR0069. */
-  production?: boolean;
-  /** Has consumption routes (default true); otherwise they answer ADAM-ERR0069. */
-  consumption?: boolean;
-  /** Days with no data at all (every kind): absent items; a range with nothing → 404 no_data_found. */
-  missingDays?: string[];
-  /** Curve labels exactly as the API writes them ('2024-01-10 13:30:00') that are absent (both, if repeated in October). */
-  missingCurvePoints?: string[];
-  /** Load-curve routes → 400 ADAM-ERR0075. */
-  curveNotCollected?: boolean;
-  /** contracts.offpeak_hours (default "HC (22H00-6H00)"). */
-  offpeakHours?: string;
-  /** contracts.subscribed_power (default "9 kVA"). */
-  subscribedPower?: string;
-  /** contracts.distribution_tariff (default "BTINFMUDT"). */
-  distributionTariff?: string;
-}
-
-export interface EnedisSimulatorOptions {
-  /** The simulator's clock (publication, depth, expiry, rate limits); default real time. */
-  now?: () => Date;
-  /** Default 'Europe/Paris'. */
-  tz?: string;
-  /** Default: one meter '00000000000001' activated 5 years ago. */
-  meters?: SimMeter[];
-  /** The proxy's client id; default the production one. */
-  clientId?: string;
-  /** Proxy LIMIT_REQUESTS_PER_MINUTE (default 12; 0 = no limit). */
-  limitPerMinute?: number;
-  /** Enedis per-application quotas Q3 (per second) and Q4 (per hour); default {5, 10000}; false = none. */
-  enedisQuota?: { perSecond?: number; perHour?: number } | false;
-  /** VERSION_MIN for the User-Agent check; unset = no check. */
-  versionMin?: string;
-  /** Refresh returns a NEW refresh token and invalidates the old one. */
-  rotateRefreshToken?: boolean;
-  /** Pre-2024 proxy: Enedis errors relayed with HTTP 200. */
-  errorsWithHttp200?: boolean;
-  /** Day J visible from J+1 at this local hour (default 8). */
-  publicationHour?: number;
-  /** These days only appear one day later. */
-  latePublicationDays?: string[];
-  /** Demo: approve each new user code by itself after N pending polls (default 1). */
-  autoApprove?: { usagePoints: string[]; afterPolls?: number };
-  /** Default 12600. */
-  accessTokenLifetimeSeconds?: number;
-  /** Delay on every answer. */
-  latencyMs?: number;
-  /**
-   * Check client_id on the device_code grant too (default true, as the fixture
-   * proxy-token-bad-client-id; the proxy's HEAD code checks it on the refresh grant only).
-   */
-  checkClientIdOnDeviceGrant?: boolean;
-  /** The proxy's DISABLE_DATA_ENDPOINT_AUTH (debug host): /data/proxy needs no Authorization. */
-  disableDataAuth?: boolean;
-}
-
-export interface RecordedCall {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  form?: Record<string, string>;
-  /** 0 when the connection was destroyed (reset fault). */
-  status: number;
-  at: Date;
-}
-
-export type SimFault =
-  | { status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'malformed-json' }
-  | { kind: 'html'; status?: number }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'reset' }
-  | { kind: 'error-with-200'; body: unknown }
-  /**
-   * The answer the simulator would give, with its interval_reading items rewritten: answers as they
-   * come in the wild (an item outside the range, an unreadable label, a date with an offset, a
-   * point without interval_length). Answers without meter_reading pass unchanged.
-   */
-  | { kind: 'rewrite-items'; rewrite: (items: IntervalItem[], query: Record<string, string>) => unknown[] };
-
-export interface FaultMatch {
-  /** A string matches when the request path contains it; a RegExp is tested on the path. */
-  path?: string | RegExp;
-  method?: string;
-}
-
-/** The API's route names (v5 path tails), also accepted by expectedValue(). */
-export const METERING_ROUTES = {
-  daily_consumption: 'metering_data_dc/v5/daily_consumption',
-  consumption_load_curve: 'metering_data_clc/v5/consumption_load_curve',
-  daily_consumption_max_power: 'metering_data_dcmp/v5/daily_consumption_max_power',
-  daily_production: 'metering_data_dp/v5/daily_production',
-  production_load_curve: 'metering_data_plc/v5/production_load_curve',
-} as const;
-export type SimKind = keyof typeof METERING_ROUTES;
-/** jeelinky's reading kinds map onto the routes: max_power and load_curve are the consumption ones. */
-export type SimKindAlias = SimKind | 'max_power' | 'load_curve';
-
-export const CUSTOMER_ROUTES = {
-  contracts: 'customers_upc/v5/usage_points/contracts',
-  addresses: 'customers_upa/v5/usage_points/addresses',
-  identity: 'customers_i/v5/identity',
-  contact_data: 'customers_cd/v5/contact_data',
-} as const;
-
-export interface DailyItem {
-  value: string;
-  date: string;
-}
-export interface CurveItem {
-  value: string;
-  date: string;
-  interval_length: string;
-  measure_type: 'B';
-}
-export type IntervalItem = DailyItem | CurveItem;
-
-export interface EnedisSimulator {
-  /** 'http://127.0.0.1:<port>' — base for BOTH the proxy routes and /data/proxy/... */
-  url: string;
-  /** Stands in for browser + Enedis consent (case/hyphen-insensitive user code). Throws if unknown or expired. */
-  approve(userCode: string, usagePoints?: string[]): void;
-  /** User codes issued and not yet approved nor expired, oldest first. */
-  pendingUserCodes(): string[];
-  /** Every request, in order. */
-  calls: RecordedCall[];
-  /** Only /data/proxy/* calls. */
-  meteringCalls(): RecordedCall[];
-  /** The next `times` (default 1) matching requests get the fault. */
-  inject(match: FaultMatch, fault: SimFault, times?: number): void;
-  /** Faults still armed. */
-  pendingFaults(): number;
-  issuedRefreshTokens: string[];
-  spentRefreshTokens: string[];
-  reusedRefreshTokens: string[];
-  issuedAccessTokens: string[];
-  currentRefreshToken(): string | undefined;
-  /** Metering for this PDL then answers 403 ADAM-DC-0008. */
-  revokeConsent(usagePoint: string): void;
-  restoreConsent(usagePoint: string): void;
-  /** Every access token → 'Access token not found'. */
-  expireAccessTokens(): void;
-  /** The meter as the simulator sees it (defaults filled in). */
-  meter(usagePoint: string): Required<Omit<SimMeter, 'activationDate'>> & { activationDate: string };
-  /** True when day J is published at the simulator's current instant. */
-  isPublished(day: string): boolean;
-  /** The instant day J becomes visible. */
-  publicationInstant(day: string): Date;
-  /** What the meter holds for one day (activation, missing days and points applied; publication ignored). */
-  expectedValue(kind: 'daily_consumption' | 'daily_production', usagePoint: string, day: string): number | undefined;
-  expectedValue(kind: 'daily_consumption_max_power' | 'max_power', usagePoint: string, day: string): SimMaxPower | undefined;
-  expectedValue(kind: 'consumption_load_curve' | 'production_load_curve' | 'load_curve', usagePoint: string, day: string): SimCurvePoint[];
-  /** The interval_reading items a request [start; end[ would get now ([] where the API answers 404). */
-  expectedReadings(kind: SimKindAlias, usagePoint: string, start: string, end: string): IntervalItem[];
-  /** The history deadline day for this kind at the current instant (start must be ≥ it). */
-  historyDeadline(kind: SimKindAlias): string;
-  close(): Promise<void>;
-}
+import { customerBody } from './customers.js';
+import {
+  CUSTOMER_ROUTES,
+  type EnedisSimulator,
+  type EnedisSimulatorOptions,
+  type FaultMatch,
+  type IntervalItem,
+  METERING_ROUTES,
+  type RecordedCall,
+  type SimFault,
+  type SimKind,
+  type SimKindAlias,
+  type SimMeter,
+} from './types.js';
 
 interface DeviceEntry {
   deviceCode: string;
@@ -677,59 +524,65 @@ class Simulator implements EnedisSimulator {
     const clientId = form.client_id;
     const grant = form.grant_type;
     if (!clientId || !grant) return this.err(proxyErrors.missingClientIdOrGrant());
-    if (grant === DEVICE_CODE_GRANT) {
-      if ((this.opts.checkClientIdOnDeviceGrant ?? true) && clientId !== this.clientId) return this.err(proxyErrors.badClientId());
-      const deviceCode = form.device_code;
-      if (!deviceCode) return this.err(proxyErrors.missingDeviceCode());
-      if (!this.rateOk(`device|${deviceCode}`)) return this.err(proxyErrors.slowDown());
-      const d = this.liveDevice(deviceCode);
-      if (!d) return this.err(proxyErrors.deviceCodeNotFound());
-      const auto = this.opts.autoApprove;
-      if (d.status === 'pending' && auto && d.pendingPolls >= (auto.afterPolls ?? 1)) {
-        this.approve(d.userCode, auto.usagePoints);
-      }
-      if (d.status === 'pending') {
-        d.pendingPolls++;
-        return this.err(proxyErrors.authorizationPending());
-      }
-      this.devices.delete(deviceCode); // given once
-      return { status: 200, body: d.tokenResponse };
-    }
-    if (grant === 'refresh_token') {
-      if (clientId !== this.clientId) return this.err(proxyErrors.badClientId());
-      const upi = form.usage_points_id;
-      if (!upi) return this.err(proxyErrors.missingUsagePointsId());
-      const rt = form.refresh_token;
-      if (!rt) return this.err(proxyErrors.missingRefreshToken());
-      if (!this.rateOk(`ip|${ip}`)) return this.err(proxyErrors.slowDown());
-      const entry = this.refreshTokens.get(rt);
-      if (!entry || this.nowMs() >= entry.expiresAt) {
-        if (this.rotatedAway.has(rt)) this.reusedRefreshTokens.push(rt);
-        return this.err(proxyErrors.refreshTokenNotFound());
-      }
-      if (entry.usagePointsId !== upi) return this.err(proxyErrors.refreshTokenMismatch());
-      const access = this.mintAccess(upi);
-      if (!this.spentRefreshTokens.includes(rt)) this.spentRefreshTokens.push(rt);
-      let refresh = rt;
-      if (this.opts.rotateRefreshToken) {
-        refresh = hex64();
-        this.refreshTokens.set(refresh, { usagePointsId: upi, expiresAt: this.nowMs() + REFRESH_TTL_MS });
-        this.issuedRefreshTokens.push(refresh);
-        this.refreshTokens.delete(rt);
-        this.rotatedAway.add(rt);
-      }
-      return {
-        status: 200,
-        body: {
-          access_token: access,
-          refresh_token: refresh,
-          token_type: 'Bearer',
-          expires_in: this.opts.accessTokenLifetimeSeconds ?? 12_600,
-          scope: '',
-        },
-      };
-    }
+    if (grant === DEVICE_CODE_GRANT) return this.deviceCodeGrant(form, clientId);
+    if (grant === 'refresh_token') return this.refreshGrant(form, clientId, ip);
     return this.err(proxyErrors.unsupportedGrant());
+  }
+
+  /** The device polls: pending until approved, then the tokens, once. */
+  private deviceCodeGrant(form: Record<string, string>, clientId: string): Answer {
+    if ((this.opts.checkClientIdOnDeviceGrant ?? true) && clientId !== this.clientId) return this.err(proxyErrors.badClientId());
+    const deviceCode = form.device_code;
+    if (!deviceCode) return this.err(proxyErrors.missingDeviceCode());
+    if (!this.rateOk(`device|${deviceCode}`)) return this.err(proxyErrors.slowDown());
+    const d = this.liveDevice(deviceCode);
+    if (!d) return this.err(proxyErrors.deviceCodeNotFound());
+    const auto = this.opts.autoApprove;
+    if (d.status === 'pending' && auto && d.pendingPolls >= (auto.afterPolls ?? 1)) {
+      this.approve(d.userCode, auto.usagePoints);
+    }
+    if (d.status === 'pending') {
+      d.pendingPolls++;
+      return this.err(proxyErrors.authorizationPending());
+    }
+    this.devices.delete(deviceCode); // given once
+    return { status: 200, body: d.tokenResponse };
+  }
+
+  /** A new access token for a refresh token (and a new refresh token when they rotate). */
+  private refreshGrant(form: Record<string, string>, clientId: string, ip: string): Answer {
+    if (clientId !== this.clientId) return this.err(proxyErrors.badClientId());
+    const upi = form.usage_points_id;
+    if (!upi) return this.err(proxyErrors.missingUsagePointsId());
+    const rt = form.refresh_token;
+    if (!rt) return this.err(proxyErrors.missingRefreshToken());
+    if (!this.rateOk(`ip|${ip}`)) return this.err(proxyErrors.slowDown());
+    const entry = this.refreshTokens.get(rt);
+    if (!entry || this.nowMs() >= entry.expiresAt) {
+      if (this.rotatedAway.has(rt)) this.reusedRefreshTokens.push(rt);
+      return this.err(proxyErrors.refreshTokenNotFound());
+    }
+    if (entry.usagePointsId !== upi) return this.err(proxyErrors.refreshTokenMismatch());
+    const access = this.mintAccess(upi);
+    if (!this.spentRefreshTokens.includes(rt)) this.spentRefreshTokens.push(rt);
+    let refresh = rt;
+    if (this.opts.rotateRefreshToken) {
+      refresh = hex64();
+      this.refreshTokens.set(refresh, { usagePointsId: upi, expiresAt: this.nowMs() + REFRESH_TTL_MS });
+      this.issuedRefreshTokens.push(refresh);
+      this.refreshTokens.delete(rt);
+      this.rotatedAway.add(rt);
+    }
+    return {
+      status: 200,
+      body: {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: 'Bearer',
+        expires_in: this.opts.accessTokenLifetimeSeconds ?? 12_600,
+        scope: '',
+      },
+    };
   }
 
   // ---------------------------------------------------------------- proxy: data relay
@@ -789,7 +642,7 @@ class Simulator implements EnedisSimulator {
     const meter = this.meters.has(pdl) ? this.meter(pdl) : undefined;
     if (!meter) return this.err(enedisErrors.unknownUser(), 404);
     if (this.revoked.has(pdl)) return this.err(enedisErrors.noConsent(), 403);
-    if (customer) return { status: 200, body: this.customerBody(customer, meter) };
+    if (customer) return { status: 200, body: customerBody(customer, meter, this.tz) };
     return this.metering(kind!, meter, query);
   }
 
@@ -824,61 +677,6 @@ class Simulator implements EnedisSimulator {
         },
       },
     };
-  }
-
-  private customerBody(route: keyof typeof CUSTOMER_ROUTES, m: ReturnType<Simulator['meter']>): unknown {
-    const customerId = String(1_000_000_000 + Math.floor(rand01(m.usagePoint, 'customer') * 999_999_999));
-    const offset = (day: string) => moment.tz(day, 'YYYY-MM-DD', true, this.tz).format('YYYY-MM-DDZ');
-    const usagePoint = { usage_point_id: m.usagePoint, usage_point_status: 'com', meter_type: 'AMM' };
-    switch (route) {
-      case 'contracts':
-        return {
-          customer: {
-            customer_id: customerId,
-            usage_points: [
-              {
-                usage_point: usagePoint,
-                contracts: {
-                  segment: 'C5',
-                  subscribed_power: m.subscribedPower,
-                  last_activation_date: offset(m.activationDate),
-                  distribution_tariff: m.distributionTariff,
-                  offpeak_hours: m.offpeakHours,
-                  contract_type: 'CARD-S',
-                  contract_status: 'SERVC',
-                  last_distribution_tariff_change_date: offset(m.activationDate),
-                },
-              },
-            ],
-          },
-        };
-      case 'addresses':
-        return {
-          customer: {
-            customer_id: customerId,
-            usage_points: [
-              {
-                usage_point: {
-                  ...usagePoint,
-                  usage_point_addresses: {
-                    street: "1 rue de l'Exemple",
-                    locality: null,
-                    postal_code: '00000',
-                    insee_code: '00000',
-                    city: 'VILLE-EXEMPLE',
-                    country: 'France',
-                    geo_points: { latitude: '45.000000', longitude: '3.000000', altitude: '250' },
-                  },
-                },
-              },
-            ],
-          },
-        };
-      case 'identity':
-        return { customer_id: customerId, identity: { natural_person: { title: 'M', firstname: 'Jean', lastname: 'Exemple' } } };
-      case 'contact_data':
-        return { customer_id: customerId, contact: { phone: '0100000000', email: 'jean.exemple@example.invalid' } };
-    }
   }
 }
 

@@ -17,8 +17,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import moment from 'moment-timezone';
-import type { TempoColour } from '../tempo/colours.js';
-import { seasonBounds } from '../tempo/colours.js';
+import type { TempoColour } from '../plugin/tempo/colours.js';
+import { seasonBounds } from '../plugin/tempo/colours.js';
 
 export type TempoFaultKind = 'http500' | 'hang' | 'malformed' | 'token401';
 export interface TempoFault {
