@@ -7,3 +7,4 @@ export * from './enedis/types.js';
 export * from './enedis/profile.js';
 export * from './enedis/bodies.js';
 export { versionCompare, userAgentAccepted } from './enedis/version.js';
+export * from './enedis/readings.js';

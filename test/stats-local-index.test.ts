@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../plugin/readings.js';
-import { simulatedCurve, simulatedDaily } from '../simulators/enedis.js';
+import { simulatedReadings } from '../simulators/enedis.js';
 import { localSeriesPoints, localStatisticsBetween, localStatisticsBetweenByScan } from '../plugin/runner/stats.js';
 import { localSeries, resolveBound, STAT_CALCS, statisticsBetween, type HistoryPoint } from '../plugin/stats/index.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
@@ -30,25 +30,9 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-stats-index-'));
   store = new ReadingsStore(await StateStore.open(dir));
   const days = eachDay(FIRST_DAY, addDays(LAST_DAY, 1));
-  const daily: Reading[] = [];
-  curve = [];
-  for (const day of days) {
-    const start = isoInZone(dayStart(day, TZ), TZ);
-    const end = isoInZone(dayStart(addDays(day, 1), TZ), TZ);
-    daily.push({ usagePoint: PDL, kind: 'daily_consumption', day, start, end, value: simulatedDaily(PDL, day, TZ), unit: 'Wh' });
-    for (const p of simulatedCurve(PDL, day, 30, TZ)) {
-      curve.push({
-        usagePoint: PDL,
-        kind: 'load_curve',
-        day,
-        start: p.startIso,
-        end: p.instantIso,
-        value: p.value,
-        unit: 'W',
-        energyWh: p.energyWh,
-      });
-    }
-  }
+  const simulated = simulatedReadings(PDL, days, TZ);
+  const daily = simulated.daily;
+  curve = simulated.curve;
   const now = new Date(NOW);
   await store.put(PDL, 'daily_consumption', daily, [], LAST_DAY, now);
   await store.put(PDL, 'load_curve', curve, [], LAST_DAY, now);

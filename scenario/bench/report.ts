@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Reading } from '../../plugin/readings.js';
-import { simulatedCurve, simulatedDaily, simulatedMaxPower } from '../../simulators/enedis.js';
+import { simulatedReadings } from '../../simulators/enedis.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
 import { StateStore } from '../../plugin/store/state.js';
-import { addDays, dayStart, eachDay, isoInZone } from '../../plugin/time/local.js';
+import { addDays, eachDay } from '../../plugin/time/local.js';
 import { writeReportFromState } from '../../plugin/runner/report.js';
 import { CHROMIUM, launchHeadlessChromium } from './chromium.js';
 
@@ -24,28 +23,7 @@ const LAST_DAY = '2024-12-31';
 async function fillStore(stateDir: string, months: number): Promise<number> {
   const store = new ReadingsStore(await StateStore.open(stateDir));
   const days = eachDay(addDays(LAST_DAY, -Math.round(months * 30.44) + 1), addDays(LAST_DAY, 1));
-  const daily: Reading[] = [];
-  const max: Reading[] = [];
-  const curve: Reading[] = [];
-  for (const day of days) {
-    const start = isoInZone(dayStart(day, TZ), TZ);
-    const end = isoInZone(dayStart(addDays(day, 1), TZ), TZ);
-    daily.push({ usagePoint: PDL, kind: 'daily_consumption', day, start, end, value: simulatedDaily(PDL, day, TZ), unit: 'Wh' });
-    const m = simulatedMaxPower(PDL, day, TZ);
-    max.push({ usagePoint: PDL, kind: 'max_power', day, start, end, value: m.value, unit: 'VA', at: m.instantIso });
-    for (const p of simulatedCurve(PDL, day, 30, TZ)) {
-      curve.push({
-        usagePoint: PDL,
-        kind: 'load_curve',
-        day,
-        start: p.startIso,
-        end: p.instantIso,
-        value: p.value,
-        unit: 'W',
-        energyWh: p.energyWh,
-      });
-    }
-  }
+  const { daily, maxPower: max, curve } = simulatedReadings(PDL, days, TZ);
   const now = new Date();
   const outcomes = (points: number) => days.map((day) => ({ day, status: 'complete' as const, points }));
   await store.put(PDL, 'daily_consumption', daily, outcomes(1), LAST_DAY, now);

@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Reading } from '../../plugin/readings.js';
-import { simulatedCurve } from '../../simulators/enedis.js';
+import { simulatedReadings } from '../../simulators/enedis.js';
 import { localStatisticsBetween, localStatisticsBetweenByScan } from '../../plugin/runner/stats.js';
 import { HistoryIndex, statisticsBetween, type HistoryPoint } from '../../plugin/stats/index.js';
 import { ReadingsStore } from '../../plugin/store/readings.js';
@@ -69,21 +68,7 @@ export async function benchStats(): Promise<Record<string, number | string>> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jeelinky-bench-stats-'));
   try {
     const store = new ReadingsStore(await StateStore.open(stateDir));
-    const curve: Reading[] = [];
-    for (const day of eachDay('2022-06-01', addDays('2025-05-31', 1))) {
-      for (const p of simulatedCurve(PDL, day, 30, TZ)) {
-        curve.push({
-          usagePoint: PDL,
-          kind: 'load_curve',
-          day,
-          start: p.startIso,
-          end: p.instantIso,
-          value: p.value,
-          unit: 'W',
-          energyWh: p.energyWh,
-        });
-      }
-    }
+    const { curve } = simulatedReadings(PDL, eachDay('2022-06-01', addDays('2025-05-31', 1)), TZ);
     await store.put(PDL, 'load_curve', curve, [], '2025-05-31', new Date());
     result['local store: load curve readings'] = curve.length;
     const t1 = performance.now();

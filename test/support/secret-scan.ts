@@ -26,6 +26,8 @@ function files(dir: string): string[] {
 }
 
 export function setup(): void {
+  // A run of test files that start no CLI would otherwise find no folder to write its scan into.
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.rmSync(path.join(ARTIFACTS, 'cli-output.log'), { force: true });
   fs.rmSync(path.join(ARTIFACTS, 'fault-report.json'), { force: true });
 }
