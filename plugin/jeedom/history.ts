@@ -37,7 +37,8 @@ import moment from 'moment-timezone';
 import { ConfigError, InterruptedError, type JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import type { Reading } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
-import type { JeedomBatchPoint, JeedomClient, JeedomCurrentValue } from './client.js';
+import type { JeedomClient } from './client.js';
+import type { JeedomBatchPoint, JeedomCurrentValue } from './wire.js';
 import { JeedomWriteInterruptedError } from './errors.js';
 import { historySettingsProblems, loadVirtualDevice, specOf, type VirtualDevice } from './virtual.js';
 

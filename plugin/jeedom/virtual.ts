@@ -14,7 +14,8 @@
 import { ConfigError } from '../errors.js';
 import { maskUsagePoint } from '../secrets.js';
 import type { ReadingKind } from '../readings.js';
-import type { JeedomClient, JeedomCmd, JeedomEqLogic, JeedomEqType } from './client.js';
+import type { JeedomClient, JeedomEqType } from './client.js';
+import type { JeedomCmd, JeedomEqLogic } from './wire.js';
 import { JeedomAmbiguousError, JeedomNotFoundError } from './errors.js';
 import { humanEquipment, looseKey, matchEquipments, NO_OBJECT_NAMES, parseEquipmentAddress } from './names.js';
 
