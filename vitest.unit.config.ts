@@ -13,6 +13,7 @@ export const UNIT_TESTS = [
   'test/docs-citations.test.ts',
   'test/simulator-enedis.test.ts',
   'test/jeedom-client.test.ts',
+  'test/jeedom-wire.test.ts',
   'test/jeedom-simulator.test.ts',
   'test/jeedom-history.test.ts',
   'test/jeedom-setup.test.ts',

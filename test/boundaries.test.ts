@@ -1,6 +1,6 @@
 /**
- * The boundary rule: the pure cores (plugin/time, plugin/stats, plugin/tariff, plugin/tempo/colours.ts)
- * compute; they import nothing that does I/O. Loading (the store, the Enedis contract cache, a Jeedom
+ * The boundary rule: the pure cores (plugin/time, plugin/stats, plugin/tariff, plugin/tempo/colours.ts,
+ * plugin/jeedom/wire.ts with plugin/jeedom/errors.ts) compute; they import nothing that does I/O. Loading (the store, the Enedis contract cache, a Jeedom
  * box) is the runner's business (plugin/runner/). The test reads the import statements of every file
  * of the pure cores, resolves relative imports to the file they name and fails naming the file and
  * the import that reaches a forbidden module: an I/O folder of the library, an I/O module of Node, or
@@ -14,8 +14,19 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** The pure cores: folders (every .ts file under them) and single files. */
-export const PURE = ['plugin/time', 'plugin/stats', 'plugin/tariff', 'plugin/tempo/colours.ts'];
+/**
+ * The pure cores: folders (every .ts file under them) and single files. A pure file inside an I/O
+ * folder (Jeedom's wire decoding and its typed errors, beside the transport) is never a forbidden
+ * target: it is checked on its own.
+ */
+export const PURE = [
+  'plugin/time',
+  'plugin/stats',
+  'plugin/tariff',
+  'plugin/tempo/colours.ts',
+  'plugin/jeedom/wire.ts',
+  'plugin/jeedom/errors.ts',
+];
 
 /** Library modules that do I/O (a folder forbids everything under it). */
 const FORBIDDEN_FILES = [
@@ -92,12 +103,18 @@ const rel = (abs: string) => path.relative(ROOT, abs).split(path.sep).join('/');
 const under = (file: string, places: string[]) => places.some((p) => file === p || file.startsWith(`${p}/`));
 
 /** Why a module specifier is forbidden, or undefined. `file` is the repository-relative path of the importer. */
-function forbiddenTarget(file: string, specifier: string, exists: (f: string) => boolean): { target: string; why?: string } {
+function forbiddenTarget(
+  file: string,
+  specifier: string,
+  exists: (f: string) => boolean,
+  pure: string[],
+): { target: string; why?: string } {
   if (specifier.startsWith('.')) {
     // ESM sources name the emitted .js: the source is the .ts beside it.
     const target = rel(path.resolve(ROOT, path.dirname(file), specifier)).replace(/\.js$/, '.ts');
     const resolved = exists(target) ? target : exists(`${target}/index.ts`) ? `${target}/index.ts` : target;
-    return { target: resolved, why: under(resolved, FORBIDDEN_FILES) ? 'a library module that does I/O' : undefined };
+    const io = under(resolved, FORBIDDEN_FILES) && !under(resolved, pure);
+    return { target: resolved, why: io ? 'a library module that does I/O' : undefined };
   }
   const bare = specifier.replace(/^node:/, '');
   if (FORBIDDEN_NODE.includes(bare)) return { target: specifier, why: 'a Node module that does I/O' };
@@ -132,7 +149,7 @@ export function boundaryViolations(files: string[], pure: string[], read: (file:
     let found: { via: string[]; reason: string } | null = null;
     for (const imp of importsOf(read(file) ?? '')) {
       if (imp.typeOnly) continue;
-      const t = forbiddenTarget(file, imp.specifier, exists);
+      const t = forbiddenTarget(file, imp.specifier, exists, pure);
       if (t.why) found = { via: [file, t.target], reason: t.why };
       else if (imp.specifier.startsWith('.') && t.target.startsWith('plugin/') && !under(t.target, pure)) {
         const deeper = reachOf(t.target, seen);
@@ -146,7 +163,7 @@ export function boundaryViolations(files: string[], pure: string[], read: (file:
   for (const file of files) {
     for (const imp of importsOf(read(file) ?? '')) {
       if (imp.typeOnly) continue;
-      const t = forbiddenTarget(file, imp.specifier, exists);
+      const t = forbiddenTarget(file, imp.specifier, exists, pure);
       if (t.why) {
         out.push({ file, line: imp.line, specifier: imp.specifier, via: [t.target], reason: t.why });
       } else if (imp.specifier.startsWith('.') && t.target.startsWith('plugin/') && !under(t.target, pure)) {
@@ -217,7 +234,7 @@ describe('boundary rule: the library does not import the simulators', () => {
 });
 
 describe('boundary rule: the pure cores import nothing that does I/O', () => {
-  it('no file of plugin/time, plugin/stats, plugin/tariff or plugin/tempo/colours.ts reaches the store, Enedis, Jeedom, the sinks, fs or the network', () => {
+  it("no file of plugin/time, plugin/stats, plugin/tariff, plugin/tempo/colours.ts or Jeedom's wire decoding reaches the store, Enedis, the Jeedom transport, the sinks, fs or the network", () => {
     const files = PURE.flatMap(listTs);
     expect(files.length).toBeGreaterThan(20);
     expect(boundaryViolations(files, PURE, readRepo).map(describeViolation)).toEqual([]);
@@ -255,6 +272,27 @@ describe('boundary rule: the pure cores import nothing that does I/O', () => {
       "plugin/tariff/a.ts:6 imports 'node:fs' → node:fs: a Node module that does I/O",
       "plugin/tariff/a.ts:7 imports '../jeedom/client.js' → plugin/jeedom/client.ts: a library module that does I/O",
       "plugin/tariff/a.ts:8 imports 'axios' → axios: a package that does I/O",
+    ]);
+  });
+
+  it('a pure file inside an I/O folder may import the pure files beside it, not the ones that do I/O', () => {
+    const sources: Record<string, string> = {
+      'plugin/jeedom/wire.ts': [
+        "import moment from 'moment-timezone';",
+        "import { JeedomAuthError } from './errors.js';",
+        "import { JeedomRpc } from './rpc.js';",
+        "import { names } from './names.js';",
+      ].join('\n'),
+      'plugin/jeedom/errors.ts': "import { ConfigError } from '../errors.js';",
+      'plugin/errors.ts': '',
+      'plugin/jeedom/rpc.ts': "import axios from 'axios';",
+      'plugin/jeedom/names.ts': '',
+    };
+    const pure = ['plugin/jeedom/wire.ts', 'plugin/jeedom/errors.ts'];
+    const found = boundaryViolations(pure, pure, (f) => sources[f]);
+    expect(found.map(describeViolation)).toEqual([
+      "plugin/jeedom/wire.ts:3 imports './rpc.js' → plugin/jeedom/rpc.ts: a library module that does I/O",
+      "plugin/jeedom/wire.ts:4 imports './names.js' → plugin/jeedom/names.ts: a library module that does I/O",
     ]);
   });
 });

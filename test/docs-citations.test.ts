@@ -24,17 +24,6 @@ const SOURCE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs',
 /** This file spells the forbidden forms out (patterns, examples): it is not a citation. */
 const SELF = 'test/docs-citations.test.ts';
 
-/**
- * Files whose citations are not fixed yet, because other branches were moving or splitting them
- * while the citations were rewritten. TO EMPTY after those branches are merged: fix each file's
- * citations as noted, then delete its entry. An entry whose file is gone or already clean fails
- * the test, so the list can only shrink.
- */
-const NOT_YET_FIXED: Record<string, string> = {
-  'plugin/jeedom/client.ts':
-    'reference/jeedom-api.md → docs/jeedom-api.md; "ok" reference §1 → docs/jeedom-api.md §1; timezone reference §4 → docs/jeedom-api.md §4; eqLogic::save reference §2 → docs/jeedom-api.md §2',
-};
-
 /** A `docs/<file>.md` citation and the sections that follow it: "§3", "§3, §4", "§2.6 and §2.3", "§2–§7". */
 const DOCS_CITATION = /docs\/([\w-]+)\.md((?:\s*(?:,|and|–|-|to)?\s*§\s?\d+(?:\.\d+)*)*)/g;
 const SECTION = /§\s?(\d+(?:\.\d+)*)/g;
@@ -123,15 +112,8 @@ describe('citations in the code resolve inside the repository', () => {
   it('every source file cites docs/<file>.md §N that exists, and nothing outside the repository', () => {
     const files = sourceFiles();
     expect(files.length).toBeGreaterThan(100);
-    const faults = files.filter((f) => !(f in NOT_YET_FIXED)).flatMap((f) => faultsOfFile(f, SOURCE_OPTIONS));
+    const faults = files.flatMap((f) => faultsOfFile(f, SOURCE_OPTIONS));
     expect(faults).toEqual([]);
-  });
-
-  it('the list of files not yet fixed only shrinks: each entry still exists and still needs its fix', () => {
-    const stale = Object.keys(NOT_YET_FIXED).filter(
-      (f) => !fs.existsSync(path.join(ROOT, f)) || faultsOfFile(f, SOURCE_OPTIONS).length === 0,
-    );
-    expect(stale, 'moved, or fixed: remove from NOT_YET_FIXED (and fix where it went)').toEqual([]);
   });
 
   it('the docs cite existing sections of themselves and of each other, and so does README.md', () => {

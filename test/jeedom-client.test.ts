@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, ExitCode, type TemporaryError } from '../plugin/errors.js';
-import { JeedomClient, jeedomEndpoint } from '../plugin/jeedom/client.js';
+import { JeedomClient } from '../plugin/jeedom/client.js';
+import { jeedomEndpoint } from '../plugin/jeedom/rpc.js';
 import {
   JeedomAmbiguousError,
   JeedomAuthError,

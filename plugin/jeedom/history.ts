@@ -37,7 +37,8 @@ import moment from 'moment-timezone';
 import { ConfigError, InterruptedError, type JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import type { Reading } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
-import type { JeedomBatchPoint, JeedomClient, JeedomCurrentValue } from './client.js';
+import type { JeedomClient } from './client.js';
+import type { JeedomBatchPoint, JeedomCurrentValue } from './wire.js';
 import { JeedomWriteInterruptedError } from './errors.js';
 import { historySettingsProblems, loadVirtualDevice, specOf, type VirtualDevice } from './virtual.js';
 
@@ -330,6 +331,24 @@ async function writableDevice(client: JeedomClient, pdl: string, opts: HistoryWr
   return device;
 }
 
+/** One device's write: what every step of writePoints shares. */
+interface WriteJob {
+  client: JeedomClient;
+  device: VirtualDevice;
+  pdl: string;
+  opts: HistoryWriteOptions;
+  summary: HistoryWriteSummary;
+  finish: () => HistoryWriteSummary;
+  /** The points to write, by command logicalId. */
+  byCmd: Map<string, JeedomPoint[]>;
+  /** Requests in flight at once. */
+  concurrency: number;
+  dryRun: boolean;
+}
+
+/** A point to send, and whether it replaces another value stored at its datetime. */
+type PendingPoint = JeedomPoint & { correction: boolean };
+
 /**
  * The idempotent write of one device's points: checks the target commands' settings, reads what is
  * stored, then sends only what is missing or different, through the pool (see the module comment).
@@ -343,16 +362,40 @@ async function writePoints(
   summary: HistoryWriteSummary,
   finish: () => HistoryWriteSummary,
 ): Promise<void> {
-  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
-  const dryRun = opts.dryRun ?? false;
   const byCmd = new Map<string, JeedomPoint[]>();
   for (const p of points) {
     const list = byCmd.get(p.logicalId);
     if (list) list.push(p);
     else byCmd.set(p.logicalId, [p]);
   }
+  const job: WriteJob = {
+    client,
+    device,
+    pdl,
+    opts,
+    summary,
+    finish,
+    byCmd,
+    concurrency: Math.max(1, Math.floor(opts.concurrency ?? 4)),
+    dryRun: opts.dryRun ?? false,
+  };
+  checkCommandSettings(job);
+  const stored = await readStored(job);
+  const current = await client.currentValues([...byCmd.keys()].map((l) => device.cmds.get(l)!.id));
+  const toWrite = planWrites(job, stored);
 
-  // Check every target command before writing anything: a lossy setting must stop the import.
+  const batch = job.dryRun || opts.batch === false ? undefined : await client.batchSupport();
+  if (batch) {
+    summary.via = 'jeelinky::writeHistory';
+    await writeBatches(job, toWrite, current, Math.max(1, Math.min(batch.maxPoints, opts.batchSize ?? 5000)));
+    return;
+  }
+  if (!job.dryRun && toWrite.length) summary.via = 'cmd::event';
+  await sendEvents(job, toWrite, current);
+}
+
+/** Every target command is checked before anything is written: a lossy setting must stop the import. */
+function checkCommandSettings({ device, pdl, byCmd }: WriteJob): void {
   const problems: string[] = [];
   for (const logicalId of byCmd.keys()) {
     const cmd = device.cmds.get(logicalId);
@@ -369,8 +412,10 @@ async function writePoints(
       'jeedom_cmd_settings',
     );
   }
+}
 
-  // Read what is there, per command and per chunk of days.
+/** What is stored, per command and per chunk of days: logicalId → datetime → the values stored there. */
+async function readStored({ client, device, opts, byCmd, concurrency }: WriteJob): Promise<Map<string, Map<string, string[]>>> {
   const existing = new Map<string, Map<string, string[]>>();
   const reads: { logicalId: string; id: number; from: string; to: string }[] = [];
   for (const [logicalId, pts] of byCmd) {
@@ -401,10 +446,12 @@ async function writePoints(
   );
   if (readError) throw readError;
   throwIfInterrupted(opts.signal, 'while reading the Jeedom history');
-  const current = await client.currentValues([...byCmd.keys()].map((l) => device.cmds.get(l)!.id));
+  return existing;
+}
 
-  // Decide, point by point.
-  const toWrite: (JeedomPoint & { correction: boolean })[] = [];
+/** Decides point by point: a point stored with the right value is tallied as skipped, the others are to send. */
+function planWrites({ summary, byCmd }: WriteJob, existing: Map<string, Map<string, string[]>>): PendingPoint[] {
+  const toWrite: PendingPoint[] = [];
   for (const [logicalId, pts] of byCmd) {
     summary.byCommand[logicalId] ??= emptyTally();
     const tally = summary.byCommand[logicalId];
@@ -420,28 +467,14 @@ async function writePoints(
       } else toWrite.push({ ...p, correction: values !== undefined });
     }
   }
+  return toWrite;
+}
 
-  const batch = dryRun || opts.batch === false ? undefined : await client.batchSupport();
-  if (batch) {
-    summary.via = 'jeelinky::writeHistory';
-    await writeBatches(
-      client,
-      device,
-      pdl,
-      byCmd,
-      toWrite,
-      current,
-      Math.max(1, Math.min(batch.maxPoints, opts.batchSize ?? 5000)),
-      opts,
-      summary,
-      finish,
-    );
-    return;
-  }
-  if (!dryRun && toWrite.length) summary.via = 'cmd::event';
-
+/** The cmd::event path of writePoints: one request per point through the pool, each command's newest point last. */
+async function sendEvents(job: WriteJob, toWrite: PendingPoint[], current: Map<number, JeedomCurrentValue>): Promise<void> {
+  const { client, device, opts, summary, byCmd, concurrency, dryRun } = job;
   // Each command's newest point to write goes last, after every older one is acknowledged.
-  const last = new Map<string, JeedomPoint & { correction: boolean }>();
+  const last = new Map<string, PendingPoint>();
   for (const p of toWrite) if (!last.has(p.logicalId) || last.get(p.logicalId)!.instant <= p.instant) last.set(p.logicalId, p);
   const finals = new Set(last.values());
   const first = toWrite.filter((p) => !finals.has(p));
@@ -459,7 +492,7 @@ async function writePoints(
   const total = toWrite.length;
   let done = 0;
   let fatal: JeelinkyError | undefined;
-  const send = async (p: JeedomPoint & { correction: boolean }) => {
+  const send = async (p: PendingPoint) => {
     const tally = summary.byCommand[p.logicalId]!;
     try {
       if (!dryRun) await client.event(device.cmds.get(p.logicalId)!.id, p.value, p.datetime);
@@ -483,16 +516,7 @@ async function writePoints(
   // Stopped between two requests with none in flight: say so like a request the signal aborted.
   if (!fatal && opts.signal?.aborted && done < total)
     fatal = new InterruptedError(String(opts.signal.reason ?? 'a signal'), 'between two Jeedom requests');
-  if (fatal) {
-    const left = total - done;
-    summary.failed += left;
-    finish();
-    throw new JeedomWriteInterruptedError(
-      `${fatal.message} (history of PDL ${maskUsagePoint(pdl)}: ${summary.written} written, ${summary.corrected} corrected, ${left} left for the next run)`,
-      fatal.code,
-      summary,
-    );
-  }
+  if (fatal) throwInterrupted(job, fatal, total - done);
 }
 
 /**
@@ -500,18 +524,8 @@ async function writePoints(
  * request, the current value of each command whose newest target is newer than (or corrects) the
  * stored current value, so a backfill behind newer data never leaves an old point as current value.
  */
-async function writeBatches(
-  client: JeedomClient,
-  device: VirtualDevice,
-  pdl: string,
-  byCmd: Map<string, JeedomPoint[]>,
-  toWrite: (JeedomPoint & { correction: boolean })[],
-  current: Map<number, JeedomCurrentValue>,
-  size: number,
-  opts: HistoryWriteOptions,
-  summary: HistoryWriteSummary,
-  finish: () => HistoryWriteSummary,
-): Promise<void> {
+async function writeBatches(job: WriteJob, toWrite: PendingPoint[], current: Map<number, JeedomCurrentValue>, size: number): Promise<void> {
+  const { client, device, opts, summary, byCmd } = job;
   const idOf = (logicalId: string) => device.cmds.get(logicalId)!.id;
   const currents: JeedomBatchPoint[] = [];
   for (const [logicalId, pts] of byCmd) {
@@ -523,7 +537,7 @@ async function writeBatches(
     }
   }
   const ordered = [...toWrite].sort((x, y) => x.instant - y.instant || (x.logicalId < y.logicalId ? -1 : 1));
-  const requests: (JeedomPoint & { correction: boolean })[][] = [];
+  const requests: PendingPoint[][] = [];
   for (let i = 0; i < ordered.length; i += size) requests.push(ordered.slice(i, i + size));
   if (requests.length === 0 && currents.length) requests.push([]);
   const total = ordered.length;
@@ -556,16 +570,18 @@ async function writeBatches(
     done += chunk.length;
     opts.onProgress?.(done, total);
   }
-  if (fatal) {
-    const left = total - done;
-    summary.failed += left;
-    finish();
-    throw new JeedomWriteInterruptedError(
-      `${fatal.message} (history of PDL ${maskUsagePoint(pdl)}: ${summary.written} written, ${summary.corrected} corrected, ${left} left for the next run)`,
-      fatal.code,
-      summary,
-    );
-  }
+  if (fatal) throwInterrupted(job, fatal, total - done);
+}
+
+/** Jeedom went away (or a signal came) mid-write: the points `left` count as failed, the summary says what was done. */
+function throwInterrupted({ pdl, summary, finish }: WriteJob, fatal: JeelinkyError, left: number): never {
+  summary.failed += left;
+  finish();
+  throw new JeedomWriteInterruptedError(
+    `${fatal.message} (history of PDL ${maskUsagePoint(pdl)}: ${summary.written} written, ${summary.corrected} corrected, ${left} left for the next run)`,
+    fatal.code,
+    summary,
+  );
 }
 
 /** The token state kept in the virtual's (non-historised) info commands, as the forum scenario does (docs/origins.md §2). */

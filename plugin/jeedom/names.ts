@@ -6,7 +6,8 @@
  * the close candidates.
  */
 import { ConfigError } from '../errors.js';
-import type { JeedomClient, JeedomCmd, JeedomEqLogic, JeedomObject } from './client.js';
+import type { JeedomClient } from './client.js';
+import type { JeedomCmd, JeedomEqLogic, JeedomObject } from './wire.js';
 import { JeedomAmbiguousError, JeedomNotFoundError } from './errors.js';
 
 /** How Jeedom names the "no object" pseudo-object in human names. */

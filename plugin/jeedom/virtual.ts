@@ -14,9 +14,10 @@
 import { ConfigError } from '../errors.js';
 import { maskUsagePoint } from '../secrets.js';
 import type { ReadingKind } from '../readings.js';
-import type { JeedomClient, JeedomCmd, JeedomEqLogic, JeedomEqType } from './client.js';
+import type { JeedomClient, JeedomEqType } from './client.js';
+import type { JeedomCmd, JeedomEqLogic, JeedomObject } from './wire.js';
 import { JeedomAmbiguousError, JeedomNotFoundError } from './errors.js';
-import { humanEquipment, looseKey, matchEquipments, NO_OBJECT_NAMES, parseEquipmentAddress } from './names.js';
+import { type EquipmentAddress, humanEquipment, looseKey, matchEquipments, NO_OBJECT_NAMES, parseEquipmentAddress } from './names.js';
 
 export type CmdSubType = 'numeric' | 'string' | 'binary';
 
@@ -550,141 +551,197 @@ function findByLogicalId(eqLogics: JeedomEqLogic[], logicalId: string, eqType: J
   return found[0];
 }
 
+/** One setup run: the box as read once at the start, and the changes, warnings and command ids it collects. */
+interface SetupRun {
+  client: JeedomClient;
+  dryRun: boolean;
+  eqType: JeedomEqType;
+  look: CreationLook;
+  specs: CommandSpec[];
+  /** The device's logicalId: jeelinky_<PDL>, or jeelinky_unpaired before pairing. */
+  logicalId: string;
+  objects: JeedomObject[];
+  eqLogics: JeedomEqLogic[];
+  changes: SetupChange[];
+  warnings: string[];
+  /** logicalId → command id. */
+  commands: Record<string, number | undefined>;
+  objectName: (id: number | null) => string;
+}
+
 /** Creates or checks the virtual device of a PDL and its info commands; idempotent. */
 export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirtualOptions): Promise<SetupReport> {
   const pdl = opts.usagePoint === null ? null : assertUsagePoint(opts.usagePoint);
   const dryRun = opts.dryRun ?? false;
   const eqType = client.eqType;
-  const look: CreationLook = { eqType, kinds: opts.kinds };
-  const specs = opts.statistics === false ? ALL_COMMANDS.filter((s) => !STATISTICS_COMMANDS.includes(s)) : ALL_COMMANDS;
   const logicalId = pdl === null ? UNPAIRED_LOGICAL_ID : deviceLogicalId(pdl);
-  const maskedPdl = pdl === null ? null : maskUsagePoint(pdl);
-  const changes: SetupChange[] = [];
-  const warnings: string[] = [];
-  const commands: Record<string, number | undefined> = {};
   const [timezone, objects, eqLogics] = await Promise.all([client.timezone(), client.objects(), client.eqLogics()]);
-  const objectName = (id: number | null) =>
-    id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === id)?.name ?? NO_OBJECT_NAMES[0]!);
+  const run: SetupRun = {
+    client,
+    dryRun,
+    eqType,
+    look: { eqType, kinds: opts.kinds },
+    specs: opts.statistics === false ? ALL_COMMANDS.filter((s) => !STATISTICS_COMMANDS.includes(s)) : ALL_COMMANDS,
+    logicalId,
+    objects,
+    eqLogics,
+    changes: [],
+    warnings: [],
+    commands: {},
+    objectName: (id) => (id === null ? NO_OBJECT_NAMES[0]! : (objects.find((o) => o.id === id)?.name ?? NO_OBJECT_NAMES[0]!)),
+  };
+  const report = (device: SetupReport['device']): SetupReport => ({
+    dryRun,
+    usagePoint: pdl === null ? null : maskUsagePoint(pdl),
+    timezone,
+    device,
+    commands: run.commands,
+    changes: run.changes,
+    warnings: run.warnings,
+    changed: run.changes.length > 0,
+  });
 
+  let device = await findDevice(run, pdl, opts.equipment);
+  if (!device) {
+    const address = parseEquipmentAddress(opts.equipment ?? (pdl === null ? UNPAIRED_EQUIPMENT : defaultEquipment(pdl)));
+    device = await adoptOrCreateDevice(run, address);
+    // A dry run stops at the device it would create: it has no commands to check yet.
+    if (!device) return report({ humanName: `[${address.object}][${address.equipment}]`, logicalId, enabled: true });
+  }
+
+  const humanName = humanEquipment(run.objectName(device.object_id), device);
+  if (!device.isEnable) {
+    run.warnings.push(`${humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device`);
+  }
+  await reconcileCommands(run, device, humanName);
+  return report({ id: device.id || undefined, humanName, logicalId, enabled: device.isEnable });
+}
+
+/**
+ * The device that already carries this PDL's logicalId, or the one set up before pairing, bound to
+ * the PDL (same id, its commands and history kept); undefined when there is none yet.
+ */
+async function findDevice(run: SetupRun, pdl: string | null, equipment: string | undefined): Promise<JeedomEqLogic | undefined> {
+  const { client, dryRun, eqType, logicalId, objects, eqLogics, objectName } = run;
   let device = findByLogicalId(eqLogics, logicalId, eqType);
   const unpaired = pdl === null ? undefined : findByLogicalId(eqLogics, UNPAIRED_LOGICAL_ID, eqType);
   if (device && unpaired) {
-    warnings.push(
+    run.warnings.push(
       `${humanEquipment(objectName(unpaired.object_id), unpaired)} (id ${unpaired.id}, logicalId ${UNPAIRED_LOGICAL_ID}) is left over from a setup before pairing; jeelinky uses id ${device.id}: delete the extra one in Jeedom if you do not need it`,
     );
   } else if (!device && unpaired) {
     // The device set up before pairing becomes this PDL's: same id, its commands and history kept.
-    changes.push({
+    run.changes.push({
       action: 'bind_device',
       target: humanEquipment(objectName(unpaired.object_id), unpaired),
       details: [`logicalId ${UNPAIRED_LOGICAL_ID} → ${logicalId}`],
     });
     device = dryRun ? { ...unpaired, logicalId } : await client.saveEqLogic({ id: unpaired.id, logicalId });
   }
-  if (device && opts.equipment) {
-    const wanted = parseEquipmentAddress(opts.equipment);
+  if (device && equipment) {
+    const wanted = parseEquipmentAddress(equipment);
     const here = matchEquipments(objects, [device], wanted);
     if (here.length === 0) {
-      warnings.push(
+      run.warnings.push(
         `the device of this PDL already exists as ${humanEquipment(objectName(device.object_id), device)} (id ${device.id}); jeelinky does not rename or move it, do it in Jeedom if you want`,
       );
     }
   }
+  return device;
+}
 
-  if (!device) {
-    const address = parseEquipmentAddress(opts.equipment ?? (pdl === null ? UNPAIRED_EQUIPMENT : defaultEquipment(pdl)));
-    const human = `[${address.object}][${address.equipment}]`;
-    const matches = matchEquipments(objects, eqLogics, address);
-    if (matches.length > 1) {
-      const list = matches.map((m) => `${m.humanName} (id ${m.eqLogic.id})`);
-      throw new JeedomAmbiguousError(
-        `equipment ${human} matches ${matches.length} devices: ${list.join(', ')}; pass another --equipment`,
-        list,
-      );
-    }
-    const existing = matches[0]?.eqLogic;
-    if (existing) {
-      if (existing.eqType_name !== eqType) {
-        throw new ConfigError(
-          `${human} is a "${existing.eqType_name}" device, not a ${deviceWord(eqType)} one: pass another --equipment`,
-          'jeedom_conflict',
-        );
-      }
-      if (existing.logicalId && existing.logicalId !== logicalId) {
-        throw new ConfigError(
-          `${human} is already used by another device (logicalId "${existing.logicalId}"): pass another --equipment`,
-          'jeedom_conflict',
-        );
-      }
-      // A virtual made by hand (the forum scenario's EnedisDomoticz, docs/origins.md §2): adopt it. No `cmd` key: nothing is deleted.
-      changes.push({ action: 'adopt_device', target: matches[0]!.humanName, details: [`logicalId → ${logicalId}`] });
-      device = dryRun ? { ...existing, logicalId } : await client.saveEqLogic({ id: existing.id, logicalId });
-    } else {
-      let objectId: number | null = null;
-      const isNone = NO_OBJECT_NAMES.some((n) => looseKey(n) === looseKey(address.object));
-      if (!isNone) {
-        const exact = objects.filter((o) => o.name === address.object);
-        const loose = exact.length ? exact : objects.filter((o) => looseKey(o.name) === looseKey(address.object));
-        if (loose.length > 1) {
-          throw new JeedomAmbiguousError(
-            `object "${address.object}" matches ${loose.length} objects in Jeedom: give its exact name`,
-            loose.map((o) => o.name),
-          );
-        }
-        if (loose[0]) objectId = loose[0].id;
-        else {
-          changes.push({ action: 'create_object', target: `[${address.object}]` });
-          if (!dryRun) {
-            const created = await client.saveObject({ name: address.object });
-            objectId = created.id;
-            objects.push(created);
-          }
-        }
-      }
-      changes.push({
-        action: 'create_device',
-        target: human,
-        details: [`${eqType}, logicalId ${logicalId}, ${specs.length} info commands`],
-      });
-      for (const spec of specs)
-        changes.push({
-          action: 'create_command',
-          target: `${human}[${creationName(spec, look)}]`,
-          details: [`logicalId ${spec.logicalId}`],
-        });
-      if (dryRun) {
-        return {
-          dryRun,
-          usagePoint: maskedPdl,
-          timezone,
-          device: { humanName: human, logicalId, enabled: true },
-          commands,
-          changes,
-          warnings,
-          changed: true,
-        };
-      }
-      // The only eqLogic::save with a cmd list: at creation, with every command.
-      const created = await client.saveEqLogic({
-        name: address.equipment,
-        logicalId,
-        object_id: objectId,
-        isEnable: 1,
-        isVisible: 1,
-        ...(eqType === 'jeelinky' ? { category: { energy: 1 } } : {}),
-        cmd: specs.map((s) => creationFields(s, creationName(s, look), look)),
-      });
-      device = created;
-    }
+/**
+ * The device at `address` when it has no logicalId yet (made by hand: adopted), else a new one with
+ * every command. Undefined in a dry run that would create it.
+ */
+async function adoptOrCreateDevice(run: SetupRun, address: EquipmentAddress): Promise<JeedomEqLogic | undefined> {
+  const { client, dryRun, eqType, logicalId } = run;
+  const human = `[${address.object}][${address.equipment}]`;
+  const matches = matchEquipments(run.objects, run.eqLogics, address);
+  if (matches.length > 1) {
+    const list = matches.map((m) => `${m.humanName} (id ${m.eqLogic.id})`);
+    throw new JeedomAmbiguousError(
+      `equipment ${human} matches ${matches.length} devices: ${list.join(', ')}; pass another --equipment`,
+      list,
+    );
   }
+  const existing = matches[0]?.eqLogic;
+  if (!existing) return createDevice(run, address);
+  if (existing.eqType_name !== eqType) {
+    throw new ConfigError(
+      `${human} is a "${existing.eqType_name}" device, not a ${deviceWord(eqType)} one: pass another --equipment`,
+      'jeedom_conflict',
+    );
+  }
+  if (existing.logicalId && existing.logicalId !== logicalId) {
+    throw new ConfigError(
+      `${human} is already used by another device (logicalId "${existing.logicalId}"): pass another --equipment`,
+      'jeedom_conflict',
+    );
+  }
+  // A virtual made by hand (the forum scenario's EnedisDomoticz, docs/origins.md §2): adopt it. No `cmd` key: nothing is deleted.
+  run.changes.push({ action: 'adopt_device', target: matches[0]!.humanName, details: [`logicalId → ${logicalId}`] });
+  return dryRun ? { ...existing, logicalId } : await client.saveEqLogic({ id: existing.id, logicalId });
+}
 
-  const humanName = humanEquipment(objectName(device.object_id), device);
-  if (!device.isEnable) {
-    warnings.push(`${humanName} is disabled in Jeedom, which silently drops every value written to it: tick "Activer" on the device`);
+/** A new device at `address`, with every command in the one eqLogic::save; undefined in a dry run. */
+async function createDevice(run: SetupRun, address: EquipmentAddress): Promise<JeedomEqLogic | undefined> {
+  const { client, dryRun, eqType, look, logicalId, specs } = run;
+  const human = `[${address.object}][${address.equipment}]`;
+  const objectId = await objectIdFor(run, address.object);
+  run.changes.push({
+    action: 'create_device',
+    target: human,
+    details: [`${eqType}, logicalId ${logicalId}, ${specs.length} info commands`],
+  });
+  for (const spec of specs)
+    run.changes.push({
+      action: 'create_command',
+      target: `${human}[${creationName(spec, look)}]`,
+      details: [`logicalId ${spec.logicalId}`],
+    });
+  if (dryRun) return undefined;
+  // The only eqLogic::save with a cmd list: at creation, with every command.
+  return client.saveEqLogic({
+    name: address.equipment,
+    logicalId,
+    object_id: objectId,
+    isEnable: 1,
+    isVisible: 1,
+    ...(eqType === 'jeelinky' ? { category: { energy: 1 } } : {}),
+    cmd: specs.map((s) => creationFields(s, creationName(s, look), look)),
+  });
+}
+
+/** The Jeedom object a new device goes under, created when missing; null for "Aucun" (no object, or a dry run's new one). */
+async function objectIdFor(run: SetupRun, objectName: string): Promise<number | null> {
+  if (NO_OBJECT_NAMES.some((n) => looseKey(n) === looseKey(objectName))) return null;
+  const { objects } = run;
+  const exact = objects.filter((o) => o.name === objectName);
+  const loose = exact.length ? exact : objects.filter((o) => looseKey(o.name) === looseKey(objectName));
+  if (loose.length > 1) {
+    throw new JeedomAmbiguousError(
+      `object "${objectName}" matches ${loose.length} objects in Jeedom: give its exact name`,
+      loose.map((o) => o.name),
+    );
   }
+  if (loose[0]) return loose[0].id;
+  run.changes.push({ action: 'create_object', target: `[${objectName}]` });
+  if (run.dryRun) return null;
+  const created = await run.client.saveObject({ name: objectName });
+  objects.push(created);
+  return created.id;
+}
+
+/**
+ * Every wanted command of the device: missing ones adopted (made by hand with the forum scenario's name) or
+ * created one by one with cmd::save, existing ones fixed where their settings would make history lossy.
+ */
+async function reconcileCommands(run: SetupRun, device: JeedomEqLogic, humanName: string): Promise<void> {
+  const { client, dryRun, changes, warnings, commands } = run;
   const cmds = device.id && !(dryRun && changes.some((c) => c.action === 'create_device')) ? await client.cmdsByEqLogic(device.id) : [];
   const taken = new Set(cmds.map((c) => c.name));
-  for (const spec of specs) {
+  for (const spec of run.specs) {
     let cmd = cmds.find((c) => c.logicalId === spec.logicalId);
     const dupes = cmds.filter((c) => c.logicalId === spec.logicalId);
     if (dupes.length > 1)
@@ -692,36 +749,7 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
         `${dupes.length} commands carry logicalId ${spec.logicalId} (ids ${dupes.map((d) => d.id).join(', ')}): jeelinky uses id ${dupes[0]!.id}`,
       );
     if (!cmd) {
-      // A command made by hand with the forum scenario's name and no logicalId: adopt it if it is compatible.
-      const candidate = cmds.find(
-        (c) =>
-          !c.logicalId && c.type === 'info' && (looseKey(c.name) === looseKey(spec.name) || looseKey(c.name) === looseKey(spec.logicalId)),
-      );
-      if (candidate && candidate.subType === spec.subType) {
-        const { patch, details } = commandFixes(candidate, spec);
-        changes.push({
-          action: 'adopt_command',
-          target: `${humanName}[${candidate.name}]`,
-          details: [`logicalId → ${spec.logicalId}`, ...details],
-        });
-        if (!dryRun) await client.saveCmd({ id: candidate.id, logicalId: spec.logicalId, ...patch });
-        commands[spec.logicalId] = candidate.id;
-        continue;
-      }
-      let name = creationName(spec, look);
-      if (taken.has(name)) name = taken.has(spec.logicalId) ? `${name} (jeelinky)` : spec.logicalId;
-      if (taken.has(name)) {
-        warnings.push(
-          `cannot add ${spec.logicalId}: the names "${spec.name}", "${spec.logicalId}" and "${name}" are taken on ${humanName}; rename one`,
-        );
-        continue;
-      }
-      taken.add(name);
-      changes.push({ action: 'create_command', target: `${humanName}[${name}]`, details: [`logicalId ${spec.logicalId}`] });
-      if (!dryRun) {
-        const created = await client.saveCmd({ eqType_name: eqType, eqLogic_id: device.id, ...creationFields(spec, name, look) });
-        commands[spec.logicalId] = created.id;
-      }
+      await addCommand(run, device, humanName, spec, cmds, taken);
       continue;
     }
     commands[spec.logicalId] = cmd.id;
@@ -737,16 +765,47 @@ export async function ensureVirtualDevice(client: JeedomClient, opts: EnsureVirt
       if (!dryRun) cmd = await client.saveCmd({ id: cmd.id, ...patch });
     }
   }
-  return {
-    dryRun,
-    usagePoint: maskedPdl,
-    timezone,
-    device: { id: device.id || undefined, humanName, logicalId, enabled: device.isEnable },
-    commands,
-    changes,
-    warnings,
-    changed: changes.length > 0,
-  };
+}
+
+/** A command the device lacks: a compatible one made by hand is adopted, else it is created under a free name. */
+async function addCommand(
+  run: SetupRun,
+  device: JeedomEqLogic,
+  humanName: string,
+  spec: CommandSpec,
+  cmds: JeedomCmd[],
+  taken: Set<string>,
+): Promise<void> {
+  const { client, dryRun, changes, warnings, commands, look } = run;
+  // A command made by hand with the forum scenario's name and no logicalId: adopt it if it is compatible.
+  const candidate = cmds.find(
+    (c) => !c.logicalId && c.type === 'info' && (looseKey(c.name) === looseKey(spec.name) || looseKey(c.name) === looseKey(spec.logicalId)),
+  );
+  if (candidate && candidate.subType === spec.subType) {
+    const { patch, details } = commandFixes(candidate, spec);
+    changes.push({
+      action: 'adopt_command',
+      target: `${humanName}[${candidate.name}]`,
+      details: [`logicalId → ${spec.logicalId}`, ...details],
+    });
+    if (!dryRun) await client.saveCmd({ id: candidate.id, logicalId: spec.logicalId, ...patch });
+    commands[spec.logicalId] = candidate.id;
+    return;
+  }
+  let name = creationName(spec, look);
+  if (taken.has(name)) name = taken.has(spec.logicalId) ? `${name} (jeelinky)` : spec.logicalId;
+  if (taken.has(name)) {
+    warnings.push(
+      `cannot add ${spec.logicalId}: the names "${spec.name}", "${spec.logicalId}" and "${name}" are taken on ${humanName}; rename one`,
+    );
+    return;
+  }
+  taken.add(name);
+  changes.push({ action: 'create_command', target: `${humanName}[${name}]`, details: [`logicalId ${spec.logicalId}`] });
+  if (!dryRun) {
+    const created = await client.saveCmd({ eqType_name: run.eqType, eqLogic_id: device.id, ...creationFields(spec, name, look) });
+    commands[spec.logicalId] = created.id;
+  }
 }
 
 /** The device of a PDL, for writers; a clear error when setup was never run. */

@@ -10,7 +10,8 @@
  *   with plugin/stats/statistics.ts (pure; the series and calculations are in plugin/stats/sources.ts).
  */
 import { ConfigError } from '../errors.js';
-import type { JeedomClient, JeedomCmd } from '../jeedom/client.js';
+import type { JeedomClient } from '../jeedom/client.js';
+import type { JeedomCmd } from '../jeedom/wire.js';
 import { dayValuesToPoints, readingsToPoints } from '../jeedom/history.js';
 import { resolveCmd } from '../jeedom/names.js';
 import { loadVirtualDevice } from '../jeedom/virtual.js';
