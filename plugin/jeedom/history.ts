@@ -37,6 +37,7 @@ import moment from 'moment-timezone';
 import { ConfigError, InterruptedError, type JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import type { Reading } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
+import { settingDefault } from '../settings.js';
 import type { JeedomBatchPoint, JeedomClient, JeedomCurrentValue } from './client.js';
 import { JeedomWriteInterruptedError } from './errors.js';
 import { historySettingsProblems, loadVirtualDevice, specOf, type VirtualDevice } from './virtual.js';
@@ -46,7 +47,7 @@ const DT = 'YYYY-MM-DD HH:mm:ss';
 export interface HistoryWriteOptions {
   /** Time of day for daily values, `HH:MM:SS` (default `12:00:00`, as the seed). */
   dailyTime?: string;
-  /** Requests in flight at once (default 4). */
+  /** Requests in flight at once (default: the jeedomConcurrency setting's, plugin/settings.ts). */
   concurrency?: number;
   /** Upper bound on requests started per second (default: no bound beyond `concurrency`). */
   maxRequestsPerSecond?: number;
@@ -343,7 +344,7 @@ async function writePoints(
   summary: HistoryWriteSummary,
   finish: () => HistoryWriteSummary,
 ): Promise<void> {
-  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 4));
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? settingDefault('jeedomConcurrency')));
   const dryRun = opts.dryRun ?? false;
   const byCmd = new Map<string, JeedomPoint[]>();
   for (const p of points) {

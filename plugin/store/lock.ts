@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { LockBusyError } from '../errors.js';
+import { readSetting, settingDefault } from '../settings.js';
 import { stateAccessError } from './access.js';
 
 export interface HeldLock {
@@ -14,12 +15,13 @@ export interface HeldLock {
 }
 
 /**
- * A lock whose holder stopped refreshing it for this long is taken over. JEELINKY_LOCK_STALE_MS
- * tunes it (at least 2000, proper-lockfile's minimum); the fault suite lowers it to go faster.
+ * A lock whose holder stopped refreshing it for this long is taken over. The lockStaleMs setting
+ * (its variable only) tunes it: at least 2000, proper-lockfile's minimum, else the default; the
+ * fault suite lowers it to go faster.
  */
 function staleMs(): number {
-  const v = Number(process.env.JEELINKY_LOCK_STALE_MS);
-  return Number.isFinite(v) && v >= 2000 ? v : 5_000;
+  const v = readSetting('lockStaleMs', undefined, { fileSettings: {} }, (_name, raw) => Number(raw));
+  return v !== undefined && Number.isFinite(v) && v >= 2000 ? v : settingDefault('lockStaleMs');
 }
 
 export async function acquireStateLock(stateDir: string, waitMs: number): Promise<HeldLock> {
