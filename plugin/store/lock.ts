@@ -19,8 +19,8 @@ export interface HeldLock {
  * (its variable only) tunes it: at least 2000, proper-lockfile's minimum, else the default; the
  * fault suite lowers it to go faster.
  */
-function staleMs(): number {
-  const v = readSetting('lockStaleMs', undefined, { fileSettings: {} }, (_name, raw) => Number(raw));
+export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = readSetting('lockStaleMs', undefined, { fileSettings: {} }, (_name, raw) => Number(raw), env);
   return v !== undefined && Number.isFinite(v) && v >= 2000 ? v : settingDefault('lockStaleMs');
 }
 
@@ -36,8 +36,8 @@ export async function acquireStateLock(stateDir: string, waitMs: number): Promis
     try {
       const release = await lockfile.lock(stateDir, {
         lockfilePath: `${target}.lock`,
-        stale: staleMs(),
-        update: staleMs() / 4,
+        stale: lockStaleMs(),
+        update: lockStaleMs() / 4,
         realpath: false,
         onCompromised: (err) => {
           // Another process took the lock over (we were frozen longer than STALE_MS): stop rather
@@ -68,7 +68,7 @@ export async function acquireStateLock(stateDir: string, waitMs: number): Promis
  */
 export async function stateLockHeld(stateDir: string): Promise<boolean> {
   try {
-    return await lockfile.check(stateDir, { lockfilePath: path.join(stateDir, 'run.lock'), stale: staleMs(), realpath: false });
+    return await lockfile.check(stateDir, { lockfilePath: path.join(stateDir, 'run.lock'), stale: lockStaleMs(), realpath: false });
   } catch {
     return false; // no state folder yet, or not readable: the caller reports that itself
   }
