@@ -557,6 +557,15 @@ export function pickSetting<T>(
   return parse(`${fileKey} (config.json)`, typeof fromFile === 'string' ? fromFile : JSON.stringify(fromFile));
 }
 
+/**
+ * The text of a setting that is a variable only (no flag, no config.json key: lockStaleMs,
+ * jeedomEqType, debug), undefined when it is unset or empty. Its module parses it.
+ */
+export function settingVariable(key: SettingKey, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = env[setting(key).env];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
 /** pickSetting for a setting of the table (plugin/settings.ts): its variable and config.json key come from there. */
 export function readSetting<T>(
   key: SettingKey,

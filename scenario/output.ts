@@ -3,7 +3,7 @@
  */
 import { ExitCode, isJeelinkyError } from '../plugin/errors.js';
 import { redact } from '../plugin/secrets.js';
-import { readSetting } from '../plugin/settings.js';
+import { settingVariable } from '../plugin/settings.js';
 import { interruption } from './signals.js';
 
 /** Prints the failure as one line and returns the exit code it maps to. */
@@ -21,7 +21,7 @@ export function renderFailure(err: unknown): number {
       ` (set JEELINKY_DEBUG=1 to see the stack).\n`,
   );
   // Any non-empty value shows the stack (the debug setting is read as text, not as a 1/0 switch).
-  if (readSetting('debug', undefined, { fileSettings: {} }, (_name, raw) => raw) && err instanceof Error && err.stack) {
+  if (settingVariable('debug') && err instanceof Error && err.stack) {
     process.stderr.write(`${redact(err.stack, [])}\n`);
   }
   return ExitCode.BUG;

@@ -19,7 +19,7 @@ import moment from 'moment-timezone';
 import { ConfigError, interruptibleSleep, throwIfInterrupted } from '../errors.js';
 import { redact } from '../secrets.js';
 import { urlSettingError } from '../transport.js';
-import { setting, settingDefault } from '../settings.js';
+import { settingDefault, settingVariable } from '../settings.js';
 import {
   JeedomAuthError,
   JeedomMethodError,
@@ -62,7 +62,7 @@ export const JEEDOM_EQTYPES = ['virtual', 'jeelinky'] as const;
 export type JeedomEqType = (typeof JEEDOM_EQTYPES)[number];
 
 /** The eqType from the option, else from JEELINKY_JEEDOM_EQTYPE, else `virtual`; a clear error when unknown. */
-export function resolveEqType(value: string | undefined = process.env[setting('jeedomEqType').env]): JeedomEqType {
+export function resolveEqType(value: string | undefined = settingVariable('jeedomEqType')): JeedomEqType {
   const v = (value ?? '').trim() || settingDefault('jeedomEqType');
   if (!(JEEDOM_EQTYPES as readonly string[]).includes(v)) {
     throw new ConfigError(

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { LockBusyError } from '../errors.js';
-import { readSetting, settingDefault } from '../settings.js';
+import { settingDefault, settingVariable } from '../settings.js';
 import { stateAccessError } from './access.js';
 
 export interface HeldLock {
@@ -20,8 +20,8 @@ export interface HeldLock {
  * fault suite lowers it to go faster.
  */
 export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
-  const v = readSetting('lockStaleMs', undefined, { fileSettings: {} }, (_name, raw) => Number(raw), env);
-  return v !== undefined && Number.isFinite(v) && v >= 2000 ? v : settingDefault('lockStaleMs');
+  const v = Number(settingVariable('lockStaleMs', env));
+  return Number.isFinite(v) && v >= 2000 ? v : settingDefault('lockStaleMs');
 }
 
 export async function acquireStateLock(stateDir: string, waitMs: number): Promise<HeldLock> {
