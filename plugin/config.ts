@@ -10,8 +10,8 @@ import { ConfigError } from './errors.js';
 import { closest } from './suggest.js';
 import { isAccessProblem, stateAccessError } from './store/access.js';
 import { READING_KINDS, type ReadingKind } from './readings.js';
-import { assertZone, DEFAULT_TZ } from './time/local.js';
-import { CONFIG_FILE_KEYS, SETTINGS, type SettingDescriptor } from './settings.js';
+import { assertZone } from './time/local.js';
+import { CONFIG_FILE_KEYS, SETTINGS, settingDefault, type SettingDescriptor } from './settings.js';
 
 export const PROXY = {
   production: {
@@ -220,7 +220,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
         ? fromEnv[k]
         : (file[k as keyof typeof file] as ConfigOverrides[K]);
 
-  const sandbox = pick('sandbox') ?? false;
+  const sandbox = pick('sandbox') ?? settingDefault('sandbox');
   const proxy = sandbox ? PROXY.sandbox : PROXY.production;
   const authUrl = normalizeUrl('auth URL (JEELINKY_AUTH_URL)', pick('authUrl') ?? proxy.baseUrl);
   const apiUrl = normalizeUrl('API URL (JEELINKY_API_URL)', pick('apiUrl') ?? authUrl);
@@ -232,7 +232,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   // The zone's error names where it came from, as every other setting's does.
   const tzSource =
     overrides.tz !== undefined ? '--tz' : fromEnv.tz !== undefined ? ENV.tz : file.tz !== undefined ? 'tz (config.json)' : undefined;
-  const tz = pick('tz') ?? DEFAULT_TZ;
+  const tz = pick('tz') ?? settingDefault('tz');
   try {
     assertZone(tz);
   } catch (e) {
@@ -245,16 +245,15 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     clientId: pick('clientId') ?? proxy.clientId,
     sandbox,
     userAgent: pick('userAgent') ?? DEFAULT_USER_AGENT,
-    paceMs: pick('paceMs') ?? 5000,
+    paceMs: pick('paceMs') ?? settingDefault('paceMs'),
     stateDir,
     usagePoint,
     tz,
-    kinds: parseKinds('kinds (JEELINKY_KINDS)', pick('kinds') ?? ['daily_consumption', 'max_power', 'load_curve']),
-    retryBaseMs: pick('retryBaseMs') ?? 2000,
-    lockWaitMs: pick('lockWaitMs') ?? 60_000,
-    timeoutMs: pick('timeoutMs') ?? 30_000,
-    // EnedisGateway2MQTT's gateway allowed 50 calls a day per PDL and banned for 24 h past it.
-    dailyCallBudget: pick('dailyCallBudget') ?? 50,
+    kinds: parseKinds('kinds (JEELINKY_KINDS)', pick('kinds') ?? [...settingDefault('kinds')]),
+    retryBaseMs: pick('retryBaseMs') ?? settingDefault('retryBaseMs'),
+    lockWaitMs: pick('lockWaitMs') ?? settingDefault('lockWaitMs'),
+    timeoutMs: pick('timeoutMs') ?? settingDefault('timeoutMs'),
+    dailyCallBudget: pick('dailyCallBudget') ?? settingDefault('dailyCallBudget'),
     jeedomUrl: jeedomUrl === undefined ? undefined : normalizeUrl('Jeedom URL (JEELINKY_JEEDOM_URL)', jeedomUrl),
     jeedomApiKey: pick('jeedomApiKey'),
     fileSettings: file as Record<string, unknown>,

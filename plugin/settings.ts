@@ -22,8 +22,18 @@ export interface SettingDescriptor {
   /** The command-line flag (kebab-case, without --), when there is one. */
   flag?: string;
   type: SettingType;
-  /** The default as the help and the README say it; absent when unset means "off" or "none". */
+  /**
+   * The value the code uses when the setting is given nowhere (the modules read it with
+   * settingDefault, so it is written only here); absent: none ("off"), or computed (see `default`).
+   */
+  value?: number | boolean | string | readonly string[];
+  /**
+   * The default as the help and the README say it, when `value` alone would not say it: a computed
+   * default ("the auth URL") or a richer text. Absent: `value` written out (true → 1, a list with commas).
+   */
   default?: string;
+  /** Other flag names one command gives the setting (report --pdl = --usage-point), declared with settingOption. */
+  otherFlags?: readonly string[];
   /** One line for `--help`. */
   help: string;
   section: SettingSection;
@@ -67,7 +77,7 @@ export const SETTINGS = [
     type: 'boolean',
     section: 'config',
     core: true,
-    default: '0',
+    value: false,
     help: "Use the proxy's debug/sandbox host and client id (the forum scenario's $debug)",
   },
   {
@@ -86,7 +96,7 @@ export const SETTINGS = [
     type: 'number',
     section: 'config',
     core: true,
-    default: '5000',
+    value: 5000,
     help: 'Least time between two proxy calls, ms',
   },
   {
@@ -107,6 +117,7 @@ export const SETTINGS = [
     type: 'string',
     section: 'config',
     core: true,
+    otherFlags: ['pdl'],
     help: 'PDL (14 digits) to use when the consent covers several',
   },
   {
@@ -116,7 +127,7 @@ export const SETTINGS = [
     type: 'string',
     section: 'config',
     core: true,
-    default: 'Europe/Paris',
+    value: 'Europe/Paris',
     help: 'Time zone of the meter',
   },
   {
@@ -126,7 +137,7 @@ export const SETTINGS = [
     type: 'list',
     section: 'config',
     core: true,
-    default: 'daily_consumption,max_power,load_curve',
+    value: ['daily_consumption', 'max_power', 'load_curve'],
     help: 'Kinds of the daily job',
   },
   {
@@ -135,7 +146,7 @@ export const SETTINGS = [
     type: 'number',
     section: 'config',
     core: true,
-    default: '2000',
+    value: 2000,
     help: 'First pause of the bounded retries, ms',
   },
   {
@@ -144,7 +155,7 @@ export const SETTINGS = [
     type: 'number',
     section: 'config',
     core: true,
-    default: '60000',
+    value: 60_000,
     help: "How long a run waits for another run's lock, ms",
   },
   {
@@ -154,7 +165,7 @@ export const SETTINGS = [
     section: 'config',
     core: true,
     min: 1,
-    default: '30000',
+    value: 30_000,
     help: 'Timeout of one HTTP request, ms',
   },
   {
@@ -164,7 +175,8 @@ export const SETTINGS = [
     type: 'number',
     section: 'config',
     core: true,
-    default: '50',
+    // EnedisGateway2MQTT's gateway allowed 50 calls a day per PDL and banned for 24 h past it.
+    value: 50,
     help: 'Metering calls allowed per PDL and per day',
   },
 
@@ -200,7 +212,7 @@ export const SETTINGS = [
     env: 'JEELINKY_JEEDOM_CONCURRENCY',
     type: 'number',
     section: 'jeedom',
-    default: '4',
+    value: 4,
     help: 'How many requests are sent to Jeedom at once',
   },
 
@@ -222,6 +234,8 @@ export const SETTINGS = [
     min: 1,
     max: 65535,
     expect: 'a TCP port, 1 to 65535',
+    value: 1883,
+    // With TLS the port is 8883 (MQTT_TLS_PORT in plugin/sinks/mqtt-config.ts).
     default: '1883, 8883 with TLS',
     help: 'Broker port',
   },
@@ -231,7 +245,7 @@ export const SETTINGS = [
     flag: 'mqtt-prefix',
     type: 'string',
     section: 'mqtt',
-    default: 'jeelinky',
+    value: 'jeelinky',
     help: 'Topic prefix',
   },
   {
@@ -240,7 +254,7 @@ export const SETTINGS = [
     flag: 'mqtt-client-id',
     type: 'string',
     section: 'mqtt',
-    default: 'jeelinky',
+    value: 'jeelinky',
     help: 'Client id',
   },
   { key: 'mqttUsername', env: 'JEELINKY_MQTT_USERNAME', flag: 'mqtt-username', type: 'string', section: 'mqtt', help: 'User name' },
@@ -258,7 +272,7 @@ export const SETTINGS = [
     flag: 'mqtt-retain',
     type: 'boolean',
     section: 'mqtt',
-    default: '1',
+    value: true,
     help: 'Retain the data topics',
   },
   {
@@ -270,7 +284,7 @@ export const SETTINGS = [
     min: 0,
     max: 2,
     expect: '0, 1 or 2',
-    default: '1',
+    value: 1,
     help: 'QoS 0, 1 or 2',
   },
   {
@@ -279,7 +293,7 @@ export const SETTINGS = [
     flag: 'mqtt-tls',
     type: 'boolean',
     section: 'mqtt',
-    default: '0',
+    value: false,
     help: 'Connect with TLS (mqtts), certificate always verified',
   },
   {
@@ -305,7 +319,7 @@ export const SETTINGS = [
     flag: 'mqtt-ha-discovery',
     type: 'boolean',
     section: 'mqtt',
-    default: '1',
+    value: true,
     help: 'Publish Home Assistant discovery configs',
   },
   {
@@ -314,7 +328,7 @@ export const SETTINGS = [
     flag: 'mqtt-ha-prefix',
     type: 'string',
     section: 'mqtt',
-    default: 'homeassistant',
+    value: 'homeassistant',
     help: 'Discovery prefix',
   },
 
@@ -343,7 +357,7 @@ export const SETTINGS = [
     flag: 'influx-measurement',
     type: 'string',
     section: 'influx',
-    default: 'linky',
+    value: 'linky',
     help: 'Measurement name',
   },
 
@@ -354,7 +368,8 @@ export const SETTINGS = [
     flag: 'offpeak-hours',
     type: 'string',
     section: 'tariff',
-    help: 'Your off-peak windows, e.g. "22h00-06h00;12h30-14h30"',
+    default: "the contract's",
+    help: 'Off-peak windows "22h00-06h00;12h30-14h30"',
   },
   {
     key: 'offpeakHoursHistory',
@@ -424,7 +439,15 @@ export const SETTINGS = [
     section: 'tariff',
     help: 'Tempo subscription, € per month',
   },
-  { key: 'currentPlan', env: 'JEELINKY_CURRENT_PLAN', flag: 'plan', type: 'string', section: 'tariff', help: 'BASE, HPHC or TEMPO' },
+  {
+    key: 'currentPlan',
+    env: 'JEELINKY_CURRENT_PLAN',
+    flag: 'plan',
+    type: 'string',
+    section: 'tariff',
+    default: "the contract's option, else BASE",
+    help: 'Current plan BASE, HPHC or TEMPO',
+  },
 
   // Tempo calendar (read by plugin/tempo/settings.ts).
   { key: 'tempoSource', env: 'JEELINKY_TEMPO_SOURCE', type: 'string', section: 'tempo', help: 'rte, rte-api or file' },
@@ -440,7 +463,7 @@ export const SETTINGS = [
     type: 'string',
     section: 'other',
     inFile: false,
-    default: 'virtual',
+    value: 'virtual',
     help: 'Jeedom plugin owning the device: virtual or jeelinky',
   },
   {
@@ -449,7 +472,7 @@ export const SETTINGS = [
     type: 'number',
     section: 'other',
     inFile: false,
-    default: '5000',
+    value: 5000,
     help: "How soon a dead run's lock is taken over, ms",
   },
   { key: 'debug', env: 'JEELINKY_DEBUG', type: 'boolean', section: 'other', inFile: false, help: 'Print the stack of an unexpected error' },
@@ -473,12 +496,39 @@ export function settingNames(key: SettingKey): readonly [flag: string, env: stri
 /** Every key config.json may hold; any other is refused as a slip. */
 export const CONFIG_FILE_KEYS: readonly string[] = SETTINGS.filter((s: SettingDescriptor) => s.inFile !== false).map((s) => s.key);
 
-/** The help line of a flag: its text, then its variable and default in brackets. */
-export function settingHelp(s: SettingDescriptor): string {
-  return `${s.help} [${s.env}${s.default !== undefined ? `; default ${s.default}` : ''}]`;
+/** The default as the help and the README say it: the display text, else the value written out; undefined: none. */
+export function defaultText(s: SettingDescriptor): string | undefined {
+  if (s.default !== undefined) return s.default;
+  const v = s.value;
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return typeof v === 'object' ? v.join(',') : String(v);
+}
+
+/** The help line of a flag: its text (or a command's own, `help`), then its variable and default in brackets. */
+export function settingHelp(s: SettingDescriptor, help: string = s.help): string {
+  const shown = defaultText(s);
+  return `${help} [${s.env}${shown !== undefined ? `; default ${shown}` : ''}]`;
 }
 
 type Described = (typeof SETTINGS)[number];
+/** The settings that have a default value. */
+export type KeyWithDefault = Extract<Described, { value: unknown }>['key'];
+/** The type of a setting's default: number, boolean, string or a list, not the literal written in the table. */
+export type DefaultOf<K extends KeyWithDefault> = Extract<Described, { key: K }>['value'] extends infer V
+  ? V extends number
+    ? number
+    : V extends boolean
+      ? boolean
+      : V extends string
+        ? string
+        : V
+  : never;
+
+/** The default value of a setting, from the table: the one place it is written. */
+export function settingDefault<K extends KeyWithDefault>(key: K): DefaultOf<K> {
+  return setting(key).value as unknown as DefaultOf<K>;
+}
 type ValueOf<T extends SettingType> = T extends 'number' ? number : T extends 'boolean' ? boolean : T extends 'list' ? string[] : string;
 
 /** The parsed command-line arguments of a section's flags, e.g. `SectionArgs<'mqtt'>` = { 'mqtt-host'?: string, … }. */
@@ -505,6 +555,15 @@ export function pickSetting<T>(
   const fromFile = config.fileSettings[fileKey];
   if (fromFile === undefined || fromFile === null) return undefined;
   return parse(`${fileKey} (config.json)`, typeof fromFile === 'string' ? fromFile : JSON.stringify(fromFile));
+}
+
+/**
+ * The text of a setting that is a variable only (no flag, no config.json key: lockStaleMs,
+ * jeedomEqType, debug), undefined when it is unset or empty. Its module parses it.
+ */
+export function settingVariable(key: SettingKey, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = env[setting(key).env];
+  return raw === undefined || raw === '' ? undefined : raw;
 }
 
 /** pickSetting for a setting of the table (plugin/settings.ts): its variable and config.json key come from there. */

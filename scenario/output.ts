@@ -3,6 +3,7 @@
  */
 import { ExitCode, isJeelinkyError } from '../plugin/errors.js';
 import { redact } from '../plugin/secrets.js';
+import { settingVariable } from '../plugin/settings.js';
 import { interruption } from './signals.js';
 
 /** Prints the failure as one line and returns the exit code it maps to. */
@@ -19,7 +20,8 @@ export function renderFailure(err: unknown): number {
     `jeelinky: unexpected error: ${redact(message, [])}. This is a bug: please report it with the command you ran` +
       ` (set JEELINKY_DEBUG=1 to see the stack).\n`,
   );
-  if (process.env.JEELINKY_DEBUG && err instanceof Error && err.stack) {
+  // Any non-empty value shows the stack (the debug setting is read as text, not as a 1/0 switch).
+  if (settingVariable('debug') && err instanceof Error && err.stack) {
     process.stderr.write(`${redact(err.stack, [])}\n`);
   }
   return ExitCode.BUG;

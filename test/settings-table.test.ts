@@ -8,8 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_FILE_KEYS } from '../plugin/config.js';
-import { SETTINGS, settingHelp, type SettingDescriptor } from '../plugin/settings.js';
+import { CONFIG_FILE_KEYS, resolveConfig, type JeelinkyConfig } from '../plugin/config.js';
+import { resolveEqType } from '../plugin/jeedom/client.js';
+import { SETTINGS, defaultText, settingHelp, type SettingDescriptor } from '../plugin/settings.js';
+import { resolveInfluxSettings } from '../plugin/sinks/influx.js';
+import { MQTT_SETTINGS, resolveMqttSettings } from '../plugin/sinks/mqtt-config.js';
+import { lockStaleMs } from '../plugin/store/lock.js';
+import { DEFAULT_TZ } from '../plugin/time/local.js';
 import { rootSpec, type CommandSpec } from '../scenario/argv-check.js';
 import { commands } from '../scenario/commands/index.js';
 import { ROOT, runCli, tempDir } from './support/core.js';
@@ -91,7 +96,97 @@ describe('the table of settings', () => {
       spec.subcommands.forEach(visit);
     };
     visit(rootSpec(commands));
-    expect(TABLE.filter((s) => s.flag && !flags.has(s.flag)).map((s) => s.flag)).toEqual([]);
+    const named = TABLE.flatMap((s) => [...(s.flag ? [s.flag] : []), ...(s.otherFlags ?? [])]);
+    expect(named.filter((f) => !flags.has(f))).toEqual([]);
+  });
+
+  it("says in the README's default column the default the table gives", () => {
+    // The tables with a default column (variable/flag, flag/variable, key, default, meaning): 5 cells.
+    const wrong: string[] = [];
+    for (const s of TABLE) {
+      const shown = defaultText(s);
+      if (shown === undefined) continue;
+      // The whole default, not a part of a longer one (30000 is not said by 300000).
+      const escaped = shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const said = (cell: string) => new RegExp(`(^|[^\\w/~.])${escaped}($|[^\\w/])`).test(cell.replace(/`/g, ''));
+      const cells = ROWS.filter((r) => r.includes(`\`${s.env}\``))
+        .map((r) => r.split('|').slice(1, -1))
+        .filter((c) => c.length === 5);
+      for (const c of cells) if (!said(c[3]!)) wrong.push(`${s.env}: README "${c[3]!.trim()}", table "${shown}"`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('is the only place a default is written: each module falls back on the value of the table', () => {
+    const dir = tempDir();
+    try {
+      const checked = new Set<string>();
+      const differ: string[] = [];
+      const same = (key: string, actual: unknown) => {
+        const { value } = TABLE.find((d) => d.key === key)!;
+        if (JSON.stringify(actual) !== JSON.stringify(value))
+          differ.push(`${key}: the module gives ${JSON.stringify(actual)}, the table ${JSON.stringify(value)}`);
+        checked.add(key);
+      };
+      // The core settings: resolveConfig with no flag, no variable and no config.json.
+      const config = resolveConfig({ stateDir: dir }, {});
+      for (const s of TABLE.filter((d) => d.core && d.value !== undefined)) same(s.key, config[s.key as keyof JeelinkyConfig]);
+      same('tz', DEFAULT_TZ);
+      // MQTT: only the host given.
+      const mqtt = resolveMqttSettings({ fileSettings: {}, timeoutMs: 30_000 }, {}, { JEELINKY_MQTT_HOST: 'broker' })!;
+      for (const [field, [, , key]] of Object.entries(MQTT_SETTINGS)) {
+        if (TABLE.find((d) => d.key === key)!.value !== undefined) same(key, mqtt[field as keyof typeof mqtt]);
+      }
+      // With TLS the port is 8883, which the table's text of the default says too.
+      const mqttTls = resolveMqttSettings({ fileSettings: {} } as never, {}, { JEELINKY_MQTT_HOST: 'b', JEELINKY_MQTT_TLS: '1' })!;
+      expect(defaultText(TABLE.find((d) => d.key === 'mqttPort')!)).toContain(String(mqttTls.port));
+      // InfluxDB: only the required ones given.
+      const influx = resolveInfluxSettings(
+        { fileSettings: {}, timeoutMs: 30_000, retryBaseMs: 2000 },
+        {},
+        { JEELINKY_INFLUXDB_URL: 'http://127.0.0.1:8086', JEELINKY_INFLUXDB_ORG: 'o', JEELINKY_INFLUXDB_BUCKET: 'b' },
+      )!;
+      same('influxdbMeasurement', influx.measurement);
+      // The variables alone.
+      same('jeedomEqType', resolveEqType(''));
+      same('lockStaleMs', lockStaleMs({}));
+      expect(differ).toEqual([]);
+      // A default this test cannot observe from outside, and where it is read instead.
+      const elsewhere: Record<string, string> = { jeedomConcurrency: "plugin/jeedom/history.ts (the write pool's size)" };
+      expect(
+        TABLE.filter((s) => s.value !== undefined && !checked.has(s.key) && !(s.key in elsewhere)).map((s) => s.key),
+        'a default no check compares with its module',
+      ).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds every JEELINKY_* name the library and the CLI use (and no test hook appears there)', () => {
+    const known = TABLE.map((s) => s.env);
+    const walk = (d: string): string[] =>
+      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) return ['simulators', 'bench'].includes(e.name) ? [] : walk(p);
+        return e.name.endsWith('.ts') ? [p] : [];
+      });
+    const unknown: string[] = [];
+    for (const file of [...walk(path.join(ROOT, 'plugin')), ...walk(path.join(ROOT, 'scenario'))]) {
+      fs.readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          for (const m of line.matchAll(/JEELINKY_[A-Z0-9_]*/g)) {
+            const name = m[0];
+            const next = line[m.index! + name.length] ?? '';
+            // A family written with a wildcard or a prefix (JEELINKY_PRICE_TEMPO_*, "the JEELINKY_ prefix"):
+            // some setting must still carry it.
+            const family = name.endsWith('_') || next === '*' || next === '{';
+            const ok = name.startsWith('JEELINKY_TEST') ? false : family ? known.some((e) => e.startsWith(name)) : known.includes(name);
+            if (!ok) unknown.push(`${path.relative(ROOT, file)}:${i + 1}: ${name}${family ? '…' : ''}`);
+          }
+        });
+    }
+    expect(unknown).toEqual([]);
   });
 
   it("config.json accepts exactly the table's keys (the state folder and variables alone excepted)", () => {

@@ -4,6 +4,7 @@
  * "ok", string numbers, rows, JSON-RPC error codes).
  */
 import { ConfigError } from '../errors.js';
+import { settingDefault, settingVariable } from '../settings.js';
 import { JeedomMethodError } from './errors.js';
 import { JeedomRpc, type JeedomRpcOptions } from './rpc.js';
 import {
@@ -44,8 +45,8 @@ export const JEEDOM_EQTYPES = ['virtual', 'jeelinky'] as const;
 export type JeedomEqType = (typeof JEEDOM_EQTYPES)[number];
 
 /** The eqType from the option, else from JEELINKY_JEEDOM_EQTYPE, else `virtual`; a clear error when unknown. */
-export function resolveEqType(value: string | undefined = process.env.JEELINKY_JEEDOM_EQTYPE): JeedomEqType {
-  const v = (value ?? '').trim() || 'virtual';
+export function resolveEqType(value: string | undefined = settingVariable('jeedomEqType')): JeedomEqType {
+  const v = (value ?? '').trim() || settingDefault('jeedomEqType');
   if (!(JEEDOM_EQTYPES as readonly string[]).includes(v)) {
     throw new ConfigError(
       `JEELINKY_JEEDOM_EQTYPE "${v}" is not known: use "virtual" (a Virtuel device) or "jeelinky" (the jeelinky Jeedom plugin)`,

@@ -37,6 +37,7 @@ import moment from 'moment-timezone';
 import { ConfigError, InterruptedError, type JeelinkyError, TemporaryError, throwIfInterrupted } from '../errors.js';
 import type { Reading } from '../readings.js';
 import { maskUsagePoint } from '../secrets.js';
+import { settingDefault } from '../settings.js';
 import type { JeedomClient } from './client.js';
 import type { JeedomBatchPoint, JeedomCurrentValue } from './wire.js';
 import { JeedomWriteInterruptedError } from './errors.js';
@@ -47,7 +48,7 @@ const DT = 'YYYY-MM-DD HH:mm:ss';
 export interface HistoryWriteOptions {
   /** Time of day for daily values, `HH:MM:SS` (default `12:00:00`, as the forum scenario). */
   dailyTime?: string;
-  /** Requests in flight at once (default 4). */
+  /** Requests in flight at once (default: the jeedomConcurrency setting's, plugin/settings.ts). */
   concurrency?: number;
   /** Upper bound on requests started per second (default: no bound beyond `concurrency`). */
   maxRequestsPerSecond?: number;
@@ -376,7 +377,7 @@ async function writePoints(
     summary,
     finish,
     byCmd,
-    concurrency: Math.max(1, Math.floor(opts.concurrency ?? 4)),
+    concurrency: Math.max(1, Math.floor(opts.concurrency ?? settingDefault('jeedomConcurrency'))),
     dryRun: opts.dryRun ?? false,
   };
   checkCommandSettings(job);

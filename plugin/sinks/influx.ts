@@ -12,7 +12,7 @@ import { KIND_INFO, type Reading } from '../readings.js';
 import { redact } from '../secrets.js';
 import { urlSettingError } from '../transport.js';
 import { flagText, type SinkFlags } from './flags.js';
-import { settingNames } from '../settings.js';
+import { settingDefault, settingNames } from '../settings.js';
 import moment from 'moment-timezone';
 import { TEMPO_DAY_FIGURES, type TempoDayTariff } from '../tariff/days.js';
 import { emptyResult, type DeliveryContext, type RunOutcome, type Sink, type SinkResult } from './sink.js';
@@ -40,7 +40,8 @@ export const INFLUX_SETTINGS = {
   measurement: settingNames('influxdbMeasurement'),
 } as const;
 
-export const INFLUX_DEFAULTS = { measurement: 'linky', batchSize: 5000, maxRetries: 4 } as const;
+/** The measurement's default comes from the table (plugin/settings.ts); the batch size and retries are not settings. */
+export const INFLUX_DEFAULTS = { measurement: settingDefault('influxdbMeasurement'), batchSize: 5000, maxRetries: 4 } as const;
 
 /** The InfluxDB settings, or undefined when no URL is set (the sink is then not configured). */
 export function resolveInfluxSettings(

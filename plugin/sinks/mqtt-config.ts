@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { parseBool, pickSetting, type JeelinkyConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { settingNames } from '../settings.js';
+import { settingDefault, settingNames } from '../settings.js';
 import { flagBool, flagText, type SinkFlags } from './flags.js';
 
 export interface MqttSettings {
@@ -48,15 +48,20 @@ export const MQTT_SETTINGS = {
   haPrefix: settingNames('mqttHaPrefix'),
 } as const;
 
+/** The broker port with TLS when none is set (the port setting's default, 1883, is for plain MQTT). */
+export const MQTT_TLS_PORT = 8883;
+
+/** The defaults, from the table in plugin/settings.ts (the one place they are written). */
 export const MQTT_DEFAULTS = {
-  port: 1883,
-  tlsPort: 8883,
-  prefix: 'jeelinky',
-  clientId: 'jeelinky',
-  retain: true,
-  qos: 1,
-  haDiscovery: true,
-  haPrefix: 'homeassistant',
+  port: settingDefault('mqttPort'),
+  tlsPort: MQTT_TLS_PORT,
+  prefix: settingDefault('mqttPrefix'),
+  clientId: settingDefault('mqttClientId'),
+  retain: settingDefault('mqttRetain'),
+  qos: settingDefault('mqttQos') as 0 | 1 | 2,
+  tls: settingDefault('mqttTls'),
+  haDiscovery: settingDefault('mqttHaDiscovery'),
+  haPrefix: settingDefault('mqttHaPrefix'),
 } as const;
 
 const text = (_name: string, raw: string) => raw;
@@ -117,7 +122,7 @@ export function resolveMqttSettings(
       `JEELINKY_MQTT_HOST="${host}" must be a host name or address only: give the port with JEELINKY_MQTT_PORT and TLS with JEELINKY_MQTT_TLS=1`,
     );
   }
-  const tls = pickBool('tls') ?? false;
+  const tls = pickBool('tls') ?? MQTT_DEFAULTS.tls;
   const portFlag = flagText(flags, S.port[0]);
   const username = pickText('username') || undefined;
   const password = pickText('password') || undefined;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { LockBusyError } from '../errors.js';
+import { settingDefault, settingVariable } from '../settings.js';
 import { stateAccessError } from './access.js';
 
 export interface HeldLock {
@@ -14,12 +15,13 @@ export interface HeldLock {
 }
 
 /**
- * A lock whose holder stopped refreshing it for this long is taken over. JEELINKY_LOCK_STALE_MS
- * tunes it (at least 2000, proper-lockfile's minimum); the fault suite lowers it to go faster.
+ * A lock whose holder stopped refreshing it for this long is taken over. The lockStaleMs setting
+ * (its variable only) tunes it: at least 2000, proper-lockfile's minimum, else the default; the
+ * fault suite lowers it to go faster.
  */
-function staleMs(): number {
-  const v = Number(process.env.JEELINKY_LOCK_STALE_MS);
-  return Number.isFinite(v) && v >= 2000 ? v : 5_000;
+export function lockStaleMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(settingVariable('lockStaleMs', env));
+  return Number.isFinite(v) && v >= 2000 ? v : settingDefault('lockStaleMs');
 }
 
 export async function acquireStateLock(stateDir: string, waitMs: number): Promise<HeldLock> {
@@ -34,8 +36,8 @@ export async function acquireStateLock(stateDir: string, waitMs: number): Promis
     try {
       const release = await lockfile.lock(stateDir, {
         lockfilePath: `${target}.lock`,
-        stale: staleMs(),
-        update: staleMs() / 4,
+        stale: lockStaleMs(),
+        update: lockStaleMs() / 4,
         realpath: false,
         onCompromised: (err) => {
           // Another process took the lock over (we were frozen longer than STALE_MS): stop rather
@@ -66,7 +68,7 @@ export async function acquireStateLock(stateDir: string, waitMs: number): Promis
  */
 export async function stateLockHeld(stateDir: string): Promise<boolean> {
   try {
-    return await lockfile.check(stateDir, { lockfilePath: path.join(stateDir, 'run.lock'), stale: staleMs(), realpath: false });
+    return await lockfile.check(stateDir, { lockfilePath: path.join(stateDir, 'run.lock'), stale: lockStaleMs(), realpath: false });
   } catch {
     return false; // no state folder yet, or not readable: the caller reports that itself
   }

@@ -4,8 +4,10 @@
  */
 import moment from 'moment-timezone';
 import { ConfigError, ProtocolError } from '../errors.js';
+import { settingDefault } from '../settings.js';
 
-export const DEFAULT_TZ = 'Europe/Paris';
+/** The meter's zone when none is set: the tz setting's default (plugin/settings.ts). */
+export const DEFAULT_TZ = settingDefault('tz');
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function assertZone(tz: string): string {

@@ -20,6 +20,7 @@ import { failureLines, renderRunReport, terminalEvents } from '../render.js';
 import { runScenario, withState, type RunReport } from '../../plugin/runner/run.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
 import { jeedomOverrides, withJeedomSinkOptions } from './jeedom.js';
+import { settingOption } from './setting-options.js';
 import type { SectionArgs } from '../../plugin/settings.js';
 
 interface BackfillArgs extends CommonArgs, SectionArgs<'jeedom'> {
@@ -67,9 +68,9 @@ export const backfillCommand: CommandModule<object, BackfillArgs> = {
   builder: (y) =>
     withJeedomSinkOptions(withCommonOptions(y))
       .option('since', { type: 'string', describe: 'First day wanted: YYYY-MM-DD or an expression; default: as far back as Enedis keeps' })
-      .option('kinds', { type: 'string', array: true, describe: 'Kinds to backfill [default: JEELINKY_KINDS]' })
+      .option(...settingOption('kinds', { help: 'Kinds to backfill' }))
       .option('dry-run', { type: 'boolean', describe: 'Print the plan (calls per kind, ranges, writes per sink) and make no call' })
-      .option('budget', { type: 'number', describe: 'Metering calls allowed per PDL and per day [JEELINKY_DAILY_CALL_BUDGET; default 50]' })
+      .option(...settingOption('dailyCallBudget'))
       .option('refresh', { type: 'string', array: true, describe: 'Ask again for these days even if complete: YYYY-MM-DD or FROM..TO' })
       .option('retry-blacklisted', { type: 'boolean', describe: 'Ask again for days given up after 7 fruitless tries' })
       .option('wipe-cache', {

@@ -9,8 +9,7 @@ import type { CommandModule } from 'yargs';
 import { DateExpressionError, ExitCode, JeelinkyError } from '../../plugin/errors.js';
 import { formatIso, isKnownTimeZone, strtotimeSeconds } from '../../plugin/time/strtotime.js';
 import { readSetting } from '../../plugin/config.js';
-import { setting } from '../../plugin/settings.js';
-import { DEFAULT_TZ } from '../../plugin/time/local.js';
+import { setting, settingDefault } from '../../plugin/settings.js';
 import { printJson } from '../output.js';
 import { withSettingOptions } from './setting-options.js';
 
@@ -55,7 +54,7 @@ export function parseNow(value: string, tz: string): Date {
  * is not read: `date` needs no state folder. A bad zone is a usage error (64), naming its source.
  */
 export function resolveTz(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const tz = readSetting('tz', flag, { fileSettings: {} }, (_name, raw) => raw, env) ?? DEFAULT_TZ;
+  const tz = readSetting('tz', flag, { fileSettings: {} }, (_name, raw) => raw, env) ?? settingDefault('tz');
   if (!isKnownTimeZone(tz)) {
     const from = flag !== undefined ? `--${setting('tz').flag}` : setting('tz').env;
     throw usage(`${from} "${tz}" is not a known IANA time zone: use a name such as Europe/Paris or America/New_York`);

@@ -7,6 +7,7 @@ import { resolveDayRange } from '../dates.js';
 import { writeReportFromState } from '../../plugin/runner/report.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
+import { settingOption } from './setting-options.js';
 
 interface ReportArgs extends CommonArgs {
   since?: string;
@@ -26,7 +27,9 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       })
       .option('until', { type: 'string', describe: 'Last day included: YYYY-MM-DD or an expression; default: the newest stored day' })
       .option('out', { type: 'string', describe: 'File to write; default ./jeelinky-report-<last 4 digits of the PDL>.html' })
-      .option('pdl', { type: 'string', describe: 'PDL to report on when the consent covers several (same as --usage-point)' })
+      .option(
+        ...settingOption('usagePoint', { as: 'pdl', help: 'PDL to report on when the consent covers several (same as --usage-point)' }),
+      )
       .example('$0 report', 'The last 12 months stored, into ./jeelinky-report-XXXX.html')
       .example('$0 report --since 2024-01-01 --until 2024-12-31 --out 2024.html', 'One calendar year'),
   handler: async (argv) => {

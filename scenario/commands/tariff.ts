@@ -11,6 +11,7 @@ import { resolveDayRange } from '../dates.js';
 import { computeTariff, type TariffOutput } from '../../plugin/runner/tariff.js';
 import { printJson } from '../output.js';
 import { configFromArgs, withCommonOptions, type CommonArgs } from './common.js';
+import { settingOption } from './setting-options.js';
 
 // ------------------------------------------------------------------ rendering
 
@@ -154,14 +155,8 @@ export const tariffCommand: CommandModule<object, TariffArgs> = {
       })
       .option('until', { type: 'string', describe: 'Last day (included); default: the newest day with a load curve' })
       .option('by', { type: 'string', choices: ['day', 'month'], describe: 'Table rows (default: day up to 62 days, else month)' })
-      .option('offpeak-hours', {
-        type: 'string',
-        describe: 'Off-peak windows "22h00-06h00;12h30-14h30" [JEELINKY_OFFPEAK_HOURS; default: the contract\'s]',
-      })
-      .option('plan', {
-        type: 'string',
-        describe: "Current plan BASE, HPHC or TEMPO [JEELINKY_CURRENT_PLAN; default: the contract's option, else BASE]",
-      })
+      .option(...settingOption('offpeakHours'))
+      .option(...settingOption('currentPlan'))
       .option('refresh-contract', {
         type: 'boolean',
         describe: 'Ask the proxy for the contract again (after a change of option or windows)',
