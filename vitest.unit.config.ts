@@ -11,6 +11,7 @@ export const UNIT_TESTS = [
   'test/tariff-split.test.ts',
   'test/boundaries.test.ts',
   'test/docs-citations.test.ts',
+  'test/readme-tree.test.ts',
   'test/simulator-enedis.test.ts',
   'test/jeedom-client.test.ts',
   'test/jeedom-wire.test.ts',
