@@ -17,6 +17,7 @@ import { computeTariff } from '../plugin/runner/tariff.js';
 import { shiftedSeasonDays, startTempoSimulator } from '../simulators/tempo.js';
 import { launchChromium } from './support/browser.js';
 import { harness, issuedSecrets, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
+import { TEMPO_PRICES } from './support/prices.js';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const NOW = '2024-11-05T10:00:00+01:00';
@@ -518,13 +519,7 @@ describe('report with Tempo in use: the season calendar coloured by day and the 
     try {
       const env = {
         JEELINKY_TEMPO_URL: rte.url,
-        JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
-        JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609',
-        JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
-        JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894',
-        JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
-        JEELINKY_PRICE_TEMPO_RED_HP: '0.7562',
-        JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
+        ...TEMPO_PRICES,
       };
       const out = path.join(work, 'tempo.html');
       const cli = await runCli(['report', '--state-dir', h.config.stateDir, '--since', SINCE, '--until', UNTIL, '--out', out], env);

@@ -28,6 +28,7 @@ import type { ColourOf, TempoColour } from '../plugin/tempo/colours.js';
 import { addDays, dayStart, eachDay, isoInZone } from '../plugin/time/local.js';
 import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../simulators/tempo.js';
 import { cliEnv, harness, PDL, ROOT, runCli, tempDir, type Harness } from './support/core.js';
+import { ALL_PLAN_PRICES } from './support/prices.js';
 
 const TZ = 'Europe/Paris';
 const MIN = 60_000;
@@ -408,20 +409,7 @@ describe('jeelinky tariff --plan TEMPO (child process, Enedis simulator, RTE sim
     rte = undefined;
   });
 
-  const PRICES = {
-    JEELINKY_PRICE_BASE: '0.2516',
-    JEELINKY_PRICE_HP: '0.2700',
-    JEELINKY_PRICE_HC: '0.2068',
-    JEELINKY_SUBSCRIPTION_BASE: '12.44',
-    JEELINKY_SUBSCRIPTION_HPHC: '12.85',
-    JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
-    JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609',
-    JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
-    JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894',
-    JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
-    JEELINKY_PRICE_TEMPO_RED_HP: '0.7562',
-    JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
-  };
+  const PRICES = ALL_PLAN_PRICES;
 
   it('--json: the six sub-counters of the served curve equal a minute-by-minute walk; the comparison; the old fields stay', async () => {
     h = await harness('2024-11-05T10:00:00+01:00', { meters: [{ usagePoint: PDL, offpeakHours: 'HC (22H00-6H00)', intervalMinutes: 30 }] });

@@ -16,19 +16,10 @@ import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../
 import { SEASON_QUOTA, seasonBounds, seasonOf, type TempoColour } from '../plugin/tempo/colours.js';
 import { addDays } from '../plugin/time/local.js';
 import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
+import { TEMPO_PRICES } from './support/prices.js';
 import { retainedMessages, startMosquitto, startVictoriaMetrics, type Broker, type Victoria } from './support/servers.js';
 
 const TZ = 'Europe/Paris';
-export const TEMPO_PRICES = {
-  JEELINKY_SUBSCRIPTION_TEMPO: '12.96',
-  JEELINKY_PRICE_TEMPO_BLUE_HP: '0.1609',
-  JEELINKY_PRICE_TEMPO_BLUE_HC: '0.1296',
-  JEELINKY_PRICE_TEMPO_WHITE_HP: '0.1894',
-  JEELINKY_PRICE_TEMPO_WHITE_HC: '0.1486',
-  JEELINKY_PRICE_TEMPO_RED_HP: '0.7562',
-  JEELINKY_PRICE_TEMPO_RED_HC: '0.1568',
-};
-
 interface TempoDayOut {
   date: string;
   colour: TempoColour | null;
