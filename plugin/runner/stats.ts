@@ -132,12 +132,8 @@ async function localSeriesHistory(range: SeriesRange): Promise<History> {
   return index;
 }
 
-/**
- * statisticsBetween over the local store, in `tz` (the zone the box would have). Sum, avg, min,
- * max, count and last come from an index of the series kept while the store's month files are
- * unchanged (see localSeriesHistory); std and variance scan the points.
- */
-export async function localStatisticsBetween(
+/** The question asked of the local store: which series, which calculation, between which expressions. */
+type LocalStatsQuestion = [
   store: ReadingsStore,
   usagePoint: string,
   name: string,
@@ -145,38 +141,28 @@ export async function localStatisticsBetween(
   start: string,
   end: string,
   opts: LocalStatsOptions,
-): Promise<SourceStats> {
-  return localStats(store, usagePoint, name, calc, start, end, opts, true);
+];
+
+export type LocalStatsOptions = SourceOptions & { tz: string; dailyTime?: string; tariffDays?: TariffDaysSource };
+
+/**
+ * statisticsBetween over the local store, in `tz` (the zone the box would have). Sum, avg, min,
+ * max, count and last come from an index of the series kept while the store's month files are
+ * unchanged (see localSeriesHistory); std and variance scan the points.
+ */
+export async function localStatisticsBetween(...question: LocalStatsQuestion): Promise<SourceStats> {
+  return localStats(question, true);
 }
 
 /**
  * The same question answered as before the index existed: the range's points read from the store
  * and scanned on every call. The reference that localStatisticsBetween is tested and benched against.
  */
-export async function localStatisticsBetweenByScan(
-  store: ReadingsStore,
-  usagePoint: string,
-  name: string,
-  calc: string,
-  start: string,
-  end: string,
-  opts: LocalStatsOptions,
-): Promise<SourceStats> {
-  return localStats(store, usagePoint, name, calc, start, end, opts, false);
+export async function localStatisticsBetweenByScan(...question: LocalStatsQuestion): Promise<SourceStats> {
+  return localStats(question, false);
 }
 
-export type LocalStatsOptions = SourceOptions & { tz: string; dailyTime?: string; tariffDays?: TariffDaysSource };
-
-async function localStats(
-  store: ReadingsStore,
-  usagePoint: string,
-  name: string,
-  calc: string,
-  start: string,
-  end: string,
-  opts: LocalStatsOptions,
-  indexed: boolean,
-): Promise<SourceStats> {
+async function localStats([store, usagePoint, name, calc, start, end, opts]: LocalStatsQuestion, indexed: boolean): Promise<SourceStats> {
   const series = localSeries(name);
   if (!series) {
     throw new ConfigError(
