@@ -24,6 +24,7 @@ export {
   localSeriesPoints,
   resolveStatsCmd,
   type LocalStatsOptions,
+  type LocalStatsQuestion,
   type SeriesRange,
 } from './stats.js';
 export { loadTariffContext, storedDayTariffs, type LoadContextOptions, type LoadedContext } from './tariff-context.js';

@@ -133,7 +133,7 @@ async function localSeriesHistory(range: SeriesRange): Promise<History> {
 }
 
 /** The question asked of the local store: which series, which calculation, between which expressions. */
-type LocalStatsQuestion = [
+export type LocalStatsQuestion = [
   store: ReadingsStore,
   usagePoint: string,
   name: string,
