@@ -108,7 +108,8 @@ export function speaksPlain(ep: Pick<Endpoint, 'host' | 'port' | 'protocol'>, ti
     const timer = setTimeout(() => done(false), timeoutMs);
     socket.once('connect', () => {
       if (ep.protocol === 'http') socket.write(`HEAD / HTTP/1.0\r\nHost: ${ep.host}\r\n\r\n`);
-      // CONNECT, MQTT 3.1.1, clean session, keep-alive 10 s, client id "jeelinky-probe": any broker answers a CONNACK (0x20), even one that refuses it.
+      // CONNECT, MQTT 3.1.1, clean session, keep-alive 10 s, client id "jeelinky-probe": any broker answers a CONNACK (0x20), even
+      // one that refuses it.
       else socket.write(Buffer.from([0x10, 26, 0, 4, ...Buffer.from('MQTT'), 4, 2, 0, 10, 0, 14, ...Buffer.from('jeelinky-probe')]));
     });
     socket.on('data', (d: Buffer) => {

@@ -1,7 +1,7 @@
 /**
  * The boundary rule: the pure cores (plugin/time, plugin/stats, plugin/tariff, plugin/tempo/colours.ts,
- * plugin/jeedom/wire.ts with plugin/jeedom/errors.ts) compute; they import nothing that does I/O. Loading (the store, the Enedis contract cache, a Jeedom
- * box) is the runner's business (plugin/runner/). The test reads the import statements of every file
+ * plugin/jeedom/wire.ts with plugin/jeedom/errors.ts) compute; they import nothing that does I/O. Loading (the store, the Enedis
+ * contract cache, a Jeedom box) is the runner's business (plugin/runner/). The test reads the import statements of every file
  * of the pure cores, resolves relative imports to the file they name and fails naming the file and
  * the import that reaches a forbidden module: an I/O folder of the library, an I/O module of Node, or
  * an I/O package, directly or through a shared module of the library (plugin/errors.ts…).

@@ -467,7 +467,10 @@ export function historySettingsProblems(cmd: JeedomCmd, spec: CommandSpec): stri
   return commandFixes(cmd, spec).details;
 }
 
-/** How a new command looks: the forum scenario's name on a Virtuel; French name, generic type and only fetched kinds visible on the plugin's device. */
+/**
+ * How a new command looks: the forum scenario's name on a Virtuel; French name, generic type and only fetched kinds visible on the
+ * plugin's device.
+ */
 interface CreationLook {
   eqType: JeedomEqType;
   kinds?: readonly ReadingKind[];

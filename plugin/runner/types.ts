@@ -59,7 +59,10 @@ export interface KindReport {
   kind: ReadingKind;
   unit: string;
   usagePoint: string;
-  /** ok · up_to_date (nothing to ask) · planned (dry run) · incomplete (the run stopped before the end) · not_available · error · not_attempted */
+  /**
+   * ok · up_to_date (nothing to ask) · planned (dry run) · incomplete (the run stopped before the end) ·
+   * not_available · error · not_attempted
+   */
   status: 'ok' | 'up_to_date' | 'planned' | 'incomplete' | 'not_available' | 'error' | 'not_attempted';
   /** Metering calls made / planned for this kind. */
   calls: number;

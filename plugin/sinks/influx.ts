@@ -80,7 +80,8 @@ export function resolveInfluxSettings(
 /** The point of one reading: the layout the README documents and the Grafana example queries. */
 export function readingPoint(r: Reading, measurement: string): Point {
   const p = new Point(measurement).tag('pdl', r.usagePoint).tag('kind', r.kind).timestamp(new Date(r.start));
-  // Floats throughout: InfluxDB fixes a field's type at its first write, and Enedis values are whole numbers that could be read as integers.
+  // Floats throughout: InfluxDB fixes a field's type at its first write, and Enedis values are whole numbers that could be read as
+  // integers.
   if (r.unit === 'Wh') p.floatField('energy_wh', r.value);
   else if (r.unit === 'W') {
     p.floatField('power_w', r.value);
@@ -251,7 +252,10 @@ export class InfluxSink implements Sink {
     }
   }
 
-  /** Tempo (only when the runner computed it): one point per complete Tempo day, rewritten at every run (same series and time: overwritten). */
+  /**
+   * Tempo (only when the runner computed it): one point per complete Tempo day, rewritten at every run (same series and time:
+   * overwritten).
+   */
   async runEnded(outcome: RunOutcome): Promise<void> {
     const tempo = outcome.tempo;
     if (!tempo?.days.length || !outcome.usagePoint || this.failed) return;

@@ -75,8 +75,8 @@ const JSON_KEYS: Record<string, PriceField> = {
 
 /**
  * `[{"from":"2024-02-01","base":"0.2516","hp":"0.2700","hc":"0.2068","subscription_base":"12.44",
- * "subscription_hphc":"12.85", "tempo_blue_hp":"0.1609", … "tempo_red_hc":"0.1568", "subscription_tempo":"12.96"}, …]`: prices as text or numbers; a field left out keeps the value of
- * the period before.
+ * "subscription_hphc":"12.85", "tempo_blue_hp":"0.1609", … "tempo_red_hc":"0.1568", "subscription_tempo":"12.96"}, …]`: prices as
+ * text or numbers; a field left out keeps the value of the period before.
  */
 export function parsePricesHistory(name: string, raw: string): PricePeriod[] {
   let json: unknown;

@@ -301,7 +301,10 @@ export function tempoPeriodCost(
 /** The Tempo price of the load curve of one calendar day (the same energy BASE and HP/HC price). */
 export interface CalendarDayTempo {
   day: string;
-  /** Energy cost at the colours and prices of the Tempo days it falls in, plus this day's share of the subscription; undefined when a colour or price is missing. */
+  /**
+   * Energy cost at the colours and prices of the Tempo days it falls in, plus this day's share of the subscription; undefined when a
+   * colour or price is missing.
+   */
   cost?: Exact;
   /** mW·ms: all of the day's curve, the part in RED Tempo days, the part in days without colour. */
   energy: bigint;
