@@ -18,7 +18,7 @@ import {
   resolveLabelSeries,
 } from '../time/local.js';
 import { commonProxyFailure, proxyError } from './auth.js';
-import { errorInBody, normaliseCode } from './answer-errors.js';
+import { type BodyError, errorInBody, normaliseCode } from './answer-errors.js';
 import { notJsonError, retryIn, type RawAnswer } from './http.js';
 
 export interface Route {
@@ -109,22 +109,45 @@ export function classifyMeteringAnswer(
   range?: { start: string; end: string },
 ): MeteringOutcome {
   const what = `${KIND_INFO[kind].label} for PDL …${usagePoint.slice(-4)}`;
-  if (answer.format !== 'json') {
-    if (answer.status >= 500 || answer.status === 429) {
-      throw new TemporaryError(
-        `${what}: Enedis or the proxy answered HTTP ${answer.status}; run again later`,
-        'enedis_unavailable',
-        retryIn(3600, now),
-      );
-    }
-    throw notJsonError(answer, what);
-  }
+  if (answer.format !== 'json') throwNotJson(answer, what, now);
   const ok = meterReadingSchema.safeParse(answer.body);
   // Always look at the body: before 2024 the proxy relayed Enedis errors with HTTP 200.
   if (ok.success && !proxyError(answer)) {
     const { readings, warnings } = toReadings(ok.data.meter_reading.interval_reading, kind, usagePoint, tz, range);
     return { kind: 'data', readings, warnings };
   }
+  throwIfAskedToWait(answer, what, now);
+  // Whatever the shape ({error,error_description}, {code,message}, {status,message}, nested,
+  // French keys…): classified by its code first, its wording second (docs/enedis-api.md §6).
+  const err = errorInBody(answer.body);
+  if (!err) {
+    throw new ProtocolError(
+      `${what}: the answer has neither meter_reading nor error (HTTP ${answer.status}); run again later`,
+      'unexpected_answer',
+      retryIn(3600, now),
+    );
+  }
+  const refusal = readRefusal(answer, err, what);
+  const missing = outcomeOfMissingData(refusal);
+  if (missing) return missing;
+  throwIfUserMustAct(refusal, kind);
+  return outcomeOfTokenRefusal(refusal) ?? throwRetryableOrBug(refusal, answer, now);
+}
+
+/** A non-JSON answer: temporary for 5xx and 429, otherwise what every route says of one. */
+function throwNotJson(answer: RawAnswer, what: string, now: Date): never {
+  if (answer.status >= 500 || answer.status === 429) {
+    throw new TemporaryError(
+      `${what}: Enedis or the proxy answered HTTP ${answer.status}; run again later`,
+      'enedis_unavailable',
+      retryIn(3600, now),
+    );
+  }
+  throw notJsonError(answer, what);
+}
+
+/** The refusals that say when to come back: HTTP 429 with Retry-After, a gateway's own call quota. */
+function throwIfAskedToWait(answer: RawAnswer, what: string, now: Date): void {
   const retryAfter = parseRetryAfter(answer.headers['retry-after'], now);
   if (answer.status === 429 && retryAfter) {
     throw new TemporaryError(
@@ -148,22 +171,39 @@ export function classifyMeteringAnswer(
       );
     }
   }
-  // Whatever the shape ({error,error_description}, {code,message}, {status,message}, nested,
-  // French keys…): classified by its code first, its wording second (docs/enedis-api.md §6).
-  const err = errorInBody(answer.body);
-  if (!err) {
-    throw new ProtocolError(
-      `${what}: the answer has neither meter_reading nor error (HTTP ${answer.status}); run again later`,
-      'unexpected_answer',
-      retryIn(3600, now),
-    );
-  }
-  const c = normaliseCode(err.code);
+}
+
+/** An error found in a metering answer, with the forms the classification steps below read it in. */
+interface Refusal {
+  what: string;
+  err: BodyError;
+  /** The code normalised (normaliseCode). */
+  c: string;
+  /** The description as sent. */
+  d: string;
+  /** Code and description, for the wording tests. */
+  said: string;
+  /** Code and description, for messages. */
+  shown: string;
+  /** The status the error would have had without an old proxy's HTTP 200. */
+  status: number;
+}
+
+function readRefusal(answer: RawAnswer, err: BodyError, what: string): Refusal {
   const d = err.description;
-  const said = `${err.code} ${d}`;
-  const shown = [err.code, d].filter(Boolean).join(': ');
-  // The status the error would have had without an old proxy's HTTP 200.
-  const status = answer.status !== 200 ? answer.status : (err.status ?? 200);
+  return {
+    what,
+    err,
+    c: normaliseCode(err.code),
+    d,
+    said: `${err.code} ${d}`,
+    shown: [err.code, d].filter(Boolean).join(': '),
+    status: answer.status !== 200 ? answer.status : (err.status ?? 200),
+  };
+}
+
+/** No data for the range, the range before the meter's history, or a direction the meter does not have. */
+function outcomeOfMissingData({ err, c, d, said }: Refusal): MeteringOutcome | undefined {
   if (
     c === 'NO-DATA-FOUND' ||
     c === 'STM-ERR-0000020' ||
@@ -175,6 +215,11 @@ export function classifyMeteringAnswer(
     return { kind: 'history_start', detail: d || err.code };
   }
   if (c === 'ADAM-ERR0069' || /sens de la mesure/i.test(said)) return { kind: 'not_available', detail: d || err.code };
+  return undefined;
+}
+
+/** The refusals only the user can lift: load curve collection off, consent missing or no longer valid. */
+function throwIfUserMustAct({ what, err, c, said }: Refusal, kind: ReadingKind): void {
   if (c === 'ADAM-ERR0075' || /objected to the load curve/i.test(said)) {
     throw new JeelinkyError(
       `${what}: Enedis does not collect the load curve for this meter; enable "collecte de la courbe de charge" in your Enedis account (valid one year), or leave ${kind} out of JEELINKY_KINDS`,
@@ -199,6 +244,10 @@ export function classifyMeteringAnswer(
       'unknown_usage_point',
     );
   }
+}
+
+/** What the proxy says of the access token and the Authorization header. */
+function outcomeOfTokenRefusal({ what, c, said }: Refusal): MeteringOutcome | undefined {
   // The access token: the proxy's own words (docs/enedis-api.md §6.2), and invalid_grant, which an OAuth server says
   // of a grant it no longer honours — a refresh, then one more try, sorts both out or says so.
   if (c === 'INVALID-TOKEN' || c === 'INVALID-GRANT' || /access token not found|access token timed out|token (has )?expired/i.test(said)) {
@@ -216,6 +265,11 @@ export function classifyMeteringAnswer(
       'authorization_missing',
     );
   }
+  return undefined;
+}
+
+/** The rest: Enedis quotas, the proxy's own refusals, a request jeelinky built wrong, else temporary. */
+function throwRetryableOrBug({ what, err, c, d, said, shown, status }: Refusal, answer: RawAnswer, now: Date): never {
   if (c === '429' || status === 429 || /quota (Q3|Q4)/i.test(said)) {
     // Enedis quotas are per application, shared by every user of the proxy, and come without
     // Retry-After. Q3 (5/s) clears in a moment; Q4 (10 000/h) needs at least an hour (docs/enedis-api.md §6.3).
@@ -303,88 +357,9 @@ export function toReadings(
   const info = KIND_INFO[kind];
   const dropped: Dropped[] = [];
   const warnings: string[] = [];
-  let readings: Reading[];
-  if (info.curve) {
-    const readable = items.filter((item) => {
-      if (instantsForLabel(item.date, tz).length) return true;
-      dropped.push({ code: 'bad_date', line: `Enedis sent the time "${item.date}", which is not a time in ${tz} (bad format or DST gap)` });
-      return false;
-    });
-    const step = ROUTES[kind].step ?? 'PT30M';
-    const noLength = readable.filter((i) => !i.interval_length);
-    if (noLength.length) {
-      warnings.push(
-        `${info.label}: ${noLength.length} point(s) came without interval_length (first "${noLength[0]!.date}"): read as ${step}, the route's documented step`,
-      );
-    }
-    // Curve labels mark the END of each interval in local wall time; only their order tells the
-    // two 02:xx of the October change apart.
-    const ends = resolveLabelSeries(
-      readable.map((i) => i.date),
-      tz,
-    );
-    let previousEnd = -Infinity;
-    readings = readable.map((item, i) => {
-      const minutes = durationMinutes(item.interval_length ?? step);
-      const end = ends[i]!;
-      const start = end - minutes * 60_000;
-      // Intervals follow each other: a repeated or overlapping time is a broken answer.
-      if (start < previousEnd) {
-        throw new ProtocolError(
-          `Enedis sent overlapping or repeated times around "${item.date}"; nothing of this answer was stored`,
-          'overlapping_times',
-        );
-      }
-      previousEnd = end;
-      const watts = toNumber(item.value, item.date);
-      return {
-        usagePoint,
-        kind,
-        day: localDay(start, tz),
-        start: isoInZone(start, tz),
-        end: isoInZone(end, tz),
-        value: watts,
-        unit: 'W',
-        energyWh: (watts * minutes) / 60,
-      };
-    });
-  } else {
-    const seen = new Set<string>();
-    readings = [];
-    for (const item of items) {
-      let day = item.date.slice(0, 10);
-      let at: string | undefined;
-      if (kind === 'max_power' && item.date.length > 10) {
-        // The instant of the maximum: local wall time, or exact when the label has an offset or Z.
-        const instants = instantsForLabel(item.date, tz);
-        if (instants.length) {
-          at = isoInZone(instants[0]!, tz);
-          day = localDay(instants[0]!, tz);
-        } else day = '';
-      }
-      if (!isDay(day)) {
-        dropped.push({
-          code: 'bad_date',
-          line: `Enedis sent the date "${item.date}", which is not a ${kind === 'max_power' ? 'day or date and time' : 'day'}`,
-        });
-        continue;
-      }
-      if (seen.has(day))
-        throw new ProtocolError(`Enedis sent the day ${day} twice in one answer; nothing of this answer was stored`, 'duplicate_date');
-      seen.add(day);
-      const reading: Reading = {
-        usagePoint,
-        kind,
-        day,
-        start: isoInZone(dayStart(day, tz), tz),
-        end: isoInZone(dayStart(addDays(day, 1), tz), tz),
-        value: toNumber(item.value, item.date),
-        unit: info.unit,
-      };
-      if (at) reading.at = at;
-      readings.push(reading);
-    }
-  }
+  let readings = info.curve
+    ? curveReadings(items, kind, usagePoint, tz, dropped, warnings)
+    : dailyReadings(items, kind, usagePoint, tz, dropped);
   if (range) {
     readings = readings.filter((r) => {
       if (r.day >= range.start && r.day < range.end) return true;
@@ -398,6 +373,107 @@ export function toReadings(
   }
   for (const d of dropped) warnings.push(`${info.label}: ${d.line}: that item was left out, the rest of the answer was stored`);
   return { readings, warnings };
+}
+
+/** Curve points (W over an interval): unreadable times go to `dropped`, points without interval_length to `warnings`. */
+function curveReadings(
+  items: Array<z.infer<typeof intervalSchema>>,
+  kind: ReadingKind,
+  usagePoint: string,
+  tz: string,
+  dropped: Dropped[],
+  warnings: string[],
+): Reading[] {
+  const info = KIND_INFO[kind];
+  const readable = items.filter((item) => {
+    if (instantsForLabel(item.date, tz).length) return true;
+    dropped.push({ code: 'bad_date', line: `Enedis sent the time "${item.date}", which is not a time in ${tz} (bad format or DST gap)` });
+    return false;
+  });
+  const step = ROUTES[kind].step ?? 'PT30M';
+  const noLength = readable.filter((i) => !i.interval_length);
+  if (noLength.length) {
+    warnings.push(
+      `${info.label}: ${noLength.length} point(s) came without interval_length (first "${noLength[0]!.date}"): read as ${step}, the route's documented step`,
+    );
+  }
+  // Curve labels mark the END of each interval in local wall time; only their order tells the
+  // two 02:xx of the October change apart.
+  const ends = resolveLabelSeries(
+    readable.map((i) => i.date),
+    tz,
+  );
+  let previousEnd = -Infinity;
+  return readable.map((item, i) => {
+    const minutes = durationMinutes(item.interval_length ?? step);
+    const end = ends[i]!;
+    const start = end - minutes * 60_000;
+    // Intervals follow each other: a repeated or overlapping time is a broken answer.
+    if (start < previousEnd) {
+      throw new ProtocolError(
+        `Enedis sent overlapping or repeated times around "${item.date}"; nothing of this answer was stored`,
+        'overlapping_times',
+      );
+    }
+    previousEnd = end;
+    const watts = toNumber(item.value, item.date);
+    return {
+      usagePoint,
+      kind,
+      day: localDay(start, tz),
+      start: isoInZone(start, tz),
+      end: isoInZone(end, tz),
+      value: watts,
+      unit: 'W',
+      energyWh: (watts * minutes) / 60,
+    };
+  });
+}
+
+/** Daily values (one per local day, max_power with the instant of its maximum): unreadable dates go to `dropped`. */
+function dailyReadings(
+  items: Array<z.infer<typeof intervalSchema>>,
+  kind: ReadingKind,
+  usagePoint: string,
+  tz: string,
+  dropped: Dropped[],
+): Reading[] {
+  const seen = new Set<string>();
+  const readings: Reading[] = [];
+  for (const item of items) {
+    let day = item.date.slice(0, 10);
+    let at: string | undefined;
+    if (kind === 'max_power' && item.date.length > 10) {
+      // The instant of the maximum: local wall time, or exact when the label has an offset or Z.
+      const instants = instantsForLabel(item.date, tz);
+      if (instants.length) {
+        at = isoInZone(instants[0]!, tz);
+        day = localDay(instants[0]!, tz);
+      } else day = '';
+    }
+    if (!isDay(day)) {
+      dropped.push({
+        code: 'bad_date',
+        line: `Enedis sent the date "${item.date}", which is not a ${kind === 'max_power' ? 'day or date and time' : 'day'}`,
+      });
+      continue;
+    }
+    if (seen.has(day))
+      throw new ProtocolError(`Enedis sent the day ${day} twice in one answer; nothing of this answer was stored`, 'duplicate_date');
+    seen.add(day);
+    const reading: Reading = {
+      usagePoint,
+      kind,
+      day,
+      start: isoInZone(dayStart(day, tz), tz),
+      end: isoInZone(dayStart(addDays(day, 1), tz), tz),
+      value: toNumber(item.value, item.date),
+      unit: KIND_INFO[kind].unit,
+    };
+    if (at) reading.at = at;
+    readings.push(reading);
+  }
+  return readings;
 }
 
 /** Half-hours in a local day: now in plugin/time/local.ts (the tariff needs it without the client). */
