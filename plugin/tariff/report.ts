@@ -129,17 +129,33 @@ function cheaperOf(base: Exact | undefined, hphc: Exact | undefined): Plan | 'eq
 }
 
 export function buildTariffReport(input: TariffInput): TariffReport {
-  const { tz, plan } = input;
-  const splits = new Map(splitByDay(input.curve, input.schedule, input.tz).map((s) => [s.day, s]));
+  const { plan } = input;
   const tempoOn = Boolean(input.colourOf) || plan === 'TEMPO' || input.prices.hasTempo();
   const colourOf: ColourOf = input.colourOf ?? (() => undefined);
+  const start12 = moment.utc(input.to, 'YYYY-MM-DD').subtract(1, 'year').add(1, 'day').format('YYYY-MM-DD');
+  // The last 12 months may start before the days shown: priced from whichever comes first.
+  const first = start12 < input.from ? start12 : input.from;
+  const exact = exactDays(input, first, tempoOn, colourOf);
+  const shown = exact.filter((e) => e.day >= input.from && (e.split || e.daily !== undefined));
+  const last12 = exact.filter((e) => e.day >= start12);
+  const tempo = tempoOn ? tempoSection(input, colourOf, last12, start12) : undefined;
+  return {
+    days: shown.map((e) => dayRow(e, plan, tempoOn)),
+    months: byPeriod(exact, input.from, (d) => d.slice(0, 7), plan, tempoOn),
+    years: byPeriod(exact, input.from, (d) => d.slice(0, 4), plan, tempoOn),
+    comparison: comparePlans(exact, last12, input, start12),
+    ...(tempo ? { tempo } : {}),
+  };
+}
+
+/** Each day of [first; input.to], oldest first: its split, daily value, completeness and exact cost under each plan. */
+function exactDays(input: TariffInput, first: string, tempoOn: boolean, colourOf: ColourOf): DayExact[] {
+  const { tz } = input;
+  const splits = new Map(splitByDay(input.curve, input.schedule, input.tz).map((s) => [s.day, s]));
   const tempoByDay = tempoOn ? tempoCostsByCalendarDay(input.curve, colourOf, input.prices, tz) : new Map<string, CalendarDayTempo>();
   const dailyByDay = new Map<string, number>();
   for (const r of input.daily) if (r.kind === 'daily_consumption') dailyByDay.set(r.day, r.value);
-
-  const start12 = moment.utc(input.to, 'YYYY-MM-DD').subtract(1, 'year').add(1, 'day').format('YYYY-MM-DD');
-  const first = start12 < input.from ? start12 : input.from;
-  const exact = new Map<string, DayExact>();
+  const exact: DayExact[] = [];
   for (const day of eachDay(first, moment.utc(input.to, 'YYYY-MM-DD').add(1, 'day').format('YYYY-MM-DD'))) {
     const split = splits.get(day);
     const e: DayExact = { day, split, daily: dailyByDay.get(day), complete: false, expected: expectedPoints(day, tz, 30) };
@@ -152,102 +168,100 @@ export function buildTariffReport(input: TariffInput): TariffReport {
       e.hphc = costs.HPHC;
       e.tempo = tempoByDay.get(day);
     }
-    exact.set(day, e);
+    exact.push(e);
   }
+  return exact;
+}
 
-  const shown = [...exact.values()].filter((e) => e.day >= input.from && (e.split || e.daily !== undefined));
-  const days: TariffDay[] = shown.map((e) => {
-    const s = e.split;
-    const hasWindows = Boolean(s && s.windows !== '');
-    return {
-      date: e.day,
-      hp_wh: s && hasWindows ? toWh(s.hp) : null,
-      hc_wh: s && hasWindows ? toWh(s.hc) : null,
-      total_wh: s ? toWh(s.total) : 0,
-      daily_wh: e.daily ?? null,
-      difference_wh: s && e.daily !== undefined ? diffWh(s.total, e.daily) : null,
-      points: s?.points ?? 0,
-      expected_points: e.expected,
-      complete: e.complete,
-      pro_rata_points: s?.proRata ?? 0,
-      windows: s?.windows ?? '',
-      cost: eur(costOf(e, plan)),
-      cost_base: eur(e.base),
-      cost_hphc: eur(e.hphc),
-      ...(tempoOn ? { cost_tempo: eur(e.tempo?.cost) } : {}),
-    };
-  });
-
-  const aggregate = (key: (day: string) => string): TariffPeriod[] => {
-    const groups = new Map<string, DayExact[]>();
-    for (const e of exact.values()) {
-      if (e.day < input.from) continue;
-      const k = key(e.day);
-      const g = groups.get(k) ?? [];
-      g.push(e);
-      groups.set(k, g);
-    }
-    return [...groups].map(([period, list]) => summarize(period, list, plan, tempoOn));
+function dayRow(e: DayExact, plan: Plan, tempoOn: boolean): TariffDay {
+  const s = e.split;
+  const hasWindows = Boolean(s && s.windows !== '');
+  return {
+    date: e.day,
+    hp_wh: s && hasWindows ? toWh(s.hp) : null,
+    hc_wh: s && hasWindows ? toWh(s.hc) : null,
+    total_wh: s ? toWh(s.total) : 0,
+    daily_wh: e.daily ?? null,
+    difference_wh: s && e.daily !== undefined ? diffWh(s.total, e.daily) : null,
+    points: s?.points ?? 0,
+    expected_points: e.expected,
+    complete: e.complete,
+    pro_rata_points: s?.proRata ?? 0,
+    windows: s?.windows ?? '',
+    cost: eur(costOf(e, plan)),
+    cost_base: eur(e.base),
+    cost_hphc: eur(e.hphc),
+    ...(tempoOn ? { cost_tempo: eur(e.tempo?.cost) } : {}),
   };
+}
 
-  const inRange = [...exact.values()].filter((e) => e.day >= input.from);
-  const sum = (list: DayExact[], p: Plan): Exact | undefined => {
-    const costed = list.filter((e) => e.split);
-    if (!costed.length || costed.some((e) => costOf(e, p) === undefined)) return undefined;
-    return costed.reduce((a, e) => a + costOf(e, p)!, 0n);
-  };
+/** The days from `from` on, grouped by `key` (month or year), each group summarized. */
+function byPeriod(exact: DayExact[], from: string, key: (day: string) => string, plan: Plan, tempoOn: boolean): TariffPeriod[] {
+  const groups = new Map<string, DayExact[]>();
+  for (const e of exact) {
+    if (e.day < from) continue;
+    const k = key(e.day);
+    const g = groups.get(k) ?? [];
+    g.push(e);
+    groups.set(k, g);
+  }
+  return [...groups].map(([period, list]) => summarize(period, list, plan, tempoOn));
+}
+
+/** The cost under `p` of the days with a curve; undefined when there is none or one lacks a price. */
+function costOver(list: DayExact[], p: Plan): Exact | undefined {
+  const costed = list.filter((e) => e.split);
+  if (!costed.length || costed.some((e) => costOf(e, p) === undefined)) return undefined;
+  return costed.reduce((a, e) => a + costOf(e, p)!, 0n);
+}
+
+function comparePlans(exact: DayExact[], last12: DayExact[], input: TariffInput, start12: string): TariffComparison {
+  const { plan } = input;
+  const inRange = exact.filter((e) => e.day >= input.from);
   // With TEMPO current, the legacy two-plan fields compare it with HP/HC (tempo.comparison has all three).
   const other: Plan = plan === 'HPHC' ? 'BASE' : 'HPHC';
-  const cur = sum(inRange, plan);
-  const oth = sum(inRange, other);
-  const last12 = [...exact.values()].filter((e) => e.day >= start12);
-  const base12 = sum(last12, 'BASE');
-  const hphc12 = sum(last12, 'HPHC');
+  const cur = costOver(inRange, plan);
+  const oth = costOver(inRange, other);
+  const base12 = costOver(last12, 'BASE');
+  const hphc12 = costOver(last12, 'HPHC');
   const cheaper12 = cheaperOf(base12, hphc12);
-
-  let tempo: TempoReport | undefined;
-  if (tempoOn) {
-    const compared = last12.filter((e) => e.split && e.tempo).map((e) => ({ day: e.day, base: e.base, hphc: e.hphc, tempo: e.tempo! }));
-    const shownCurve = input.curve.filter((r) => r.day >= input.from && r.day <= input.to);
-    tempo = tempoReport(shownCurve, colourOf, input.prices, tz, compareThreePlans(compared, start12, input.to));
-  }
-
   return {
-    days,
-    months: aggregate((d) => d.slice(0, 7)),
-    years: aggregate((d) => d.slice(0, 4)),
-    comparison: {
-      current_plan: plan,
-      other_plan: other,
-      from: input.from,
+    current_plan: plan,
+    other_plan: other,
+    from: input.from,
+    to: input.to,
+    days: inRange.filter((e) => e.split).length,
+    cost_current: eur(cur),
+    cost_other: eur(oth),
+    difference: cur !== undefined && oth !== undefined ? toEuros(oth - cur) : null,
+    cheaper:
+      plan === 'TEMPO'
+        ? cur === undefined || oth === undefined
+          ? null
+          : cur === oth
+            ? 'equal'
+            : cur < oth
+              ? 'TEMPO'
+              : other
+        : cheaperOf(plan === 'BASE' ? cur : oth, plan === 'BASE' ? oth : cur),
+    last_12_months: {
+      from: start12,
       to: input.to,
-      days: inRange.filter((e) => e.split).length,
-      cost_current: eur(cur),
-      cost_other: eur(oth),
-      difference: cur !== undefined && oth !== undefined ? toEuros(oth - cur) : null,
-      cheaper:
-        plan === 'TEMPO'
-          ? cur === undefined || oth === undefined
-            ? null
-            : cur === oth
-              ? 'equal'
-              : cur < oth
-                ? 'TEMPO'
-                : other
-          : cheaperOf(plan === 'BASE' ? cur : oth, plan === 'BASE' ? oth : cur),
-      last_12_months: {
-        from: start12,
-        to: input.to,
-        days_with_curve: last12.filter((e) => e.split).length,
-        days_in_period: last12.length,
-        cost_base: eur(base12),
-        cost_hphc: eur(hphc12),
-        cheaper: cheaper12,
-        saving: base12 !== undefined && hphc12 !== undefined ? toEuros(base12 > hphc12 ? base12 - hphc12 : hphc12 - base12) : null,
-      },
+      days_with_curve: last12.filter((e) => e.split).length,
+      days_in_period: last12.length,
+      cost_base: eur(base12),
+      cost_hphc: eur(hphc12),
+      cheaper: cheaper12,
+      saving: base12 !== undefined && hphc12 !== undefined ? toEuros(base12 > hphc12 ? base12 - hphc12 : hphc12 - base12) : null,
     },
-    ...(tempo ? { tempo } : {}),
   };
+}
+
+/** The `tempo` section: sub-counters of the days shown, BASE vs HP/HC vs TEMPO over the last 12 months. */
+function tempoSection(input: TariffInput, colourOf: ColourOf, last12: DayExact[], start12: string): TempoReport {
+  const compared = last12.filter((e) => e.split && e.tempo).map((e) => ({ day: e.day, base: e.base, hphc: e.hphc, tempo: e.tempo! }));
+  const shownCurve = input.curve.filter((r) => r.day >= input.from && r.day <= input.to);
+  return tempoReport(shownCurve, colourOf, input.prices, input.tz, compareThreePlans(compared, start12, input.to));
 }
 
 function summarize(period: string, list: DayExact[], plan: Plan, tempoOn: boolean): TariffPeriod {
