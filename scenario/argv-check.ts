@@ -179,8 +179,22 @@ function checkValue(typed: string, flag: FlagSpec, value: string, numberRules: R
 export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record<string, NumberRule> = {}): void {
   const stop = argv.indexOf('--');
   const tokens = stop < 0 ? argv : argv.slice(0, stop);
-
   // 1. The command path: the first words that name a command (flags may come before, as yargs allows).
+  const { spec, commandWords } = readCommandPath(tokens, root);
+  requireCommandNamed(spec, tokens);
+  // 2. Every flag against the command's flags, every value as typed.
+  const line: ArgvLine = { tokens, commandWords, spec, root, numberRules };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (commandWords.has(i)) continue;
+    if (!isFlagToken(t) || (t.startsWith('-') && !t.startsWith('--') && /\s/.test(t))) checkArgument(t, spec);
+    else if (!t.startsWith('--')) checkShortFlag(t, spec, root);
+    else i = checkLongFlag(line, i);
+  }
+}
+
+/** The command named by the first words, and which of the tokens named it. */
+function readCommandPath(tokens: string[], root: CommandSpec): { spec: CommandSpec; commandWords: Set<number> } {
   let spec = root;
   const commandWords = new Set<number>();
   for (let i = 0; i < tokens.length && spec.subcommands.length; i++) {
@@ -209,7 +223,11 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
     commandWords.add(i);
     spec = sub;
   }
+  return { spec, commandWords };
+}
 
+/** A command that only groups others (jeelinky, jeedom…) needs one of them named, unless help or version is asked. */
+function requireCommandNamed(spec: CommandSpec, tokens: string[]): void {
   if (spec.subcommands.length && !tokens.some((t) => t === '--help' || t === '-h' || t === '--version')) {
     const names = spec.subcommands.map((s) => s.name);
     throw new UsageError(
@@ -217,71 +235,83 @@ export function checkArgv(argv: string[], root: CommandSpec, numberRules: Record
       'missing_command',
     );
   }
+}
 
-  // 2. Every flag against the command's flags, every value as typed.
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (commandWords.has(i)) continue;
-    if (!isFlagToken(t) || (t.startsWith('-') && !t.startsWith('--') && /\s/.test(t))) {
-      if (t.startsWith('-') && spec.positionals) {
-        // "-7 days": yargs would read flags -7, -d, -a…
-        throw new UsageError(
-          `${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`,
-          'dashed_expression',
-        );
-      }
-      if (!spec.positionals) {
-        if (spec.subcommands.length) continue; // no command named yet: yargs says which to name
-        throw new UsageError(
-          `${spec.path} takes no argument ${JSON.stringify(t)}: "${spec.path} --help" lists its flags`,
-          'unexpected_argument',
-        );
-      }
-      continue;
-    }
-    if (!t.startsWith('--')) {
-      // Short flags: only -h exists; "-dry-run" is a long flag with one dash too few.
-      if (t === '-h') continue;
-      if (spec.positionals) {
-        throw new UsageError(
-          `${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`,
-          'dashed_expression',
-        );
-      }
-      throw unknownFlag(t, spec, root);
-    }
-    const eq = t.indexOf('=');
-    const name = t.slice(2, eq < 0 ? undefined : eq);
-    const typed = `--${name}`;
-    const found = lookup(spec, name);
-    if (!found) throw unknownFlag(typed, spec, root);
-    const { flag, negated } = found;
-    if (eq >= 0) {
-      checkValue(typed, flag, t.slice(eq + 1), numberRules);
-      continue;
-    }
-    if (negated) continue;
-    if (flag.type === 'boolean') {
-      // yargs also reads "--json true" / "--json false".
-      if (tokens[i + 1] === 'true' || tokens[i + 1] === 'false') i++;
-      continue;
-    }
-    // The value(s): the next word, or for an array flag every word up to the next flag.
-    let taken = 0;
-    while (i + 1 < tokens.length && !isFlagToken(tokens[i + 1]!) && !commandWords.has(i + 1) && (flag.array || taken === 0)) {
-      checkValue(typed, flag, tokens[++i]!, numberRules);
-      taken++;
-    }
-    if (taken === 0) {
-      // The next word is not shown: it may be a password that starts with "-".
-      const dashed = i + 1 < tokens.length && tokens[i + 1]!.startsWith('-');
-      const what =
-        flag.type === 'number'
-          ? `: give ${numberRules[flag.name]?.expect ?? 'a number'}`
-          : dashed
-            ? `: a value that starts with "-" is written ${typed}=<value>`
-            : '';
-      throw new UsageError(`${typed} needs a value${what}`, 'missing_value');
-    }
+/** What the flag checks read besides the token at hand. */
+interface ArgvLine {
+  tokens: string[];
+  /** Indexes of the tokens that named the command. */
+  commandWords: Set<number>;
+  spec: CommandSpec;
+  root: CommandSpec;
+  numberRules: Record<string, NumberRule>;
+}
+
+/** A word that is not a flag: an expression where the command takes them, refused where it does not. */
+function checkArgument(t: string, spec: CommandSpec): void {
+  if (t.startsWith('-') && spec.positionals) {
+    // "-7 days": yargs would read flags -7, -d, -a…
+    throw new UsageError(
+      `${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`,
+      'dashed_expression',
+    );
   }
+  if (!spec.positionals) {
+    if (spec.subcommands.length) return; // no command named yet: yargs says which to name
+    throw new UsageError(
+      `${spec.path} takes no argument ${JSON.stringify(t)}: "${spec.path} --help" lists its flags`,
+      'unexpected_argument',
+    );
+  }
+}
+
+/** Short flags: only -h exists; "-dry-run" is a long flag with one dash too few. */
+function checkShortFlag(t: string, spec: CommandSpec, root: CommandSpec): void {
+  if (t === '-h') return;
+  if (spec.positionals) {
+    throw new UsageError(
+      `${JSON.stringify(t)} starts with "-": put -- before the expressions, e.g. ${spec.path} -- ${JSON.stringify(t)}`,
+      'dashed_expression',
+    );
+  }
+  throw unknownFlag(t, spec, root);
+}
+
+/** Checks the long flag at `i` and its value(s); returns the index of the last token it read. */
+function checkLongFlag({ tokens, commandWords, spec, root, numberRules }: ArgvLine, i: number): number {
+  const t = tokens[i]!;
+  const eq = t.indexOf('=');
+  const name = t.slice(2, eq < 0 ? undefined : eq);
+  const typed = `--${name}`;
+  const found = lookup(spec, name);
+  if (!found) throw unknownFlag(typed, spec, root);
+  const { flag, negated } = found;
+  if (eq >= 0) {
+    checkValue(typed, flag, t.slice(eq + 1), numberRules);
+    return i;
+  }
+  if (negated) return i;
+  if (flag.type === 'boolean') {
+    // yargs also reads "--json true" / "--json false".
+    if (tokens[i + 1] === 'true' || tokens[i + 1] === 'false') i++;
+    return i;
+  }
+  // The value(s): the next word, or for an array flag every word up to the next flag.
+  let taken = 0;
+  while (i + 1 < tokens.length && !isFlagToken(tokens[i + 1]!) && !commandWords.has(i + 1) && (flag.array || taken === 0)) {
+    checkValue(typed, flag, tokens[++i]!, numberRules);
+    taken++;
+  }
+  if (taken === 0) {
+    // The next word is not shown: it may be a password that starts with "-".
+    const dashed = i + 1 < tokens.length && tokens[i + 1]!.startsWith('-');
+    const what =
+      flag.type === 'number'
+        ? `: give ${numberRules[flag.name]?.expect ?? 'a number'}`
+        : dashed
+          ? `: a value that starts with "-" is written ${typed}=<value>`
+          : '';
+    throw new UsageError(`${typed} needs a value${what}`, 'missing_value');
+  }
+  return i;
 }
