@@ -135,6 +135,17 @@ function stopsEverything(e: JeelinkyError): boolean {
   return e.exitCode === ExitCode.TEMPORARY || e instanceof ConsentError || e instanceof PairingError;
 }
 
+/** What the calls of one kind share: where readings go, what the report counts. */
+interface CallScope {
+  session: LinkySession;
+  store: ReadingsStore;
+  usagePoint: string;
+  state: FetchState;
+  run: RunReport;
+  /** The local day when the calls started: a kind found not available is marked so since then. */
+  today: string;
+}
+
 /**
  * Runs planned calls of one kind, newest first. Returns the failure that stopped it, if any.
  * Readings are stored as each call answers, so whatever stops the run keeps what was fetched.
@@ -150,123 +161,153 @@ export async function runCalls(
 ): Promise<JeelinkyError | undefined> {
   const { plan, report: kr } = state;
   const kind = plan.kind;
-  const tz = session.config.tz;
-  const today = localDay(session.now(), tz);
-
-  const storeOutcome = async (s: string, e: string, readings: Reading[]) => {
-    const byDay = new Map<string, Reading[]>();
-    for (const r of readings) {
-      const list = byDay.get(r.day) ?? [];
-      list.push(r);
-      byDay.set(r.day, list);
-    }
-    const outcomes: DayOutcome[] = eachDay(s, e).map((day) => {
-      const list = byDay.get(day) ?? [];
-      const points = new Set(list.map((r) => r.start)).size;
-      if (!KIND_INFO[kind].curve) return { day, status: points > 0 ? 'complete' : 'empty', points, expected: 1 };
-      const first = list[0];
-      if (!first) return { day, status: 'empty', points: 0 };
-      const minutes = (Date.parse(first.end) - Date.parse(first.start)) / 60_000;
-      const expected = expectedPoints(day, tz, minutes);
-      return { day, status: points >= expected ? 'complete' : 'partial', points, expected };
-    });
-    const result = await store.put(usagePoint, kind, readings, outcomes, today, session.now());
-    kr.added += result.added;
-    kr.changed += result.changed;
-    kr.unchanged += result.unchanged;
-    run.readings!.push(...result.fresh);
-  };
-
-  // One call; on "before the meter's history" split the span to find where history starts
-  // (only the oldest call of a first backfill ever pays for this).
-  const fetchSpan = async (s: string, e: string): Promise<'ok' | 'before_history'> => {
-    kr.calls++;
-    run.meteringCalls++;
-    let outcome: Awaited<ReturnType<typeof session.fetchMetering>>;
-    try {
-      outcome = await session.fetchMetering(kind, usagePoint, s, e);
-    } catch (err) {
-      // Stopped before the call left (budget spent): it was not made.
-      if (isJeelinkyError(err) && err.code === 'budget_spent') {
-        kr.calls--;
-        run.meteringCalls--;
-      }
-      throw err;
-    }
-    switch (outcome.kind) {
-      case 'data': {
-        // Items left out (unreadable date, outside [s; e[) or read with a default step: said in the report.
-        addWarnings(kr, outcome.warnings);
-        await storeOutcome(s, e, outcome.readings);
-        return 'ok';
-      }
-      case 'no_data':
-        await storeOutcome(s, e, []);
-        return 'ok';
-      case 'not_available':
-        await store.setMeta(usagePoint, kind, {
-          ...(await store.meta(usagePoint, kind)),
-          unavailable: { reason: outcome.detail, since: today },
-        });
-        throw new KindUnavailable(outcome.detail);
-      case 'access_token_rejected':
-        throw new JeelinkyError('the proxy keeps refusing the access token', {
-          code: 'access_token_rejected',
-          exitCode: ExitCode.TEMPORARY,
-        });
-      case 'history_start': {
-        const span = daysBetween(s, e);
-        if (span <= 1) {
-          state.historyStart = [state.historyStart ?? '', e].sort().at(-1);
-          return 'before_history';
-        }
-        const mid = addDays(s, Math.floor(span / 2));
-        if ((await fetchSpan(mid, e)) === 'before_history') {
-          state.historyStart = [state.historyStart ?? '', e].sort().at(-1);
-          return 'before_history';
-        }
-        // The newer half may already have shown where history starts: the older half is then
-        // entirely before it and costs nothing.
-        if (!(state.historyStart && state.historyStart >= mid)) await fetchSpan(s, mid);
-        return 'ok';
-      }
-    }
-  };
-
+  const scope: CallScope = { session, store, usagePoint, state, run, today: localDay(session.now(), session.config.tz) };
   try {
     for (const call of calls) {
       const [s, e] = call;
       throwIfInterrupted(ctx.signal, `${kr.calls} ${KIND_INFO[kind].label} call(s) made`);
       if (!(state.historyStart && e <= state.historyStart)) {
-        await fetchSpan(state.historyStart && s < state.historyStart ? state.historyStart : s, e);
+        await fetchSpan(scope, state.historyStart && s < state.historyStart ? state.historyStart : s, e);
         ctx.events?.callDone?.(kind, kr.calls, kr.plannedCalls);
       }
       state.unmade = state.unmade.filter((c) => c !== call);
     }
   } catch (e) {
-    if (e instanceof KindUnavailable) {
-      kr.status = 'not_available';
-      kr.error = { code: 'not_available', message: `${KIND_INFO[kind].label} is not available for this PDL (${e.message})` };
-      return undefined;
-    }
-    if (isJeelinkyError(e) && e.code === 'interrupted') {
-      // SIGINT/SIGTERM: not a failure of this kind; what was fetched is stored.
-      kr.status = kr.calls ? 'incomplete' : 'not_attempted';
-      return e;
-    }
-    kr.status = 'error';
-    kr.error = isJeelinkyError(e)
-      ? { code: e.code, message: e.message }
-      : { code: 'bug', message: e instanceof Error ? e.message : String(e) };
-    return isJeelinkyError(e) ? e : new JeelinkyError(kr.error.message, { code: 'bug', exitCode: ExitCode.BUG, cause: e });
+    return recordFailure(kr, e);
   } finally {
-    if (state.historyStart !== plan.meta.historyStart) {
-      const latest = await store.meta(usagePoint, kind);
-      await store.setMeta(usagePoint, kind, { ...latest, historyStart: state.historyStart });
-      plan.meta.historyStart = state.historyStart;
-    }
+    await saveHistoryStart(store, usagePoint, state);
   }
   return undefined;
+}
+
+/**
+ * One call; on "before the meter's history" splits the span to find where history starts
+ * (only the oldest call of a first backfill ever pays for this).
+ */
+async function fetchSpan(scope: CallScope, s: string, e: string): Promise<'ok' | 'before_history'> {
+  const { session, store, usagePoint, state, run } = scope;
+  const { kind } = state.plan;
+  const kr = state.report;
+  kr.calls++;
+  run.meteringCalls++;
+  let outcome: Awaited<ReturnType<typeof session.fetchMetering>>;
+  try {
+    outcome = await session.fetchMetering(kind, usagePoint, s, e);
+  } catch (err) {
+    // Stopped before the call left (budget spent): it was not made.
+    if (isJeelinkyError(err) && err.code === 'budget_spent') {
+      kr.calls--;
+      run.meteringCalls--;
+    }
+    throw err;
+  }
+  switch (outcome.kind) {
+    case 'data': {
+      // Items left out (unreadable date, outside [s; e[) or read with a default step: said in the report.
+      addWarnings(kr, outcome.warnings);
+      await storeSpan(scope, s, e, outcome.readings);
+      return 'ok';
+    }
+    case 'no_data':
+      await storeSpan(scope, s, e, []);
+      return 'ok';
+    case 'not_available':
+      await store.setMeta(usagePoint, kind, {
+        ...(await store.meta(usagePoint, kind)),
+        unavailable: { reason: outcome.detail, since: scope.today },
+      });
+      throw new KindUnavailable(outcome.detail);
+    case 'access_token_rejected':
+      throw new JeelinkyError('the proxy keeps refusing the access token', {
+        code: 'access_token_rejected',
+        exitCode: ExitCode.TEMPORARY,
+      });
+    case 'history_start':
+      return splitBeforeHistory(scope, s, e);
+  }
+}
+
+/** Enedis said [s; e[ starts before the meter's history: fetch its newer half, then the older one if still needed. */
+async function splitBeforeHistory(scope: CallScope, s: string, e: string): Promise<'ok' | 'before_history'> {
+  const { state } = scope;
+  const span = daysBetween(s, e);
+  if (span <= 1) {
+    state.historyStart = [state.historyStart ?? '', e].sort().at(-1);
+    return 'before_history';
+  }
+  const mid = addDays(s, Math.floor(span / 2));
+  if ((await fetchSpan(scope, mid, e)) === 'before_history') {
+    state.historyStart = [state.historyStart ?? '', e].sort().at(-1);
+    return 'before_history';
+  }
+  // The newer half may already have shown where history starts: the older half is then
+  // entirely before it and costs nothing.
+  if (!(state.historyStart && state.historyStart >= mid)) await fetchSpan(scope, s, mid);
+  return 'ok';
+}
+
+/** Stores the readings of [s; e[ with each day's outcome, and counts them in the kind's and the run's report. */
+async function storeSpan(scope: CallScope, s: string, e: string, readings: Reading[]): Promise<void> {
+  const { session, store, usagePoint, state, run } = scope;
+  const kr = state.report;
+  const outcomes = dayOutcomes(state.plan.kind, session.config.tz, s, e, readings);
+  const result = await store.put(usagePoint, state.plan.kind, readings, outcomes, scope.today, session.now());
+  kr.added += result.added;
+  kr.changed += result.changed;
+  kr.unchanged += result.unchanged;
+  run.readings!.push(...result.fresh);
+}
+
+/** Each day of [s; e[: complete, partial (a curve with fewer points than the day has) or empty. */
+function dayOutcomes(kind: ReadingKind, tz: string, s: string, e: string, readings: Reading[]): DayOutcome[] {
+  const byDay = new Map<string, Reading[]>();
+  for (const r of readings) {
+    const list = byDay.get(r.day) ?? [];
+    list.push(r);
+    byDay.set(r.day, list);
+  }
+  return eachDay(s, e).map((day) => {
+    const list = byDay.get(day) ?? [];
+    const points = new Set(list.map((r) => r.start)).size;
+    if (!KIND_INFO[kind].curve) return { day, status: points > 0 ? 'complete' : 'empty', points, expected: 1 };
+    const first = list[0];
+    if (!first) return { day, status: 'empty', points: 0 };
+    const minutes = (Date.parse(first.end) - Date.parse(first.start)) / 60_000;
+    const expected = expectedPoints(day, tz, minutes);
+    return { day, status: points >= expected ? 'complete' : 'partial', points, expected };
+  });
+}
+
+/**
+ * Sets the kind's status and error after what stopped its calls; returns the failure to report
+ * (none when the kind is not available: that stops this kind only, and is no failure).
+ */
+function recordFailure(kr: KindReport, e: unknown): JeelinkyError | undefined {
+  if (e instanceof KindUnavailable) {
+    kr.status = 'not_available';
+    kr.error = { code: 'not_available', message: `${KIND_INFO[kr.kind].label} is not available for this PDL (${e.message})` };
+    return undefined;
+  }
+  if (isJeelinkyError(e) && e.code === 'interrupted') {
+    // SIGINT/SIGTERM: not a failure of this kind; what was fetched is stored.
+    kr.status = kr.calls ? 'incomplete' : 'not_attempted';
+    return e;
+  }
+  kr.status = 'error';
+  kr.error = isJeelinkyError(e)
+    ? { code: e.code, message: e.message }
+    : { code: 'bug', message: e instanceof Error ? e.message : String(e) };
+  return isJeelinkyError(e) ? e : new JeelinkyError(kr.error.message, { code: 'bug', exitCode: ExitCode.BUG, cause: e });
+}
+
+/** Saves where the meter's history starts when the calls found it, whatever stopped them. */
+async function saveHistoryStart(store: ReadingsStore, usagePoint: string, state: FetchState): Promise<void> {
+  const { plan } = state;
+  if (state.historyStart !== plan.meta.historyStart) {
+    const latest = await store.meta(usagePoint, plan.kind);
+    await store.setMeta(usagePoint, plan.kind, { ...latest, historyStart: state.historyStart });
+    plan.meta.historyStart = state.historyStart;
+  }
 }
 
 /** Fills the report's day counts and missing days over the plan's range, after the calls. */

@@ -6,6 +6,7 @@
  *   publishFromStore  re-send stored readings to Jeedom, MQTT, InfluxDB (no metering call)
  *   writeReportFromState  the HTML report
  *   kindGaps       the state of every day of a kind (status --gaps)
+ *   readStatus     pairing, tokens, newest day per kind, the six figures, retry, calls today (status)
  *   localStatisticsBetween / jeedomStatisticsBetween  statisticsBetween on the local store or on a Jeedom box
  *   loadTariffContext / storedDayTariffs  the tariff settings and cached contract of a PDL, its HP/HC day figures
  * The pure computations (statisticsBetween over points, the series) are in the `stats` namespace.
@@ -15,7 +16,8 @@ export type * from './types.js';
 export { computeTariff, type TariffOptions, type TariffOutput } from './tariff.js';
 export { publishFromStore, type PublishOptions, type PublishReport } from './publish.js';
 export { writeReportFromState, defaultReportName, type WriteReportOptions } from './report.js';
-export { kindGaps, formatRanges, GAP_STATES, type GapState } from './gaps.js';
+export { kindGaps, formatRanges, GAP_STATES, type GapState, type KindGaps } from './gaps.js';
+export { readStatus, type StatusOptions, type StatusReport, type KindStatus, type StatusFigures } from './status.js';
 export { depthStart } from './fetch.js';
 export {
   localStatisticsBetween,

@@ -8,7 +8,7 @@ import { loadCustomerResource, type AddressRecord, type Contract } from '../ened
 import { LinkySession } from '../enedis/session.js';
 import { ConfigError } from '../errors.js';
 import { ReadingsStore } from '../store/readings.js';
-import { TokenState } from '../store/tokens.js';
+import { TokenState, type Tokens } from '../store/tokens.js';
 import { addDays, localDay } from '../time/local.js';
 import {
   buildTariffReport,
@@ -20,7 +20,10 @@ import {
   resolveTariffSettings,
   TEMPO_PRICE_FIELDS,
   type Plan,
+  type PriceSchedule,
+  type ScheduleChoice,
   type TariffReport,
+  type TariffSettings,
 } from '../tariff/index.js';
 import type { ColourOf } from '../tempo/colours.js';
 import { calendarNote, loadCalendarFor, tempoInUse } from './tempo-calendar.js';
@@ -70,99 +73,27 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
   return withState(config, async (store) => {
     const notes: string[] = [];
     const tokens = await new TokenState(store).getTokens();
-    const usagePoint = resolveUsagePoint(config.usagePoint, tokens?.usagePoints, {
-      several: (shown) =>
-        new ConfigError(
-          `your consent covers several PDLs (${shown}): choose one with --usage-point or JEELINKY_USAGE_POINT_ID`,
-          'usage_point_unknown',
-        ),
-      unknown: tokens
-        ? undefined
-        : () => new ConfigError('no PDL known: pair first with "jeelinky pair", or set JEELINKY_USAGE_POINT_ID', 'usage_point_unknown'),
-    });
+    const usagePoint = tariffUsagePoint(config, tokens);
     const session = new LinkySession(config, store, { now: () => now });
-    let calls = 0;
-    // The contract gives the windows and the plan; it is only asked for when one of them is missing.
-    const needContract = Boolean(opts.refreshContract || !settings.offpeakOverride || !settings.currentPlan);
-    let contract: Contract | undefined;
-    if (needContract) {
-      const got = await loadCustomerResource<Contract>(session, 'contract', usagePoint, {
-        refresh: opts.refreshContract,
-        offline: !tokens,
-      });
-      calls += got.calls;
-      contract = got.value;
-      if (got.note && tokens) notes.push(`${got.note}${settings.offpeakOverride ? '; your own off-peak windows are used' : ''}`);
-      if (got.source === 'cache' && got.note) notes.push('the contract cached earlier is used');
-    }
-    let address: AddressRecord | undefined;
-    if (opts.refreshAddresses) {
-      const got = await loadCustomerResource<AddressRecord>(session, 'addresses', usagePoint, { refresh: true, offline: !tokens });
-      calls += got.calls;
-      address = got.value;
-      if (got.note) notes.push(got.note);
-      if (!tokens) notes.push('addresses not refreshed: jeelinky is not paired');
-    } else {
-      address = (await loadCustomerResource<AddressRecord>(session, 'addresses', usagePoint, { offline: true })).value;
-    }
-
-    const readings = new ReadingsStore(store);
+    const customer = await loadCustomer(session, usagePoint, tokens, settings, opts, notes);
+    const { contract, address } = customer;
     const today = localDay(now, config.tz);
-    const until = opts.until ?? (await readings.lastDayWithData(usagePoint, 'load_curve', today)) ?? addDays(today, -1);
-    let since = opts.since ?? moment.utc(until, 'YYYY-MM-DD').startOf('month').subtract(11, 'months').format('YYYY-MM-DD');
-    if (since > until) throw new ConfigError(`--since ${since} is after --until ${until}`, 'bad_range');
-    const start12 = moment.utc(until, 'YYYY-MM-DD').subtract(1, 'year').add(1, 'day').format('YYYY-MM-DD');
-    const readFrom = since < start12 ? since : start12;
-    const end = addDays(until, 1);
-    const curve = await readings.readings(usagePoint, 'load_curve', readFrom, end);
-    const daily = await readings.readings(usagePoint, 'daily_consumption', readFrom, end);
-    // By default the range starts where the stored curve starts, not with months of nothing.
-    const firstCurveDay = curve.find((r) => r.day >= since)?.day;
-    if (!opts.since && firstCurveDay && firstCurveDay > since) since = firstCurveDay;
+    const { since, until, readFrom, curve, daily } = await readStoredRange(new ReadingsStore(store), usagePoint, today, opts);
 
     const choice = chooseSchedule(settings, contract, { from: readFrom, to: until });
-    notes.push(...choice.notes);
-    if (choice.source === 'none') {
-      notes.push(
-        contract && !contract.offpeakHours
-          ? 'the contract has no off-peak hours (BASE option): HP/HC figures need JEELINKY_OFFPEAK_HOURS, e.g. "22h00-06h00"'
-          : 'no off-peak windows known: set JEELINKY_OFFPEAK_HOURS, e.g. "22h00-06h00;12h30-14h30", to split HP/HC',
-      );
-    }
+    notes.push(...choice.notes, ...scheduleNotes(choice, contract));
     const contractPlan = planOfContract(contract);
     const plan: Plan = settings.currentPlan ?? contractPlan ?? 'BASE';
     const planSource = settings.currentPlan ? 'settings' : contractPlan ? 'contract' : 'default';
-    const p = settings.prices.at(until);
-    if ((p.subscriptionBase === undefined) !== (p.subscriptionHphc === undefined)) {
-      notes.push(
-        'a subscription price is given for one plan only: set both JEELINKY_SUBSCRIPTION_BASE and JEELINKY_SUBSCRIPTION_HPHC for a fair comparison',
-      );
-    }
-    if (settings.prices.isEmpty())
-      notes.push('no prices set: costs need JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC (€ per kWh)');
-    const subs = [p.subscriptionBase, p.subscriptionHphc, p.subscriptionTempo].filter((v) => v !== undefined).length;
-    if (settings.prices.hasTempo() && subs > 0 && subs < 3) {
-      notes.push('the three-plan comparison needs every subscription: set JEELINKY_SUBSCRIPTION_BASE, _HPHC and _TEMPO (€ per month)');
-    }
-    if (curve.length === 0)
-      notes.push(`no load curve stored for ${since} → ${until}: fetch it with "jeelinky run" (load_curve in JEELINKY_KINDS)`);
-    const changes = settings.prices.changesWithin(since, until);
-    if (changes.length) notes.push(`prices change on ${changes.join(', ')}`);
+    notes.push(...priceNotes(settings.prices, since, until, curve.length));
 
     // The Tempo calendar over every Tempo day the curve read can touch (00:00–06:00 of readFrom is the day before).
     let colourOf = opts.colourOf;
     let calendar: TariffOutput['tempo_calendar'];
     if (!colourOf && tempoInUse(config, plan, settings.prices, opts.env)) {
-      const cal = await loadCalendarFor(config, { from: addDays(readFrom, -1), to: until }, now, { env: opts.env });
-      colourOf = cal.colourOf;
-      calendar = {
-        source: cal.source,
-        calls: cal.calls,
-        days_without_colour: cal.missing.length,
-        error: cal.error ? { code: cal.error.code, message: cal.error.message } : null,
-      };
-      const note = calendarNote(cal);
-      if (note) notes.push(note);
+      const loaded = await loadTempoColours(config, { from: addDays(readFrom, -1), to: until }, now, opts.env, notes);
+      colourOf = loaded.colourOf;
+      calendar = loaded.calendar;
     }
     const report = buildTariffReport({
       from: since,
@@ -175,30 +106,7 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
       tz: config.tz,
       colourOf,
     });
-    if (report.tempo) {
-      const t = report.tempo;
-      if (t.days_without_colour)
-        notes.push(
-          `Tempo: ${t.days_without_colour} day(s) have no known colour: their energy (${t.unknown_wh} Wh) is left out of the Tempo costs, which are partial`,
-        );
-      if (t.days_without_price)
-        notes.push("Tempo: a colour's price is missing: set the six JEELINKY_PRICE_TEMPO_{BLUE,WHITE,RED}_{HP,HC} (€ per kWh)");
-      if (t.comparison.partial)
-        notes.push(
-          `the three-plan comparison covers the ${t.comparison.compared_days} of ${t.comparison.days_with_curve} days whose Tempo colours are known`,
-        );
-    }
-    const c12 = report.comparison.last_12_months;
-    if (c12.days_with_curve < c12.days_in_period) {
-      notes.push(
-        `the 12-month comparison covers ${c12.days_with_curve} of ${c12.days_in_period} days (the load curve is missing for the others)`,
-      );
-    }
-    const incomplete = report.days.filter((d) => d.points > 0 && !d.complete).length;
-    if (incomplete)
-      notes.push(
-        `${incomplete} day(s) have an incomplete load curve: their HP/HC total is below the daily consumption (see difference_wh)`,
-      );
+    notes.push(...reportNotes(report));
 
     return {
       usage_point: usagePoint,
@@ -211,7 +119,7 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
       prices: pricesOut(settings.prices, since, until),
       contract: contract ?? null,
       address: address ?? null,
-      calls,
+      calls: customer.calls,
       notes,
       ...(calendar ? { tempo_calendar: calendar } : {}),
       ...report,
@@ -219,7 +127,157 @@ export async function computeTariff(config: JeelinkyConfig, opts: TariffOptions 
   });
 }
 
-function pricesOut(prices: ReturnType<typeof resolveTariffSettings>['prices'], since: string, until: string): TariffOutput['prices'] {
+/** The PDL to price: the configured one, else the paired one; several or none known is a ConfigError. */
+function tariffUsagePoint(config: JeelinkyConfig, tokens: Tokens | undefined): string {
+  return resolveUsagePoint(config.usagePoint, tokens?.usagePoints, {
+    several: (shown) =>
+      new ConfigError(
+        `your consent covers several PDLs (${shown}): choose one with --usage-point or JEELINKY_USAGE_POINT_ID`,
+        'usage_point_unknown',
+      ),
+    unknown: tokens
+      ? undefined
+      : () => new ConfigError('no PDL known: pair first with "jeelinky pair", or set JEELINKY_USAGE_POINT_ID', 'usage_point_unknown'),
+  });
+}
+
+/** The contract (when needed) and the address, cached or fetched; what they say goes to `notes`. */
+async function loadCustomer(
+  session: LinkySession,
+  usagePoint: string,
+  tokens: Tokens | undefined,
+  settings: TariffSettings,
+  opts: TariffOptions,
+  notes: string[],
+): Promise<{ contract?: Contract; address?: AddressRecord; calls: number }> {
+  let calls = 0;
+  // The contract gives the windows and the plan; it is only asked for when one of them is missing.
+  const needContract = Boolean(opts.refreshContract || !settings.offpeakOverride || !settings.currentPlan);
+  let contract: Contract | undefined;
+  if (needContract) {
+    const got = await loadCustomerResource<Contract>(session, 'contract', usagePoint, {
+      refresh: opts.refreshContract,
+      offline: !tokens,
+    });
+    calls += got.calls;
+    contract = got.value;
+    if (got.note && tokens) notes.push(`${got.note}${settings.offpeakOverride ? '; your own off-peak windows are used' : ''}`);
+    if (got.source === 'cache' && got.note) notes.push('the contract cached earlier is used');
+  }
+  let address: AddressRecord | undefined;
+  if (opts.refreshAddresses) {
+    const got = await loadCustomerResource<AddressRecord>(session, 'addresses', usagePoint, { refresh: true, offline: !tokens });
+    calls += got.calls;
+    address = got.value;
+    if (got.note) notes.push(got.note);
+    if (!tokens) notes.push('addresses not refreshed: jeelinky is not paired');
+  } else {
+    address = (await loadCustomerResource<AddressRecord>(session, 'addresses', usagePoint, { offline: true })).value;
+  }
+  return { contract, address, calls };
+}
+
+/**
+ * The days to report [since; until] and the stored curve and daily readings from `readFrom`, which
+ * reaches back 12 months from `until` at least, so that the 12-month comparison always has its days.
+ */
+async function readStoredRange(readings: ReadingsStore, usagePoint: string, today: string, opts: TariffOptions) {
+  const until = opts.until ?? (await readings.lastDayWithData(usagePoint, 'load_curve', today)) ?? addDays(today, -1);
+  let since = opts.since ?? moment.utc(until, 'YYYY-MM-DD').startOf('month').subtract(11, 'months').format('YYYY-MM-DD');
+  if (since > until) throw new ConfigError(`--since ${since} is after --until ${until}`, 'bad_range');
+  const start12 = moment.utc(until, 'YYYY-MM-DD').subtract(1, 'year').add(1, 'day').format('YYYY-MM-DD');
+  const readFrom = since < start12 ? since : start12;
+  const end = addDays(until, 1);
+  const curve = await readings.readings(usagePoint, 'load_curve', readFrom, end);
+  const daily = await readings.readings(usagePoint, 'daily_consumption', readFrom, end);
+  // By default the range starts where the stored curve starts, not with months of nothing.
+  const firstCurveDay = curve.find((r) => r.day >= since)?.day;
+  if (!opts.since && firstCurveDay && firstCurveDay > since) since = firstCurveDay;
+  return { since, until, readFrom, curve, daily };
+}
+
+/** When no off-peak windows are known: what to set for HP/HC figures. */
+function scheduleNotes(choice: ScheduleChoice, contract: Contract | undefined): string[] {
+  if (choice.source !== 'none') return [];
+  return [
+    contract && !contract.offpeakHours
+      ? 'the contract has no off-peak hours (BASE option): HP/HC figures need JEELINKY_OFFPEAK_HOURS, e.g. "22h00-06h00"'
+      : 'no off-peak windows known: set JEELINKY_OFFPEAK_HOURS, e.g. "22h00-06h00;12h30-14h30", to split HP/HC',
+  ];
+}
+
+/** Missing or one-sided prices and subscriptions, an empty curve, price changes within the range. */
+function priceNotes(prices: PriceSchedule, since: string, until: string, curvePoints: number): string[] {
+  const notes: string[] = [];
+  const p = prices.at(until);
+  if ((p.subscriptionBase === undefined) !== (p.subscriptionHphc === undefined)) {
+    notes.push(
+      'a subscription price is given for one plan only: set both JEELINKY_SUBSCRIPTION_BASE and JEELINKY_SUBSCRIPTION_HPHC for a fair comparison',
+    );
+  }
+  if (prices.isEmpty()) notes.push('no prices set: costs need JEELINKY_PRICE_BASE, JEELINKY_PRICE_HP and JEELINKY_PRICE_HC (€ per kWh)');
+  const subs = [p.subscriptionBase, p.subscriptionHphc, p.subscriptionTempo].filter((v) => v !== undefined).length;
+  if (prices.hasTempo() && subs > 0 && subs < 3) {
+    notes.push('the three-plan comparison needs every subscription: set JEELINKY_SUBSCRIPTION_BASE, _HPHC and _TEMPO (€ per month)');
+  }
+  if (curvePoints === 0)
+    notes.push(`no load curve stored for ${since} → ${until}: fetch it with "jeelinky run" (load_curve in JEELINKY_KINDS)`);
+  const changes = prices.changesWithin(since, until);
+  if (changes.length) notes.push(`prices change on ${changes.join(', ')}`);
+  return notes;
+}
+
+/** The Tempo colours over `days`, with what the output says of the calendar; a failed calendar adds a note. */
+async function loadTempoColours(
+  config: JeelinkyConfig,
+  days: { from: string; to: string },
+  now: Date,
+  env: NodeJS.ProcessEnv | undefined,
+  notes: string[],
+): Promise<{ colourOf: ColourOf; calendar: NonNullable<TariffOutput['tempo_calendar']> }> {
+  const cal = await loadCalendarFor(config, days, now, { env });
+  const note = calendarNote(cal);
+  if (note) notes.push(note);
+  return {
+    colourOf: cal.colourOf,
+    calendar: {
+      source: cal.source,
+      calls: cal.calls,
+      days_without_colour: cal.missing.length,
+      error: cal.error ? { code: cal.error.code, message: cal.error.message } : null,
+    },
+  };
+}
+
+/** What the report leaves out or covers only in part: uncoloured Tempo days, missing prices, missing curve days. */
+function reportNotes(report: TariffReport): string[] {
+  const notes: string[] = [];
+  if (report.tempo) {
+    const t = report.tempo;
+    if (t.days_without_colour)
+      notes.push(
+        `Tempo: ${t.days_without_colour} day(s) have no known colour: their energy (${t.unknown_wh} Wh) is left out of the Tempo costs, which are partial`,
+      );
+    if (t.days_without_price)
+      notes.push("Tempo: a colour's price is missing: set the six JEELINKY_PRICE_TEMPO_{BLUE,WHITE,RED}_{HP,HC} (€ per kWh)");
+    if (t.comparison.partial)
+      notes.push(
+        `the three-plan comparison covers the ${t.comparison.compared_days} of ${t.comparison.days_with_curve} days whose Tempo colours are known`,
+      );
+  }
+  const c12 = report.comparison.last_12_months;
+  if (c12.days_with_curve < c12.days_in_period) {
+    notes.push(
+      `the 12-month comparison covers ${c12.days_with_curve} of ${c12.days_in_period} days (the load curve is missing for the others)`,
+    );
+  }
+  const incomplete = report.days.filter((d) => d.points > 0 && !d.complete).length;
+  if (incomplete)
+    notes.push(`${incomplete} day(s) have an incomplete load curve: their HP/HC total is below the daily consumption (see difference_wh)`);
+  return notes;
+}
+
+function pricesOut(prices: PriceSchedule, since: string, until: string): TariffOutput['prices'] {
   const starts = [since, ...prices.changesWithin(since, until)];
   return starts.map((day, i) => {
     const p = prices.at(day);
