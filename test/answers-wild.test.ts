@@ -8,25 +8,24 @@
 import fs from 'node:fs';
 import moment from 'moment-timezone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEnedisSimulator, type EnedisSimulator, type IntervalItem } from '../simulators/enedis.js';
+import type { EnedisSimulator, IntervalItem } from '../simulators/enedis.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
+import { cliWorld, type CliWorld } from './support/world.js';
 
+let world: CliWorld | undefined;
 let sim: EnedisSimulator;
 let paired: string;
 const dirs: string[] = [];
 
 beforeAll(async () => {
-  sim = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
-  paired = tempDir();
-  dirs.push(paired);
-  const pair = await runCli(['pair'], cliEnv(sim, paired));
-  expect(pair.code).toBe(0);
+  world = await cliWorld({ pair: true });
+  ({ enedis: sim, dir: paired } = world);
 }, 60_000);
 
 afterAll(async () => {
-  await sim?.close();
+  await world?.close();
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 

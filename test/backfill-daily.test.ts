@@ -5,42 +5,26 @@
  * budget; the progress total is what this run may spend; a full-depth backfill reaches the oldest
  * day Enedis keeps for every kind, in the fewest calls, and never asks beyond it.
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '../plugin/enedis/metering.js';
-import { JeedomClient } from '../plugin/jeedom/client.js';
-import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
+import { deviceLogicalId } from '../plugin/jeedom/virtual.js';
 import { READING_KINDS, type ReadingKind } from '../plugin/readings.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { addDays, daysBetween } from '../plugin/time/local.js';
-import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
+import { PDL, runCli } from './support/core.js';
+import { jeedomWithDevice, Opened } from './support/world.js';
 
-let sim: EnedisSimulator | undefined;
-let jeedom: JeedomSimulator | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await sim?.close();
-  await jeedom?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  sim = jeedom = dir = undefined;
-});
+const opened = new Opened();
+afterEach(() => opened.closeAll());
 
 /** A simulator on the real clock (the CLI's), a paired state directory, and its environment. */
-async function paired(extra: Record<string, string> = {}, meter: { production?: boolean } = {}): Promise<Record<string, string>> {
-  sim = await startEnedisSimulator({
-    limitPerMinute: 0,
-    enedisQuota: false,
-    autoApprove: { usagePoints: [PDL], afterPolls: 0 },
-    meters: [{ usagePoint: PDL, activationDate: '2015-01-01', ...meter }],
+const paired = (extra: Record<string, string> = {}, meter: { production?: boolean } = {}) =>
+  opened.world({
+    enedis: { meters: [{ usagePoint: PDL, activationDate: '2015-01-01', ...meter }] },
+    env: { JEELINKY_KINDS: 'daily_consumption,load_curve', ...extra },
+    pair: true,
   });
-  dir = tempDir();
-  const env = cliEnv(sim, dir, { JEELINKY_KINDS: 'daily_consumption,load_curve', ...extra });
-  expect((await runCli(['pair'], env)).code).toBe(0);
-  return env;
-}
 
 /** Calls the whole plan needs (a dry run makes none). */
 async function plannedCalls(env: Record<string, string>, args: string[]): Promise<number> {
@@ -51,18 +35,15 @@ async function plannedCalls(env: Record<string, string>, args: string[]): Promis
 
 describe('a backfill day is not a failure', () => {
   it('a daily run cut by the budget in the history only: exit 0, one line, relaunch stays 0; backfill itself exits 75', async () => {
-    const env = await paired();
+    const { env, enedis: sim } = await paired();
     const planned = await plannedCalls(env, ['--since', '-60 days']);
     expect(planned).toBeGreaterThan(8); // 1 daily call + 9 of curve, 7 days each
 
     const backfill = await runCli(['backfill', '--since', '-60 days', '--budget', '3'], env);
     expect(backfill.code).toBe(75); // documented: the budget stopped `backfill`
-    expect(sim!.meteringCalls()).toHaveLength(3);
+    expect(sim.meteringCalls()).toHaveLength(3);
 
-    jeedom = await startJeedomSimulator();
-    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
-    await ensureVirtualDevice(client, { usagePoint: PDL });
-    client.close();
+    const jeedom = opened.track(await jeedomWithDevice());
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
     const relaunch = jeedom.cmdByLogicalId(device.id, 'relaunch')!;
     const daily = { ...env, JEELINKY_DAILY_CALL_BUDGET: '6', JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey };
@@ -72,7 +53,7 @@ describe('a backfill day is not a failure', () => {
     const run = await runCli(['run'], daily);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(sim!.meteringCalls()).toHaveLength(6);
+    expect(sim.meteringCalls()).toHaveLength(6);
     const left = planned - 6;
     const lines = run.stdout.split('\n').filter((l) => l.startsWith('Backfill:'));
     expect(lines).toEqual([
@@ -88,7 +69,7 @@ describe('a backfill day is not a failure', () => {
     // Again the same day: no call left today, still a success, and the JSON says the same.
     const again = await runCli(['run', '--json'], daily);
     expect(again.code).toBe(0);
-    expect(sim!.meteringCalls()).toHaveLength(6);
+    expect(sim.meteringCalls()).toHaveLength(6);
     const report = JSON.parse(again.stdout);
     expect(report.ok).toBe(true);
     expect(report.backfill).toMatchObject({ callsLeft: left, dailyBudget: 6, runsNeeded: Math.ceil(left / 6) });
@@ -98,7 +79,7 @@ describe('a backfill day is not a failure', () => {
   }, 120_000);
 
   it('the budget spent on the recent days themselves is still a temporary failure (exit 75)', async () => {
-    const env = await paired({ JEELINKY_DAILY_CALL_BUDGET: '1' });
+    const { env } = await paired({ JEELINKY_DAILY_CALL_BUDGET: '1' });
     // Two recent calls (daily data, curve) for a budget of one: the curve's recent days are not asked.
     const run = await runCli(['run', '--json'], env);
     expect(run.code).toBe(75);
@@ -106,7 +87,7 @@ describe('a backfill day is not a failure', () => {
   });
 
   it('runs left after a one-off --budget are counted at the daily budget, rounded up', async () => {
-    const env = await paired({ JEELINKY_DAILY_CALL_BUDGET: '4' });
+    const { env } = await paired({ JEELINKY_DAILY_CALL_BUDGET: '4' });
     const planned = await plannedCalls(env, ['--since', '-60 days']);
     const r = await runCli(['backfill', '--since', '-60 days', '--budget', '2', '--json'], env);
     expect(r.code).toBe(75);
@@ -120,7 +101,7 @@ describe('a backfill day is not a failure', () => {
   });
 
   it('the progress total is what this run may spend (plain lines off a terminal)', async () => {
-    const env = await paired();
+    const { env } = await paired();
     const planned = await plannedCalls(env, ['--since', '-200 days']);
     expect(planned).toBeGreaterThan(20);
     const r = await runCli(['backfill', '--since', '-200 days', '--budget', '12'], env);
@@ -133,16 +114,16 @@ describe('a backfill day is not a failure', () => {
 
 describe('the whole history Enedis keeps', () => {
   it('a full-depth backfill asks and stores the oldest day of every kind, in the fewest calls, and nothing beyond', async () => {
-    const env = await paired({ JEELINKY_KINDS: READING_KINDS.join(',') }, { production: true });
+    const { env, enedis: sim, dir } = await paired({ JEELINKY_KINDS: READING_KINDS.join(',') }, { production: true });
     const r = await runCli(['backfill', '--budget', '0', '--json'], env, 180_000);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    const calls = sim!.meteringCalls();
+    const calls = sim.meteringCalls();
     expect(calls.every((c) => c.status === 200)).toBe(true); // no refusal: nothing beyond the depth was asked
-    const store = new ReadingsStore(await StateStore.open(dir!));
+    const store = new ReadingsStore(await StateStore.open(dir));
     for (const kind of READING_KINDS) {
-      const oldest = sim!.historyDeadline(kind as ReadingKind);
+      const oldest = sim.historyDeadline(kind as ReadingKind);
       const k = report.kinds.find((x: { kind: string }) => x.kind === kind);
       const mine = calls.filter((c) => c.path === ROUTES[kind].path);
       expect(mine.map((c) => c.query.start!).sort()[0], kind).toBe(oldest);

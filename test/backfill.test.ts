@@ -3,12 +3,8 @@
  * history with the fewest calls, a crash loses no counted call and no reading, days without data
  * are given up after 7 tries, and a gap only Jeedom has is repaired without any API call.
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JeedomClient } from '../plugin/jeedom/client.js';
-import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
+import { deviceLogicalId } from '../plugin/jeedom/virtual.js';
 import { JeedomSink } from '../plugin/sinks/jeedom.js';
 import { DeliveryLedger } from '../plugin/sinks/ledger.js';
 import { CallCounter } from '../plugin/store/budget.js';
@@ -18,18 +14,15 @@ import { localDay } from '../plugin/time/local.js';
 import { depthStart } from '../plugin/runner/fetch.js';
 import { kindGaps } from '../plugin/runner/gaps.js';
 import { runScenario } from '../plugin/runner/index.js';
-import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
+import { harness, PDL, runCli, type Harness } from './support/core.js';
+import { jeedomWithDevice, Opened } from './support/world.js';
 
 let h: Harness | undefined;
-let jeedom: JeedomSimulator | undefined;
-let sim: EnedisSimulator | undefined;
-let dir: string | undefined;
+const opened = new Opened();
 afterEach(async () => {
   await h?.close();
-  await jeedom?.close();
-  await sim?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  h = jeedom = sim = dir = undefined;
+  h = undefined;
+  await opened.closeAll();
 });
 
 const DAY = 24 * 3600_000;
@@ -107,10 +100,7 @@ describe('backfill within a daily budget', () => {
     h = await harness('2024-11-05T10:00:00+01:00');
     await h.pairNow();
     await h.run({ fetchKinds: ['daily_consumption'], since: '2024-10-01' });
-    jeedom = await startJeedomSimulator({ clock: { now: h.clock.now } });
-    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
-    await ensureVirtualDevice(client, { usagePoint: PDL });
-    client.close();
+    const jeedom = opened.track(await jeedomWithDevice({ clock: { now: h.clock.now } }));
     // Jeedom lost these days (a restored backup) while jeelinky's ledger says they were sent.
     const store = await StateStore.open(h.config.stateDir);
     await new DeliveryLedger(store).markDelivered(
@@ -132,10 +122,7 @@ describe('backfill within a daily budget', () => {
   });
 
   it('the CLI: --dry-run plans without calling; a crash mid-backfill loses no counted call and no reading', async () => {
-    sim = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
-    dir = tempDir();
-    const env = cliEnv(sim, dir, { JEELINKY_KINDS: 'daily_consumption,load_curve' });
-    expect((await runCli(['pair'], env)).code).toBe(0);
+    const { env, enedis: sim, dir } = await opened.world({ env: { JEELINKY_KINDS: 'daily_consumption,load_curve' }, pair: true });
     const dry = await runCli(['backfill', '--since', '-60 days', '--dry-run', '--json'], env);
     expect(dry.code).toBe(0);
     const plan = JSON.parse(dry.stdout);

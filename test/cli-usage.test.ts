@@ -11,27 +11,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_FILE_KEYS } from '../plugin/config.js';
 import { INFLUX_SETTINGS } from '../plugin/sinks/influx.js';
 import { MQTT_SETTINGS } from '../plugin/sinks/mqtt-config.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
+import type { EnedisSimulator } from '../simulators/enedis.js';
 import { commandsFromHelp } from './support/cli-help.js';
-import { CLI, cliEnv, PDL, ROOT, runCli, tempDir, type CliResult } from './support/core.js';
+import { CLI, ROOT, runCli, tempDir, type CliResult } from './support/core.js';
+import { cliWorld, type CliWorld } from './support/world.js';
 
+let world: CliWorld | undefined;
 let sim: EnedisSimulator;
 let stateDir: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" before the tests (npm test does)`);
-  sim = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
-  stateDir = tempDir();
-  env = cliEnv(sim, stateDir);
-  const pair = await runCli(['pair'], env);
-  expect(pair.code).toBe(0);
+  world = await cliWorld({ pair: true });
+  ({ enedis: sim, dir: stateDir, env } = world);
 }, 60_000);
 
-afterAll(async () => {
-  await sim?.close();
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => world?.close());
 
 /** Every file of the state directory with a hash of its content and its mtime. */
 function snapshot(dir: string): Record<string, string> {

@@ -10,60 +10,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { faultTally } from './support/fault-tally.js';
-import { JeedomClient } from '../plugin/jeedom/client.js';
 import { readingsToPoints } from '../plugin/jeedom/history.js';
-import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
+import { deviceLogicalId } from '../plugin/jeedom/virtual.js';
 import type { ReadingKind } from '../plugin/readings.js';
 import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { CallCounter } from '../plugin/store/budget.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { localDay } from '../plugin/time/local.js';
 import { cliEnv, PDL, runCli, spawnCli, tempDir, type CliResult } from './support/core.js';
+import { cliWorld, type CliWorld } from './support/world.js';
 
 // A killed run leaves its lock: taken over after 2 s here (5 s by default).
 const LOCK = { JEELINKY_LOCK_WAIT_MS: '20000', JEELINKY_LOCK_STALE_MS: '2000' };
 const KINDS: ReadingKind[] = ['daily_consumption', 'max_power', 'load_curve'];
 const record = faultTally();
 
-interface World {
-  enedis: EnedisSimulator;
-  jeedom: JeedomSimulator;
-  dir: string;
-  env: Record<string, string>;
-  close(): Promise<void>;
-}
+type World = CliWorld<boolean>;
 
-/** A paired state, a Jeedom with its virtual device, a proxy that rotates refresh tokens. */
-async function world(withJeedom = true): Promise<World> {
-  const enedis = await startEnedisSimulator({
-    limitPerMinute: 0,
-    enedisQuota: false,
-    rotateRefreshToken: true,
-    autoApprove: { usagePoints: [PDL], afterPolls: 0 },
-  });
-  const jeedom = await startJeedomSimulator();
-  const dir = tempDir('jeelinky-fault-');
-  const env = cliEnv(enedis, dir, withJeedom ? { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey, ...LOCK } : LOCK);
-  if (withJeedom) {
-    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
-    await ensureVirtualDevice(client, { usagePoint: PDL });
-    client.close();
-  }
-  return {
-    enedis,
-    jeedom,
-    dir,
-    env,
-    close: async () => {
-      await enedis.close();
-      await jeedom.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+/** An unpaired state folder, a Jeedom with its virtual device (when asked), a proxy that rotates refresh tokens. */
+const world = (withJeedom = true): Promise<World> =>
+  cliWorld({ enedis: { rotateRefreshToken: true }, jeedom: withJeedom && 'with-device', env: LOCK, prefix: 'jeelinky-fault-' });
 
 /** Counts what was lost or doubled; 0 everywhere is the goal. */
 async function losses(w: World, withJeedom: boolean, kinds: ReadingKind[], from: string): Promise<string[]> {
@@ -80,12 +48,12 @@ async function losses(w: World, withJeedom: boolean, kinds: ReadingKind[], from:
     if (got.length !== expected.length) problems.push(`${kind}: ${got.length} readings stored, the API has ${expected.length}`);
     if (new Set(got.map((r) => r.start)).size !== got.length) problems.push(`${kind}: a reading stored twice`);
     if (withJeedom) {
-      const device = w.jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
+      const device = w.jeedom!.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
       const { points } = readingsToPoints(got, 'Europe/Paris');
       const byCmd = new Map<string, string[]>();
       for (const p of points) byCmd.set(p.logicalId, [...(byCmd.get(p.logicalId) ?? []), p.datetime]);
       for (const [logicalId, datetimes] of byCmd) {
-        const rows = w.jeedom.history(w.jeedom.cmdByLogicalId(device.id, logicalId)!.id).map((r) => r.datetime);
+        const rows = w.jeedom!.history(w.jeedom!.cmdByLogicalId(device.id, logicalId)!.id).map((r) => r.datetime);
         if (rows.length !== new Set(rows).size) problems.push(`Jeedom ${logicalId}: a point written twice`);
         const missing = datetimes.filter((d) => !rows.includes(d));
         if (missing.length) problems.push(`Jeedom ${logicalId}: ${missing.length} point(s) missing`);

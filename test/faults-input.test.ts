@@ -3,14 +3,12 @@
  * of an invalid answer is stored) and bad values for every flag (one clear line, the documented
  * exit code, never "bug"). Tallies go to test-artifacts/fault-report.json.
  */
-import fs from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { faultTally } from './support/fault-tally.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
+import { harness, PDL, runCli, type Harness } from './support/core.js';
+import { Opened } from './support/world.js';
 
 const record = faultTally();
 
@@ -137,14 +135,8 @@ describe('bad answers from the metering API: one clear line, nothing stored', ()
 });
 
 describe('bad user input: one clear line, the documented exit code, never a bug', () => {
-  let sim: EnedisSimulator;
-  let jeedom: JeedomSimulator;
-  let dir: string;
-  afterAll(async () => {
-    await sim?.close();
-    await jeedom?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const opened = new Opened();
+  afterAll(() => opened.closeAll());
 
   const CASES: Array<[string[], number, Record<string, string>?]> = [
     [['run', '--since', ''], 78],
@@ -183,11 +175,7 @@ describe('bad user input: one clear line, the documented exit code, never a bug'
   ];
 
   it(`${CASES.length} bad inputs`, async () => {
-    sim = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
-    jeedom = await startJeedomSimulator();
-    dir = tempDir();
-    const env = cliEnv(sim, dir, { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey });
-    expect((await runCli(['pair'], env)).code).toBe(0);
+    const { env, enedis: sim } = await opened.world({ jeedom: true, pair: true });
     const before = sim.meteringCalls().length;
     for (const [args, code, extraEnv] of CASES) {
       const r = await runCli(args, { ...env, ...extraEnv });

@@ -8,53 +8,24 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { JeedomClient } from '../plugin/jeedom/client.js';
 import { readingsToPoints } from '../plugin/jeedom/history.js';
-import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
+import { deviceLogicalId } from '../plugin/jeedom/virtual.js';
 import type { ReadingKind } from '../plugin/readings.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
-import { cliEnv, PDL, runCli, spawnCli, tempDir, type CliResult } from './support/core.js';
+import { PDL, runCli, spawnCli, tempDir, type CliResult } from './support/core.js';
+import { cliWorld, type CliWorld } from './support/world.js';
 import { startMosquitto, startVictoriaMetrics, stallingRelay } from './support/servers.js';
 
 /** The promise of the README. */
 const STOP_WITHIN_MS = 3000;
 const LINE = /received: stopped; everything done so far is saved/g;
 
-interface World {
-  enedis: EnedisSimulator;
-  jeedom?: JeedomSimulator;
-  dir: string;
-  env: Record<string, string>;
-  close(): Promise<void>;
-}
+type World = CliWorld<boolean>;
 
 /** A paired state directory (and a Jeedom with its virtual device when asked). */
-async function world(withJeedom = false): Promise<World> {
-  const enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
-  const jeedom = withJeedom ? await startJeedomSimulator() : undefined;
-  const dir = tempDir('jeelinky-signal-');
-  const env = cliEnv(enedis, dir, jeedom ? { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey } : {});
-  if (jeedom) {
-    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
-    await ensureVirtualDevice(client, { usagePoint: PDL });
-    client.close();
-  }
-  expect((await runCli(['pair'], env)).code).toBe(0);
-  return {
-    enedis,
-    jeedom,
-    dir,
-    env,
-    close: async () => {
-      await enedis.close();
-      await jeedom?.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+const world = (withJeedom = false): Promise<World> =>
+  cliWorld({ jeedom: withJeedom && 'with-device', pair: true, prefix: 'jeelinky-signal-' });
 
 async function waitUntil(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

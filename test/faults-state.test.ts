@@ -7,43 +7,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faultTally } from './support/fault-tally.js';
-import { JeedomClient } from '../plugin/jeedom/client.js';
-import { deviceLogicalId, ensureVirtualDevice } from '../plugin/jeedom/virtual.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
+import { deviceLogicalId } from '../plugin/jeedom/virtual.js';
+import type { EnedisSimulatorOptions } from '../simulators/enedis.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { ReadingsStore } from '../plugin/store/readings.js';
 import { localDay } from '../plugin/time/local.js';
-import { cliEnv, PDL, runCli, startCli, tempDir } from './support/core.js';
+import { PDL, runCli, startCli } from './support/core.js';
+import { jeedomWithDevice, Opened } from './support/world.js';
 
 const record = faultTally();
 
-let enedis: EnedisSimulator | undefined;
-let jeedom: JeedomSimulator | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await enedis?.close();
-  await jeedom?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  enedis = jeedom = dir = undefined;
-});
+const opened = new Opened();
+afterEach(() => opened.closeAll());
 
-async function paired(options: Parameters<typeof startEnedisSimulator>[0] = {}) {
-  enedis = await startEnedisSimulator({
-    limitPerMinute: 0,
-    enedisQuota: false,
-    autoApprove: { usagePoints: [PDL], afterPolls: 0 },
-    ...options,
-  });
-  dir = tempDir('jeelinky-state-');
-  const env = cliEnv(enedis, dir, { JEELINKY_LOCK_STALE_MS: '2000' });
-  expect((await runCli(['pair'], env)).code).toBe(0);
-  return env;
-}
+/** A paired state folder whose lock is taken over after 2 s, and the environment to use it. */
+const paired = (enedis: EnedisSimulatorOptions = {}) =>
+  opened.world({ enedis, env: { JEELINKY_LOCK_STALE_MS: '2000' }, pair: true, prefix: 'jeelinky-state-' });
 
-async function fileOf(key: string): Promise<string> {
-  return (await StateStore.open(dir!)).fileOf(key);
+async function fileOf(dir: string, key: string): Promise<string> {
+  return (await StateStore.open(dir)).fileOf(key);
 }
 
 describe('damaged state files', () => {
@@ -56,8 +39,8 @@ describe('damaged state files', () => {
   ];
   for (const [how, damage] of damages) {
     it(`tokens file ${how}: one line naming the file and what to do, exit 78, the file left as it was`, async () => {
-      const env = await paired();
-      const file = await fileOf('tokens');
+      const { env, dir } = await paired();
+      const file = await fileOf(dir, 'tokens');
       fs.writeFileSync(file, damage(fs.readFileSync(file, 'utf8')));
       const before = fs.readFileSync(file);
       const r = await runCli(['run'], env);
@@ -73,10 +56,10 @@ describe('damaged state files', () => {
   }
 
   it('a damaged month of readings: named, exit 78; once moved aside the next run fetches it again', async () => {
-    const env = await paired();
+    const { env, enedis, dir } = await paired();
     expect((await runCli(['run', '--daily-consumption'], env)).code).toBe(0);
     const month = localDay(Date.now() - 86400_000, 'Europe/Paris').slice(0, 7);
-    const file = await fileOf(`readings:${PDL}:daily_consumption:${month}`);
+    const file = await fileOf(dir, `readings:${PDL}:daily_consumption:${month}`);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').slice(0, 40));
     const r = await runCli(['run', '--daily-consumption'], env);
     expect(r.code).toBe(78);
@@ -86,24 +69,24 @@ describe('damaged state files', () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).kinds[0].missingDays).toEqual([]);
     // The tokens were never touched.
-    expect((await new TokenState(await StateStore.open(dir!)).getTokens())?.refreshToken).toBe(enedis!.currentRefreshToken());
+    expect((await new TokenState(await StateStore.open(dir)).getTokens())?.refreshToken).toBe(enedis.currentRefreshToken());
     record('state: readings month truncated', 0);
   });
 
   it('a damaged config.json: one line naming it, exit 78', async () => {
-    const env = await paired();
-    fs.writeFileSync(path.join(dir!, 'config.json'), '{"paceMs": ');
+    const { env, dir } = await paired();
+    fs.writeFileSync(path.join(dir, 'config.json'), '{"paceMs": ');
     const r = await runCli(['status'], env);
     expect(r.code).toBe(78);
-    expect(r.stderr).toContain(path.join(dir!, 'config.json'));
+    expect(r.stderr).toContain(path.join(dir, 'config.json'));
     record('state: config.json truncated', 0);
   });
 });
 
 describe('a full disk', () => {
   it('fails clearly before spending a refresh token it could not save', async () => {
-    const env = await paired({ rotateRefreshToken: true });
-    enedis!.expireAccessTokens();
+    const { env, enedis, dir } = await paired({ rotateRefreshToken: true });
+    enedis.expireAccessTokens();
     // The disk fills up after n more writes, at every point of a refresh.
     for (let n = 0; n <= 4; n++) {
       const r = await runCli(['run', '--refresh-token'], { ...env, JEELINKY_TEST_FAIL_WRITES_AFTER: String(n) });
@@ -114,22 +97,22 @@ describe('a full disk', () => {
       }
       // Whatever the point: the token held is the newest the proxy issued (a rotated token is
       // saved with the disk's reserve), or no refresh was asked at all.
-      expect((await new TokenState(await StateStore.open(dir!)).getTokens())?.refreshToken).toBe(enedis!.currentRefreshToken());
+      expect((await new TokenState(await StateStore.open(dir)).getTokens())?.refreshToken).toBe(enedis.currentRefreshToken());
     }
     // Full from the start: nothing is asked of the proxy.
-    const refreshes = enedis!.calls.filter((c) => c.form?.grant_type === 'refresh_token').length;
+    const refreshes = enedis.calls.filter((c) => c.form?.grant_type === 'refresh_token').length;
     const full = await runCli(['run', '--refresh-token'], { ...env, JEELINKY_TEST_FAIL_WRITES_AFTER: '0' });
     expect(full.code).toBe(78);
     expect(full.stderr).toMatch(/nothing was asked of the proxy/);
-    expect(enedis!.calls.filter((c) => c.form?.grant_type === 'refresh_token').length).toBe(refreshes);
+    expect(enedis.calls.filter((c) => c.form?.grant_type === 'refresh_token').length).toBe(refreshes);
     const ok = await runCli(['run'], env);
     expect(ok.code).toBe(0);
-    expect(enedis!.reusedRefreshTokens).toEqual([]);
+    expect(enedis.reusedRefreshTokens).toEqual([]);
     record('full disk before a refresh', 0);
   });
 
   it('a full disk in the middle of a fetch: exit 78, nothing half-written, the next run completes', async () => {
-    const env = await paired();
+    const { env } = await paired();
     const r = await runCli(['run'], { ...env, JEELINKY_TEST_FAIL_WRITES_AFTER: '4' });
     expect(r.code).toBe(78);
     const ok = await runCli(['run', '--json'], env);
@@ -141,21 +124,13 @@ describe('a full disk', () => {
 
 describe('concurrent runs', () => {
   it('two, then five commands at the same instant: one at a time, no reused token, no lost or doubled point', async () => {
-    enedis = await startEnedisSimulator({
-      limitPerMinute: 0,
-      enedisQuota: false,
-      rotateRefreshToken: true,
-      latencyMs: 40,
-      autoApprove: { usagePoints: [PDL], afterPolls: 0 },
+    const { env, enedis, jeedom, dir } = await opened.world({
+      enedis: { rotateRefreshToken: true, latencyMs: 40 },
+      jeedom: true,
+      env: { JEELINKY_LOCK_WAIT_MS: '60000' },
+      pair: true,
+      prefix: 'jeelinky-concurrent-',
     });
-    jeedom = await startJeedomSimulator();
-    dir = tempDir('jeelinky-concurrent-');
-    const env = cliEnv(enedis, dir, {
-      JEELINKY_JEEDOM_URL: jeedom.url,
-      JEELINKY_JEEDOM_APIKEY: jeedom.apikey,
-      JEELINKY_LOCK_WAIT_MS: '60000',
-    });
-    expect((await runCli(['pair'], env)).code).toBe(0);
     const setups = await Promise.all([
       startCli(['jeedom', 'setup', '--usage-point', PDL], env),
       startCli(['jeedom', 'setup', '--usage-point', PDL], env),
@@ -188,10 +163,10 @@ describe('concurrent runs', () => {
   }, 120_000);
 
   it('a stale lock left by a killed run is recovered automatically', async () => {
-    const env = await paired();
+    const { env, dir } = await paired();
     const killed = await runCli(['run'], { ...env, JEELINKY_TEST_CRASH_AFTER: '2' });
     expect(killed.signal).toBe('SIGKILL');
-    expect(fs.existsSync(path.join(dir!, 'run.lock'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'run.lock'))).toBe(true);
     const next = await runCli(['run'], env);
     expect(next.code).toBe(0);
     record('stale lock after kill -9', 0);
@@ -201,14 +176,11 @@ describe('concurrent runs', () => {
 describe('Jeedom in trouble during an import', () => {
   for (const fault of ['reset', 'html', 'http500', 'timeout'] as const) {
     it(`Jeedom ${fault} in the middle: the run succeeds, readings stay pending, the next run completes the history`, async () => {
-      const env = await paired();
-      jeedom = await startJeedomSimulator();
-      const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
-      await ensureVirtualDevice(client, { usagePoint: PDL });
-      client.close();
+      const { env } = await paired();
+      const jeedom = opened.track(await jeedomWithDevice());
       const withJeedom = { ...env, JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey, JEELINKY_TIMEOUT_MS: '2000' };
       // Let the import start, then break Jeedom for good (a restart that takes a while).
-      setTimeout(() => jeedom!.setFault({ kind: fault, method: 'cmd::event' }), 150);
+      setTimeout(() => jeedom.setFault({ kind: fault, method: 'cmd::event' }), 150);
       const first = await runCli(['run', '--json'], withJeedom);
       expect(first.code).toBe(0);
       jeedom.setFault(null);

@@ -5,38 +5,21 @@
  * the daily run. Also: the writer's warnings in the summary and in --json, and a backfill dry run
  * that counts only what Jeedom lacks.
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceLogicalId, UNPAIRED_LOGICAL_ID } from '../plugin/jeedom/virtual.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
+import type { JeedomSimulator } from '../simulators/jeedom.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
-import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
+import { PDL, runCli } from './support/core.js';
+import { Opened } from './support/world.js';
 
 const PDL2 = '00000000000002';
 
-let enedis: EnedisSimulator | undefined;
-let jeedom: JeedomSimulator | undefined;
-let stateDir: string | undefined;
-afterEach(async () => {
-  await enedis?.close();
-  await jeedom?.close();
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-  enedis = jeedom = stateDir = undefined;
-});
+const opened = new Opened();
+afterEach(() => opened.closeAll());
 
 /** Real clock (the CLI's): the consent is given at the first poll. */
-async function start(usagePoints = [PDL]): Promise<{ env: Record<string, string>; e: EnedisSimulator; j: JeedomSimulator }> {
-  enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints, afterPolls: 0 } });
-  jeedom = await startJeedomSimulator();
-  stateDir = tempDir();
-  return {
-    env: cliEnv(enedis, stateDir, { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: jeedom.apikey }),
-    e: enedis,
-    j: jeedom,
-  };
-}
+const start = (usagePoints = [PDL]) => opened.world({ enedis: { autoApprove: { usagePoints, afterPolls: 0 } }, jeedom: true });
 
 const virtuals = (j: JeedomSimulator) => j.eqLogics().filter((e) => e.eqType_name === 'virtual');
 const current = (j: JeedomSimulator, eqLogicId: number, logicalId: string) =>
@@ -44,7 +27,7 @@ const current = (j: JeedomSimulator, eqLogicId: number, logicalId: string) =>
 
 describe('jeedom setup before pairing (the forum scenario order)', () => {
   it('one device from setup to the daily run: code, tokens, bound to the PDL, setup again needs no --usage-point', async () => {
-    const { env, j } = await start();
+    const { env, jeedom: j, dir: stateDir } = await start();
 
     // 1. Before pairing, no PDL anywhere: one device waiting for pairing.
     const setup = await runCli(['jeedom', 'setup', '--json'], env);
@@ -67,7 +50,7 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
     const code = await runCli(['run', '--code'], env);
     expect(code.code).toBe(0);
     expect(code.stdout).toMatch(/device\?code=/);
-    const pairing = await new TokenState(await StateStore.open(stateDir!)).getPairing();
+    const pairing = await new TokenState(await StateStore.open(stateDir)).getPairing();
     expect(pairing?.deviceCode).toBeTruthy();
     expect(current(j, id, 'device_code')).toBe(pairing!.deviceCode);
 
@@ -75,7 +58,7 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
     const first = await runCli(['run', '--first-connexion'], env);
     expect(first.stderr).not.toMatch(/error|setup/i);
     expect(first.code).toBe(0);
-    const tokens = await new TokenState(await StateStore.open(stateDir!)).getTokens();
+    const tokens = await new TokenState(await StateStore.open(stateDir)).getTokens();
     expect(virtuals(j)).toHaveLength(1);
     expect(virtuals(j)[0]).toMatchObject({ id, logicalId: deviceLogicalId(PDL) });
     expect(
@@ -106,7 +89,7 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
   });
 
   it('setup after pairing without any PDL given: the device of the paired PDL', async () => {
-    const { env, j } = await start();
+    const { env, jeedom: j } = await start();
     expect((await runCli(['pair'], env)).code).toBe(0);
     const setup = await runCli(['jeedom', 'setup'], env);
     expect(setup.stderr).toBe('');
@@ -116,7 +99,7 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
   });
 
   it('several PDLs in the consent: the device set up before pairing goes to the first, one device per PDL', async () => {
-    const { env, j } = await start([PDL, PDL2]);
+    const { env, jeedom: j } = await start([PDL, PDL2]);
     expect((await runCli(['jeedom', 'setup'], env)).code).toBe(0);
     const id = virtuals(j)[0]!.id;
     expect((await runCli(['pair'], env)).code).toBe(0);
@@ -138,7 +121,7 @@ describe('jeedom setup before pairing (the forum scenario order)', () => {
 
 describe('what the Jeedom writer says reaches the user', () => {
   it('a backfill behind newer data: the warning in the summary and in --json', async () => {
-    const { env, j } = await start();
+    const { env, jeedom: j } = await start();
     expect((await runCli(['pair'], env)).code).toBe(0);
     expect((await runCli(['jeedom', 'setup', '--usage-point', PDL], env)).code).toBe(0);
     expect((await runCli(['run', '--daily-consumption'], env)).code).toBe(0); // the last 7 days
@@ -160,7 +143,7 @@ describe('what the Jeedom writer says reaches the user', () => {
   });
 
   it('backfill --dry-run counts only the writes Jeedom lacks', async () => {
-    const { env, j } = await start();
+    const { env, jeedom: j } = await start();
     expect((await runCli(['pair'], env)).code).toBe(0);
     expect((await runCli(['jeedom', 'setup', '--usage-point', PDL], env)).code).toBe(0);
     expect((await runCli(['run', '--daily-consumption'], env)).code).toBe(0); // 7 days, in Jeedom too

@@ -2,9 +2,7 @@
  * The daily run into Jeedom, end to end over real sockets: the Enedis simulator feeds the runner,
  * the Jeedom simulator receives history, token state, the relaunch flag and the forum scenario's figures.
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEnedisSimulator } from '../simulators/enedis.js';
 import { JeedomClient } from '../plugin/jeedom/client.js';
 import { ensureVirtualDevice, deviceLogicalId } from '../plugin/jeedom/virtual.js';
 import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
@@ -13,7 +11,8 @@ import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { runScenario } from '../plugin/runner/index.js';
-import { cliEnv, harness, PDL, runCli, tempDir, type Harness } from './support/core.js';
+import { harness, PDL, runCli, type Harness } from './support/core.js';
+import { cliWorld } from './support/world.js';
 
 let h: Harness;
 let jeedom: JeedomSimulator;
@@ -112,17 +111,13 @@ describe('daily run into a Jeedom virtual', () => {
   });
 
   it('the CLI run with JEELINKY_JEEDOM_URL: a bad API key is exit 78 and the key is never printed', async () => {
-    // The CLI runs on the real clock: a simulator on the real clock too.
-    const enedis = await startEnedisSimulator({
-      limitPerMinute: 0,
-      enedisQuota: false,
-      autoApprove: { usagePoints: [PDL], afterPolls: 0 },
-    });
     jeedom = await startJeedomSimulator();
-    const stateDir = tempDir();
+    // The CLI runs on the real clock: a simulator on the real clock too.
+    const { env, close } = await cliWorld({
+      env: { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: 'WrongKeyWrongKey1234567890' },
+      pair: true,
+    });
     try {
-      const env = cliEnv(enedis, stateDir, { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: 'WrongKeyWrongKey1234567890' });
-      expect((await runCli(['pair'], env)).code).toBe(0);
       const r = await runCli(['run', '--daily-consumption'], env);
       expect(r.code).toBe(78);
       expect(r.stderr).toMatch(/Jeedom/);
@@ -136,8 +131,7 @@ describe('daily run into a Jeedom virtual', () => {
       expect(delivered.code).toBe(0);
       expect(JSON.parse(delivered.stdout).sinks[0].written).toBeGreaterThan(0);
     } finally {
-      await enedis.close();
-      fs.rmSync(stateDir, { recursive: true, force: true });
+      await close();
     }
   });
 });

@@ -8,17 +8,16 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
 import { acquireStateLock } from '../plugin/store/lock.js';
 import { StateStore } from '../plugin/store/state.js';
 import { localDay } from '../plugin/time/local.js';
-import { cliEnv, CLI, PDL, runCli, tempDir, type CliResult } from './support/core.js';
+import { CLI, PDL, runCli, tempDir, type CliResult } from './support/core.js';
+import { type CliWorld, Opened } from './support/world.js';
 
-let enedis: EnedisSimulator | undefined;
+const opened = new Opened();
 const cleanup: string[] = [];
 afterEach(async () => {
-  await enedis?.close();
-  enedis = undefined;
+  await opened.closeAll();
   for (const d of cleanup.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -33,13 +32,10 @@ function scratch(prefix: string): string {
 }
 
 /** A paired state folder with a week of daily consumption, and the environment to use it. */
-async function paired(): Promise<{ dir: string; env: Record<string, string> }> {
-  enedis = await startEnedisSimulator({ limitPerMinute: 0, enedisQuota: false, autoApprove: { usagePoints: [PDL], afterPolls: 0 } });
-  const dir = scratch('jeelinky-state-');
-  const env = cliEnv(enedis, dir);
-  expect((await runCli(['pair'], env)).code).toBe(0);
-  expect((await runCli(['run', '--daily-consumption'], env)).code).toBe(0);
-  return { dir, env };
+async function paired(): Promise<CliWorld> {
+  const w = await opened.world({ pair: true, prefix: 'jeelinky-state-' });
+  expect((await runCli(['run', '--daily-consumption'], w.env)).code).toBe(0);
+  return w;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,15 +119,15 @@ describe.skipIf(!SETPRIV || !asRoot)('a state folder the user cannot use: exit 7
   });
 
   it('a writable folder with a read-only data folder: a run fails before asking the proxy, with the fix', async () => {
-    const { dir, env } = await paired();
+    const { dir, env, enedis } = await paired();
     execFileSync('chown', ['-R', 'nobody:nogroup', dir]);
     fs.chmodSync(path.join(dir, 'data'), 0o500);
     execFileSync('chown', ['root:root', path.join(dir, 'data')]);
     fs.chmodSync(path.join(dir, 'data'), 0o755); // readable by nobody, not writable
-    const calls = enedis!.calls.length;
+    const calls = enedis.calls.length;
     const r = await runCliAsNobody(['run', '--refresh-token'], { ...env, HOME: '/nonexistent' });
     expectAccessLine(r, dir);
-    expect(enedis!.calls.length).toBe(calls); // no refresh token spent that could not be saved
+    expect(enedis.calls.length).toBe(calls); // no refresh token spent that could not be saved
   });
 });
 

@@ -5,19 +5,16 @@
  * figure must be the one `jeelinky tariff --plan TEMPO --json` gives for that day; a re-run writes
  * nothing again; without Tempo in use nothing Tempo is written and RTE is never asked.
  */
-import fs from 'node:fs';
 import moment from 'moment-timezone';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JeedomClient } from '../plugin/jeedom/client.js';
-import { deviceLogicalId, ensureVirtualDevice, TEMPO_COMMANDS } from '../plugin/jeedom/virtual.js';
-import { startEnedisSimulator, type EnedisSimulator } from '../simulators/enedis.js';
-import { startJeedomSimulator, type JeedomSimulator } from '../simulators/jeedom.js';
-import { shiftedSeasonDays, startTempoSimulator, type TempoSimulator } from '../simulators/tempo.js';
+import { deviceLogicalId, TEMPO_COMMANDS } from '../plugin/jeedom/virtual.js';
+import { shiftedSeasonDays, startTempoSimulator } from '../simulators/tempo.js';
 import { SEASON_QUOTA, seasonBounds, seasonOf, type TempoColour } from '../plugin/tempo/colours.js';
 import { addDays } from '../plugin/time/local.js';
-import { cliEnv, PDL, runCli, tempDir } from './support/core.js';
+import { PDL, runCli } from './support/core.js';
 import { TEMPO_PRICES } from './support/prices.js';
-import { retainedMessages, startMosquitto, startVictoriaMetrics, type Broker, type Victoria } from './support/servers.js';
+import { retainedMessages, startMosquitto, startVictoriaMetrics, type Victoria } from './support/servers.js';
+import { jeedomWithDevice, Opened } from './support/world.js';
 
 const TZ = 'Europe/Paris';
 interface TempoDayOut {
@@ -29,23 +26,8 @@ interface TempoDayOut {
   cost: number | null;
 }
 
-let sim: EnedisSimulator | undefined;
-let rte: TempoSimulator | undefined;
-let jeedom: JeedomSimulator | undefined;
-let dir: string | undefined;
-let broker: Broker | undefined;
-let vm: Victoria | undefined;
-afterEach(async () => {
-  await broker?.stop();
-  await vm?.stop();
-  broker = undefined;
-  vm = undefined;
-  await sim?.close();
-  await rte?.close();
-  await jeedom?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  sim = rte = jeedom = dir = undefined;
-});
+const opened = new Opened();
+afterEach(() => opened.closeAll());
 
 /** The Tempo day the run calls today (Paris date), tomorrow, and the colours RTE serves around them. */
 function calendar() {
@@ -70,16 +52,12 @@ function calendar() {
 
 /** A paired state directory on the real clock (HC 22:00–06:00 in the contract) and its environment. */
 async function paired(): Promise<Record<string, string>> {
-  sim = await startEnedisSimulator({
-    limitPerMinute: 0,
-    enedisQuota: false,
-    autoApprove: { usagePoints: [PDL], afterPolls: 0 },
-    meters: [{ usagePoint: PDL, activationDate: '2015-01-01', offpeakHours: 'HC (22H00-6H00)', intervalMinutes: 30 }],
+  const w = await opened.world({
+    enedis: { meters: [{ usagePoint: PDL, activationDate: '2015-01-01', offpeakHours: 'HC (22H00-6H00)', intervalMinutes: 30 }] },
+    env: { JEELINKY_KINDS: 'daily_consumption,load_curve', JEELINKY_TIMEOUT_MS: '5000' },
+    pair: true,
   });
-  dir = tempDir();
-  const env = cliEnv(sim, dir, { JEELINKY_KINDS: 'daily_consumption,load_curve', JEELINKY_TIMEOUT_MS: '5000' });
-  expect((await runCli(['pair'], env)).code).toBe(0);
-  return env;
+  return w.env;
 }
 
 const influxEnv = (v: Victoria) => ({ JEELINKY_INFLUXDB_URL: v.url, JEELINKY_INFLUXDB_ORG: 'home', JEELINKY_INFLUXDB_BUCKET: 'linky' });
@@ -105,14 +83,11 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
   it('writes the colours, days left, the six energies and the cost per Tempo day, equal to tariff --plan TEMPO; a re-run sends nothing again', async () => {
     const env = await paired();
     const cal = calendar();
-    rte = await startTempoSimulator({ days: cal.colours });
-    jeedom = await startJeedomSimulator();
-    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
-    await ensureVirtualDevice(client, { usagePoint: PDL });
-    client.close();
+    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const jeedom = opened.track(await jeedomWithDevice());
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
-    const cmd = (logicalId: string) => jeedom!.cmdByLogicalId(device.id, logicalId)!;
-    const history = (logicalId: string) => new Map(jeedom!.history(cmd(logicalId).id).map((row) => [row.datetime, Number(row.value)]));
+    const cmd = (logicalId: string) => jeedom.cmdByLogicalId(device.id, logicalId)!;
+    const history = (logicalId: string) => new Map(jeedom.history(cmd(logicalId).id).map((row) => [row.datetime, Number(row.value)]));
     const runEnv = {
       ...env,
       ...TEMPO_PRICES,
@@ -149,12 +124,12 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
     expect(Number(jeedom.currentValue(cmd('tempo_white_left').id)?.value)).toBe(cal.whiteLeft);
 
     // Same readings, same colours: the histories are unchanged and no point is sent again.
-    const before = TEMPO_COMMANDS.filter((s) => s.historized).map((s) => jeedom!.history(cmd(s.logicalId).id));
+    const before = TEMPO_COMMANDS.filter((s) => s.historized).map((s) => jeedom.history(cmd(s.logicalId).id));
     const openData = rte.requests.openData;
     jeedom.resetCounts();
     const again = await runCli(['run', '--json'], runEnv);
     expect(again.code, again.stderr).toBe(0);
-    expect(TEMPO_COMMANDS.filter((s) => s.historized).map((s) => jeedom!.history(cmd(s.logicalId).id))).toEqual(before);
+    expect(TEMPO_COMMANDS.filter((s) => s.historized).map((s) => jeedom.history(cmd(s.logicalId).id))).toEqual(before);
     expect(rte.requests.openData).toBe(openData); // the colours are cached
     // The four current values (colours, days left) and the run's own flags; no history point.
     expect(jeedom.methodCounts()['cmd::event'] ?? 0).toBeLessThanOrEqual(4 + 8);
@@ -163,15 +138,12 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
   it('without Tempo in use: no Tempo command is written and RTE is never asked', async () => {
     const env = await paired();
     const cal = calendar();
-    rte = await startTempoSimulator({ days: cal.colours });
-    jeedom = await startJeedomSimulator();
-    const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
-    await ensureVirtualDevice(client, { usagePoint: PDL });
-    client.close();
+    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const jeedom = opened.track(await jeedomWithDevice());
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
     // HP/HC prices only; the RTE URL is set but Tempo is not in use.
-    broker = await startMosquitto();
-    vm = await startVictoriaMetrics();
+    const broker = opened.track(await startMosquitto());
+    const vm = opened.track(await startVictoriaMetrics());
     const runEnv = {
       ...env,
       JEELINKY_PRICE_HP: '0.27',
@@ -211,8 +183,8 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
   it('per-Tempo-day topics and HA sensors carry the same figures as tariff --plan TEMPO; colours as enum sensors; a re-run changes no retained message', async () => {
     const env = await paired();
     const cal = calendar();
-    rte = await startTempoSimulator({ days: cal.colours });
-    broker = await startMosquitto();
+    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const broker = opened.track(await startMosquitto());
     const runEnv = {
       ...env,
       ...TEMPO_PRICES,
@@ -320,8 +292,8 @@ describe('Tempo in InfluxDB (jeelinky run, child process, victoria-metrics)', ()
   it('one point per complete Tempo day at its 06:00, the six energies and the cost equal to tariff --plan TEMPO; a re-run overwrites', async () => {
     const env = await paired();
     const cal = calendar();
-    rte = await startTempoSimulator({ days: cal.colours });
-    vm = await startVictoriaMetrics();
+    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const vm = opened.track(await startVictoriaMetrics());
     const runEnv = { ...env, ...TEMPO_PRICES, JEELINKY_TEMPO_URL: rte.url, ...influxEnv(vm) };
     const r = await runCli(['run', '--json'], runEnv);
     expect(r.stderr).toBe('');
