@@ -12,18 +12,17 @@ import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { runScenario } from '../plugin/runner/index.js';
 import { harness, PDL, runCli, type Harness } from './support/core.js';
-import { cliWorld } from './support/world.js';
+import { cliWorld, Opened } from './support/world.js';
 
 let h: Harness;
 let jeedom: JeedomSimulator;
-afterEach(async () => {
-  await h?.close();
-  await jeedom?.close();
-});
+// Each test closes only what it opened (a test that opens neither closes nothing).
+const opened = new Opened();
+afterEach(() => opened.closeAll());
 
 async function setUp(now: string, simOptions = {}) {
-  h = await harness(now, simOptions);
-  jeedom = await startJeedomSimulator({ clock: { now: h.clock.now } });
+  h = opened.track(await harness(now, simOptions));
+  jeedom = opened.track(await startJeedomSimulator({ clock: { now: h.clock.now } }));
   const client = new JeedomClient({ url: jeedom.url, apikey: jeedom.apikey, retryDelayMs: 1 });
   await ensureVirtualDevice(client, { usagePoint: PDL });
   client.close();
@@ -111,7 +110,7 @@ describe('daily run into a Jeedom virtual', () => {
   });
 
   it('the CLI run with JEELINKY_JEEDOM_URL: a bad API key is exit 78 and the key is never printed', async () => {
-    jeedom = await startJeedomSimulator();
+    jeedom = opened.track(await startJeedomSimulator());
     // The CLI runs on the real clock: a simulator on the real clock too.
     const { env, close } = await cliWorld({
       env: { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: 'WrongKeyWrongKey1234567890' },
