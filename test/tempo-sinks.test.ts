@@ -60,6 +60,24 @@ async function paired(): Promise<Record<string, string>> {
   return w.env;
 }
 
+/** A paired state and an RTE simulator serving the season's colours around today. */
+async function pairedWithCalendar() {
+  const env = await paired();
+  const cal = calendar();
+  const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+  return { env, cal, rte };
+}
+
+/** `jeelinky run --json` that must end cleanly, every sink included: its report. */
+async function cleanRun(env: Record<string, string>) {
+  const r = await runCli(['run', '--json'], env);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const report = JSON.parse(r.stdout);
+  expect(report.sinks[0].error).toBeUndefined();
+  return report;
+}
+
 const influxEnv = (v: Victoria) => ({ JEELINKY_INFLUXDB_URL: v.url, JEELINKY_INFLUXDB_ORG: 'home', JEELINKY_INFLUXDB_BUCKET: 'linky' });
 
 /** `tariff --plan TEMPO --json` over the stored curve: the complete Tempo days with a colour. */
@@ -70,7 +88,7 @@ async function tariffTempoDays(env: Record<string, string>): Promise<TempoDayOut
 }
 
 /** The six energies of one Tempo day as the sinks give them (the day's colour has its HP/HC, the others 0). */
-export function sixOf(d: TempoDayOut): Record<string, number> {
+function sixOf(d: TempoDayOut): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of ['BLUE', 'WHITE', 'RED'] as const) {
     out[`${c.toLowerCase()}_hp`] = d.colour === c ? d.hp_wh : 0;
@@ -81,9 +99,7 @@ export function sixOf(d: TempoDayOut): Record<string, number> {
 
 describe('Tempo into Jeedom (jeelinky run, child process)', () => {
   it('writes the colours, days left, the six energies and the cost per Tempo day, equal to tariff --plan TEMPO; a re-run sends nothing again', async () => {
-    const env = await paired();
-    const cal = calendar();
-    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const { env, cal, rte } = await pairedWithCalendar();
     const jeedom = opened.track(await jeedomWithDevice());
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
     const cmd = (logicalId: string) => jeedom.cmdByLogicalId(device.id, logicalId)!;
@@ -96,11 +112,7 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
       JEELINKY_JEEDOM_APIKEY: jeedom.apikey,
     };
 
-    const r = await runCli(['run', '--json'], runEnv);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report.sinks[0].error).toBeUndefined();
+    const report = await cleanRun(runEnv);
     expect(report.tariff.tempo).toMatchObject({ source: 'rte', calls: expect.any(Number) });
     expect(rte.requests.openData).toBeGreaterThan(0);
 
@@ -136,9 +148,7 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
   }, 120_000);
 
   it('without Tempo in use: no Tempo command is written and RTE is never asked', async () => {
-    const env = await paired();
-    const cal = calendar();
-    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const { env, rte } = await pairedWithCalendar();
     const jeedom = opened.track(await jeedomWithDevice());
     const device = jeedom.eqLogics().find((e) => e.logicalId === deviceLogicalId(PDL))!;
     // HP/HC prices only; the RTE URL is set but Tempo is not in use.
@@ -181,9 +191,7 @@ describe('Tempo into Jeedom (jeelinky run, child process)', () => {
 
 describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto)', () => {
   it('per-Tempo-day topics and HA sensors carry the same figures as tariff --plan TEMPO; colours as enum sensors; a re-run changes no retained message', async () => {
-    const env = await paired();
-    const cal = calendar();
-    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const { env, cal, rte } = await pairedWithCalendar();
     const broker = opened.track(await startMosquitto());
     const runEnv = {
       ...env,
@@ -192,10 +200,7 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
       JEELINKY_MQTT_HOST: '127.0.0.1',
       JEELINKY_MQTT_PORT: String(broker.port),
     };
-    const r = await runCli(['run', '--json'], runEnv);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).sinks[0].error).toBeUndefined();
+    await cleanRun(runEnv);
 
     const days = await tariffTempoDays(runEnv);
     expect(days.length).toBeGreaterThanOrEqual(5);
@@ -290,15 +295,10 @@ describe('Tempo on MQTT / Home Assistant (jeelinky run, child process, mosquitto
 
 describe('Tempo in InfluxDB (jeelinky run, child process, victoria-metrics)', () => {
   it('one point per complete Tempo day at its 06:00, the six energies and the cost equal to tariff --plan TEMPO; a re-run overwrites', async () => {
-    const env = await paired();
-    const cal = calendar();
-    const rte = opened.track(await startTempoSimulator({ days: cal.colours }));
+    const { env, rte } = await pairedWithCalendar();
     const vm = opened.track(await startVictoriaMetrics());
     const runEnv = { ...env, ...TEMPO_PRICES, JEELINKY_TEMPO_URL: rte.url, ...influxEnv(vm) };
-    const r = await runCli(['run', '--json'], runEnv);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).sinks[0].error).toBeUndefined();
+    await cleanRun(runEnv);
     const days = await tariffTempoDays(runEnv);
     expect(days.length).toBeGreaterThanOrEqual(5);
 
