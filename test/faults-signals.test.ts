@@ -15,7 +15,7 @@ import { ReadingsStore } from '../plugin/store/readings.js';
 import { StateStore } from '../plugin/store/state.js';
 import { PDL, runCli, spawnCli, tempDir, type CliResult } from './support/core.js';
 import { cliWorld, type CliWorld } from './support/world.js';
-import { startMosquitto, startVictoriaMetrics, stallingRelay } from './support/servers.js';
+import { startMosquitto, startVictoriaMetrics, stallingRelay, type StallingRelay } from './support/servers.js';
 
 /** The promise of the README. */
 const STOP_WITHIN_MS = 3000;
@@ -124,57 +124,65 @@ describe('SIGINT and SIGTERM stop the CLI within 3 seconds', () => {
     }
   }, 90_000);
 
-  it('SIGTERM while publishing to MQTT (mosquitto stops acknowledging): exit 75 within 3 s; the next publish delivers', async () => {
+  /**
+   * `publish --sink <sink>` through a relay that stalls, stopped by SIGTERM once `started()` says the
+   * write is under way: one line, exit 75, nothing written; then a publish straight to the server
+   * delivers what stayed pending.
+   */
+  async function stopPublishThenResume(
+    sink: 'mqtt' | 'influx',
+    startServer: () => Promise<{ port: number; stop(): Promise<void> }>,
+    passBytes: number,
+    sinkEnv: (port: number) => Record<string, string>,
+    started: (relay: StallingRelay) => boolean,
+    settleMs = 0,
+  ): Promise<void> {
     const w = await world();
-    const broker = await startMosquitto();
-    const relay = await stallingRelay(broker.port, 4); // the CONNACK, then nothing
+    const server = await startServer();
+    const relay = await stallingRelay(server.port, passBytes);
     try {
       expect((await runCli(['run'], w.env)).code).toBe(0);
-      const mqtt = (port: number) => ({ ...w.env, JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(port) });
-      const running = spawnCli(['publish', '--sink', 'mqtt'], mqtt(relay.port));
-      await waitUntil('MQTT publishing', () => relay.bytesFromClient() > 1000);
+      const running = spawnCli(['publish', '--sink', sink], { ...w.env, ...sinkEnv(relay.port) });
+      await waitUntil(`the ${sink} write`, () => started(relay));
+      if (settleMs) await new Promise((r) => setTimeout(r, settleMs));
       const r = await stop(running, 'SIGTERM');
       expectStoppedOnce(r);
-      expect(r.stdout).toMatch(/mqtt\s+interrupted: 0 written; the rest stays pending/);
+      expect(r.stdout).toMatch(new RegExp(`${sink}\\s+interrupted: 0 written; the rest stays pending`));
 
-      const next = await runCli(['publish', '--sink', 'mqtt'], mqtt(broker.port));
+      const next = await runCli(['publish', '--sink', sink], { ...w.env, ...sinkEnv(server.port) });
       expect({ code: next.code, stderr: next.stderr }).toMatchObject({ code: 0 });
-      expect(Number(/mqtt\s+(\d+) written/.exec(next.stdout)?.[1])).toBeGreaterThan(100);
+      expect(Number(new RegExp(`${sink}\\s+(\\d+) written`).exec(next.stdout)?.[1])).toBeGreaterThan(100);
     } finally {
       await relay.stop();
-      await broker.stop();
+      await server.stop();
       await w.close();
     }
+  }
+
+  it('SIGTERM while publishing to MQTT (mosquitto stops acknowledging): exit 75 within 3 s; the next publish delivers', async () => {
+    await stopPublishThenResume(
+      'mqtt',
+      startMosquitto,
+      4, // the CONNACK, then nothing
+      (port) => ({ JEELINKY_MQTT_HOST: '127.0.0.1', JEELINKY_MQTT_PORT: String(port) }),
+      (relay) => relay.bytesFromClient() > 1000,
+    );
   }, 60_000);
 
   it('SIGTERM during an InfluxDB write that hangs (victoria-metrics): exit 75 within 3 s; the next publish writes', async () => {
-    const w = await world();
-    const vm = await startVictoriaMetrics();
-    const relay = await stallingRelay(vm.port, 0); // requests pass, answers never come back
-    try {
-      expect((await runCli(['run'], w.env)).code).toBe(0);
-      const influx = (port: number) => ({
-        ...w.env,
+    await stopPublishThenResume(
+      'influx',
+      startVictoriaMetrics,
+      0, // requests pass, answers never come back
+      (port) => ({
         JEELINKY_INFLUXDB_URL: `http://127.0.0.1:${port}`,
         JEELINKY_INFLUXDB_ORG: 'home',
         JEELINKY_INFLUXDB_BUCKET: 'linky',
         JEELINKY_INFLUXDB_TOKEN: 'influx-token-signal-test',
-      });
-      const running = spawnCli(['publish', '--sink', 'influx'], influx(relay.port));
-      await waitUntil('the InfluxDB write', () => relay.bytesFromClient() > 0);
-      await new Promise((r) => setTimeout(r, 200));
-      const r = await stop(running, 'SIGTERM');
-      expectStoppedOnce(r);
-      expect(r.stdout).toMatch(/influx\s+interrupted: 0 written; the rest stays pending/);
-
-      const next = await runCli(['publish', '--sink', 'influx'], influx(vm.port));
-      expect({ code: next.code, stderr: next.stderr }).toMatchObject({ code: 0 });
-      expect(Number(/influx\s+(\d+) written/.exec(next.stdout)?.[1])).toBeGreaterThan(100);
-    } finally {
-      await relay.stop();
-      await vm.stop();
-      await w.close();
-    }
+      }),
+      (relay) => relay.bytesFromClient() > 0,
+      200,
+    );
   }, 60_000);
 
   it('every other command (jeedom setup against a box that never answers, stats): one line, exit 75 within 3 s', async () => {
