@@ -35,6 +35,15 @@ const TEXT_KEYS = [
 /** Keys that carry the code, in order of preference. */
 const CODE_KEYS = ['error', 'code', 'error_code', 'errorCode', 'erreur', 'errorcode'];
 
+/** The text of the first of `keys` that holds one. */
+function firstText(body: Obj, keys: readonly string[]): string | undefined {
+  for (const k of keys) {
+    const v = text(body[k]);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
 function statusOf(v: unknown): number | undefined {
   const s = typeof v === 'number' ? v : typeof v === 'string' && /^\d{3}$/.test(v.trim()) ? Number(v) : undefined;
   return s !== undefined && s >= 100 && s <= 599 ? s : undefined;
@@ -65,23 +74,9 @@ export function errorInBody(body: unknown, depth = 0): BodyError | undefined {
     const inner = errorInBody(body.errors[0], depth + 1);
     if (inner) return inner;
   }
-  let code = '';
-  for (const k of CODE_KEYS) {
-    const v = text(body[k]);
-    if (v !== undefined) {
-      code = v;
-      break;
-    }
-  }
+  let code = firstText(body, CODE_KEYS) ?? '';
   if (!code && isObj(body.detail)) code = text(body.detail.errorcode) ?? '';
-  let description = '';
-  for (const k of TEXT_KEYS) {
-    const v = text(body[k]);
-    if (v !== undefined) {
-      description = v;
-      break;
-    }
-  }
+  const description = firstText(body, TEXT_KEYS) ?? '';
   const status = statusOf(body.status) ?? statusOf(body.statusCode) ?? statusOf(body.http_status) ?? statusOf(code);
   if (!code && !description && status === undefined) return undefined;
   return { code: oneLine(code), description: oneLine(description), status };

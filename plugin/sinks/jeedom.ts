@@ -182,11 +182,14 @@ function warningsOf(warnings: string[]): { warnings?: string[] } {
   return warnings.length ? { warnings: [...warnings] } : {};
 }
 
-/** The day figures as `hp_energy`, `hc_energy`, `cost` values (null figures are not written). */
-export function tariffValues(days: DayTariff[]): DayValue[] {
+/** Day figures as the values of their commands, by a table of {logicalId, field}; null figures are not written. */
+function figureValues<K extends string, D extends { day: string } & Record<K, number | null>>(
+  days: readonly D[],
+  figures: readonly { logicalId: string; field: K }[],
+): DayValue[] {
   const out: DayValue[] = [];
   for (const d of days) {
-    for (const f of TARIFF_FIGURES) {
+    for (const f of figures) {
       const value = d[f.field];
       if (value !== null) out.push({ logicalId: f.logicalId, day: d.day, value });
     }
@@ -194,17 +197,11 @@ export function tariffValues(days: DayTariff[]): DayValue[] {
   return out;
 }
 
-/** The Tempo day figures as `tempo_blue_hp` … `tempo_cost` values (null figures are not written). */
-export function tempoValues(days: TempoDayTariff[]): DayValue[] {
-  const out: DayValue[] = [];
-  for (const d of days) {
-    for (const f of TEMPO_DAY_FIGURES) {
-      const value = d[f.field];
-      if (value !== null) out.push({ logicalId: f.logicalId, day: d.day, value });
-    }
-  }
-  return out;
-}
+/** The day figures as `hp_energy`, `hc_energy`, `cost` values. */
+export const tariffValues = (days: DayTariff[]): DayValue[] => figureValues(days, TARIFF_FIGURES);
+
+/** The Tempo day figures as `tempo_blue_hp` … `tempo_cost` values. */
+export const tempoValues = (days: TempoDayTariff[]): DayValue[] => figureValues(days, TEMPO_DAY_FIGURES);
 
 /** Configured when JEELINKY_JEEDOM_URL (or --jeedom-url) is set. */
 export function createJeedomSink(config: JeelinkyConfig, flags: Record<string, unknown> = {}): Sink | undefined {
