@@ -66,10 +66,8 @@ export interface JeelinkyConfig {
 export type ConfigOverrides = Partial<Omit<JeelinkyConfig, 'kinds' | 'fileSettings'> & { kinds: string[] }>;
 
 /** The variable of each setting resolveConfig reads, from the table in plugin/settings.ts. */
-const ENV = Object.fromEntries((SETTINGS as readonly SettingDescriptor[]).filter((s) => s.core).map((s) => [s.key, s.env])) as Record<
-  keyof ConfigOverrides,
-  string
->;
+const CORE_SETTINGS = (SETTINGS as readonly SettingDescriptor[]).filter((s) => s.core);
+const ENV = Object.fromEntries(CORE_SETTINGS.map((s) => [s.key, s.env])) as Record<keyof ConfigOverrides, string>;
 
 /** The zod type of a core setting in config.json, from its descriptor's type. */
 function fileType(s: SettingDescriptor): z.ZodTypeAny {
@@ -87,9 +85,10 @@ function fileType(s: SettingDescriptor): z.ZodTypeAny {
 
 const fileSchema = z
   .object(
-    Object.fromEntries(
-      (SETTINGS as readonly SettingDescriptor[]).filter((s) => s.core && s.inFile !== false).map((s) => [s.key, fileType(s)]),
-    ) as Record<Exclude<keyof ConfigOverrides, 'stateDir'>, z.ZodTypeAny>,
+    Object.fromEntries(CORE_SETTINGS.filter((s) => s.inFile !== false).map((s) => [s.key, fileType(s)])) as Record<
+      Exclude<keyof ConfigOverrides, 'stateDir'>,
+      z.ZodTypeAny
+    >,
   )
   .partial()
   // The table's other keys belong to other modules (sinks, tariffs), which validate their own.
@@ -195,21 +194,14 @@ export function parseKinds(name: string, values: string[]): ReadingKind[] {
 
 /** Resolves the whole configuration; throws ConfigError with the offending name on bad input. */
 export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): JeelinkyConfig {
+  // Each core setting's variable, parsed by the type the table gives it.
   const fromEnv: ConfigOverrides = {};
-  const str = (k: keyof ConfigOverrides) => {
-    const v = env[ENV[k]];
-    return v === undefined || v === '' ? undefined : v;
-  };
-  for (const k of ['authUrl', 'apiUrl', 'clientId', 'userAgent', 'stateDir', 'usagePoint', 'tz', 'jeedomUrl', 'jeedomApiKey'] as const) {
-    const v = str(k);
-    if (v !== undefined) fromEnv[k] = v;
+  for (const s of CORE_SETTINGS) {
+    const v = env[s.env];
+    if (v === undefined || v === '') continue;
+    (fromEnv as Record<string, unknown>)[s.key] =
+      s.type === 'number' ? parseInteger(s.env, v) : s.type === 'boolean' ? parseBool(s.env, v) : s.type === 'list' ? [v] : v;
   }
-  for (const k of ['paceMs', 'retryBaseMs', 'lockWaitMs', 'timeoutMs', 'dailyCallBudget'] as const) {
-    const v = str(k);
-    if (v !== undefined) fromEnv[k] = parseInteger(ENV[k], v);
-  }
-  if (str('sandbox') !== undefined) fromEnv.sandbox = parseBool(ENV.sandbox, str('sandbox')!);
-  if (str('kinds') !== undefined) fromEnv.kinds = [str('kinds')!];
 
   const stateDir = path.resolve(overrides.stateDir ?? fromEnv.stateDir ?? defaultStateDir(env));
   const file = readConfigFile(stateDir);
