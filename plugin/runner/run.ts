@@ -15,7 +15,7 @@ import { StateStore } from '../store/state.js';
 import type { Pairing, Tokens } from '../store/tokens.js';
 import { addDays, localDay } from '../time/local.js';
 import { maskSecret } from '../secrets.js';
-import { dailyPoints, seedFigures } from '../stats/figures.js';
+import { dailyPoints, FIGURE_DAYS, seedFigures } from '../stats/figures.js';
 import type { TariffContext } from '../tariff/days.js';
 import { countPending, deliverToSinks, finishSinks } from './deliver.js';
 import { fetchKinds } from './fetch.js';
@@ -241,9 +241,9 @@ async function recordRetry({ session, report, now }: RunPhase): Promise<void> {
 async function recordSummaryFigures({ store, options, ctx, report, now }: RunPhase): Promise<RunOutcome['recentDaily']> {
   if (!report.usagePoint || options.dryRun) return undefined;
   const today = localDay(now(), ctx.config.tz);
-  const recentDaily = (await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(today, -400), today)).map(
-    (r) => ({ day: r.day, value: r.value }),
-  );
+  const recentDaily = (
+    await new ReadingsStore(store).readings(report.usagePoint, 'daily_consumption', addDays(today, -FIGURE_DAYS), today)
+  ).map((r) => ({ day: r.day, value: r.value }));
   if (recentDaily.length) {
     report.figures = seedFigures(dailyPoints(recentDaily), now(), ctx.config.tz).map(({ logicalId, start, end, kwh, days }) => ({
       logicalId,

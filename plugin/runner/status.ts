@@ -8,7 +8,7 @@
 import type { JeelinkyConfig } from '../config.js';
 import { KIND_INFO, READING_KINDS, type ReadingKind, type Unit } from '../readings.js';
 import { maskSecret } from '../secrets.js';
-import { dailyPoints, seedFigures } from '../stats/figures.js';
+import { dailyPoints, FIGURE_DAYS, seedFigures } from '../stats/figures.js';
 import { CallCounter } from '../store/budget.js';
 import { stateLockHeld } from '../store/lock.js';
 import { ReadingsStore } from '../store/readings.js';
@@ -17,9 +17,6 @@ import { TokenState } from '../store/tokens.js';
 import { addDays, localDay } from '../time/local.js';
 import { chooseUsagePoint } from '../usage-point.js';
 import { kindGaps, type KindGaps } from './gaps.js';
-
-/** How far back the figures look: "this year" and "last month" at most. */
-const FIGURE_DAYS = 400;
 
 export interface StatusOptions {
   /** Add the state of every day of every enabled kind (`status --gaps`). */

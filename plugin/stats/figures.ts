@@ -17,6 +17,9 @@ export interface SeedFigure {
   end: string;
 }
 
+/** Days of daily consumption the six figures can reach back to: "this year" and "last month" at most. */
+export const FIGURE_DAYS = 400;
+
 /**
  * The forum scenario's expressions. Enedis publishes a day the next morning, so its "yesterday" is the day
  * before yesterday; "this week", "this month" and "this year" stop at today 00:00. On a Monday,
