@@ -12,7 +12,7 @@ import { StateStore } from '../plugin/store/state.js';
 import { TokenState } from '../plugin/store/tokens.js';
 import { runScenario } from '../plugin/runner/index.js';
 import { harness, PDL, runCli, type Harness } from './support/core.js';
-import { cliWorld, Opened } from './support/world.js';
+import { Opened } from './support/world.js';
 
 let h: Harness;
 let jeedom: JeedomSimulator;
@@ -112,25 +112,21 @@ describe('daily run into a Jeedom virtual', () => {
   it('the CLI run with JEELINKY_JEEDOM_URL: a bad API key is exit 78 and the key is never printed', async () => {
     jeedom = opened.track(await startJeedomSimulator());
     // The CLI runs on the real clock: a simulator on the real clock too.
-    const { env, close } = await cliWorld({
+    const { env } = await opened.world({
       env: { JEELINKY_JEEDOM_URL: jeedom.url, JEELINKY_JEEDOM_APIKEY: 'WrongKeyWrongKey1234567890' },
       pair: true,
     });
-    try {
-      const r = await runCli(['run', '--daily-consumption'], env);
-      expect(r.code).toBe(78);
-      expect(r.stderr).toMatch(/Jeedom/);
-      expect(r.stdout + r.stderr).not.toContain('WrongKeyWrongKey1234567890');
-      // The readings are safe in the store: with the right key, the next run delivers them.
-      const good = await runCli(['run', '--daily-consumption', '--json'], { ...env, JEELINKY_JEEDOM_APIKEY: jeedom.apikey });
-      expect(good.code).toBe(78); // the virtual device does not exist yet: "run jeelinky jeedom setup"
-      expect(good.stderr).toMatch(/jeedom setup/);
-      expect((await runCli(['jeedom', 'setup', '--usage-point', PDL], { ...env, JEELINKY_JEEDOM_APIKEY: jeedom.apikey })).code).toBe(0);
-      const delivered = await runCli(['run', '--daily-consumption', '--json'], { ...env, JEELINKY_JEEDOM_APIKEY: jeedom.apikey });
-      expect(delivered.code).toBe(0);
-      expect(JSON.parse(delivered.stdout).sinks[0].written).toBeGreaterThan(0);
-    } finally {
-      await close();
-    }
+    const r = await runCli(['run', '--daily-consumption'], env);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/Jeedom/);
+    expect(r.stdout + r.stderr).not.toContain('WrongKeyWrongKey1234567890');
+    // The readings are safe in the store: with the right key, the next run delivers them.
+    const good = await runCli(['run', '--daily-consumption', '--json'], { ...env, JEELINKY_JEEDOM_APIKEY: jeedom.apikey });
+    expect(good.code).toBe(78); // the virtual device does not exist yet: "run jeelinky jeedom setup"
+    expect(good.stderr).toMatch(/jeedom setup/);
+    expect((await runCli(['jeedom', 'setup', '--usage-point', PDL], { ...env, JEELINKY_JEEDOM_APIKEY: jeedom.apikey })).code).toBe(0);
+    const delivered = await runCli(['run', '--daily-consumption', '--json'], { ...env, JEELINKY_JEEDOM_APIKEY: jeedom.apikey });
+    expect(delivered.code).toBe(0);
+    expect(JSON.parse(delivered.stdout).sinks[0].written).toBeGreaterThan(0);
   });
 });
